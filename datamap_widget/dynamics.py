@@ -1,0 +1,470 @@
+"""Training dynamics: per-epoch model outputs in, data-map coordinates out.
+
+Pure numpy/pandas (no widget imports), so it can record a run in any script. Definitions follow
+Swayamdipta et al. (2020) and their reference code (allenai/cartography):
+
+- confidence: mean over epochs of p(gold);
+- variability: population standard deviation (ddof=0) of p(gold) over epochs;
+- correctness: fraction of epochs in which the example was correct, where correct means
+  argmax == gold (multiclass) and p(gold) >= 0.5 (binary, and each label of multilabel);
+- forgetfulness: number of correct -> incorrect transitions between consecutive epochs (Toneva
+  et al. 2019); examples never learned get ``inf``, Toneva et al.'s convention that ranks them as
+  the most forgettable and keeps them apart from learned-and-never-forgotten examples (0);
+- threshold_closeness: confidence * (1 - confidence);
+- aum (only when logits were logged): mean over epochs of gold logit minus largest other logit
+  (Pleiss et al. 2020).
+"""
+
+from __future__ import annotations
+
+import numbers
+import threading
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from datamap_widget import persistence
+from datamap_widget._batches import PendingEpoch
+from datamap_widget._labels import normalize_ids, normalize_labels
+from datamap_widget._outputs import EpochRecord, convert
+from datamap_widget._stats import REGIONS, RunningStats, metrics_frame
+from datamap_widget._storage import EpochHistory
+
+__all__ = ["REGIONS", "TrainingDynamics"]
+
+
+def _threshold(value, name: str, upper: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not 0.0 <= value <= upper:
+        raise ValueError(f"{name} must lie in [0, {upper}], got {value}")
+    return value
+
+
+class TrainingDynamics:
+    """Per-example training dynamics of one run, and the data map derived from them.
+
+    Parameters
+    ----------
+    labels : gold labels of the N training examples. Binary: 0/1 or bools. Multiclass: class
+        indexes. Multilabel: N x L multi-hot, or lists of label indexes (with ``label_names``).
+    ids : unique example ids (ints or strings), default ``0..N-1``.
+    label_names : class names (binary/multiclass) or label names (multilabel).
+    task : "binary", "multiclass" or "multilabel"; inferred from labels when None.
+    n_classes : multiclass only, when ``label_names`` is not given and some classes never
+        occur in ``labels`` (default: largest label + 1).
+    variability_threshold, confidence_threshold : region boundaries, see ``metrics``.
+        Defaults 0.2 and 0.5. Variability of a p(gold) in [0, 1] is at most 0.5; 0.2 is what a
+        trajectory swinging between 0.3 and 0.7, across the decision boundary, reaches.
+        Confidence 0.5 is even odds for the gold label: below it the model mostly prefers
+        another label. Fixed thresholds (rather than the paper's top/bottom 33% quantiles)
+        keep regions stable while training: a point changes region only when it moves.
+    path : on-disk mode. Each finished epoch is appended durably under this directory, so a
+        crash loses at most the epoch in progress; if it already holds a run with the same
+        labels and ids, that run is resumed.
+    """
+
+    def __init__(self, labels, *, ids=None, label_names=None, task=None, n_classes=None,
+                 variability_threshold=0.2, confidence_threshold=0.5, path=None):
+        task, gold, names, c = normalize_labels(labels, task, label_names, n_classes)
+        self._ids, self._index = normalize_ids(ids, gold.shape[0])
+        self._variability_threshold = _threshold(variability_threshold,
+                                                 "variability_threshold", 0.5)
+        self._confidence_threshold = _threshold(confidence_threshold, "confidence_threshold", 1)
+        gold.flags.writeable = False
+        self._task, self._gold, self._label_names, self._n_classes = task, gold, names, c
+        self._history = EpochHistory(gold, task)
+        self._stats = RunningStats(gold.shape)
+        self._logits = None  # fixed by the first epoch: every epoch is logged the same way
+        self._pending = None
+        self._listeners = []
+        self._lock = threading.Lock()
+        self._path = None
+        if path is not None:
+            records = persistence.open_run(path, self._header())
+            for record in records:
+                self._append(record)
+            self._path = path
+
+    # ----------------------------------------------------------------- description
+    @property
+    def task(self) -> str:
+        return self._task
+
+    @property
+    def n_examples(self) -> int:
+        return int(self._gold.shape[0])
+
+    @property
+    def n_epochs(self) -> int:
+        return len(self._history)
+
+    @property
+    def n_classes(self) -> int:
+        """2 for binary, C for multiclass, L (number of labels) for multilabel."""
+        return self._n_classes
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self._ids
+
+    @property
+    def label_names(self):
+        return None if self._label_names is None else list(self._label_names)
+
+    @property
+    def path(self):
+        """Directory of the on-disk run, or None for an in-memory run."""
+        return self._path
+
+    @property
+    def variability_threshold(self) -> float:
+        return self._variability_threshold
+
+    @variability_threshold.setter
+    def variability_threshold(self, value) -> None:
+        self._variability_threshold = _threshold(value, "variability_threshold", 0.5)
+
+    @property
+    def confidence_threshold(self) -> float:
+        return self._confidence_threshold
+
+    @confidence_threshold.setter
+    def confidence_threshold(self, value) -> None:
+        self._confidence_threshold = _threshold(value, "confidence_threshold", 1)
+
+    def __getstate__(self) -> dict:
+        """Pickle/deepcopy without the lock and the listeners (views belong to one process)."""
+        state = self.__dict__.copy()
+        state["_lock"] = None
+        state["_listeners"] = []
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return (f"TrainingDynamics(task={self._task!r}, n_examples={self.n_examples}, "
+                f"n_classes={self._n_classes}, n_epochs={self.n_epochs})")
+
+    # ----------------------------------------------------------------- logging
+    def log_epoch(self, outputs, logits=False) -> None:
+        """Record one full pass: row i of ``outputs`` belongs to example ``ids[i]``.
+
+        Binary: (N,) p(class 1), or (N, 2). Multiclass: (N, C). Multilabel: (N, L) independent
+        per-label probabilities. With ``logits=True`` softmax (multiclass, binary with two
+        columns) or sigmoid (binary with one column, multilabel) is applied.
+        """
+        if self._pending is not None:
+            raise ValueError("batches of an unfinished epoch are pending: call end_epoch() or "
+                             "discard_pending() before log_epoch()")
+        self._check_logits_kind(logits)
+        self._commit(convert(outputs, self._gold, self._task, self._n_classes, logits), logits)
+
+    def log_batch(self, ids, outputs, logits=False) -> None:
+        """Record one batch of the epoch in progress, keyed by example id (any order).
+
+        A bad batch raises and is dropped whole; batches accepted before it are kept. Ids that
+        are unknown, repeated within the batch or already logged this epoch are errors.
+        """
+        self._check_logits_kind(logits)
+        positions = self.index_of(ids)
+        if np.unique(positions).size != positions.size:
+            values, counts = np.unique(positions, return_counts=True)
+            dup = self._ids[values[counts > 1]]
+            raise ValueError(f"{dup.size} ids appear more than once in this batch "
+                             f"(e.g. {dup[:5].tolist()}); the batch was not recorded")
+        pending = self._pending
+        if pending is not None:
+            if logits != pending.logits:
+                raise ValueError(f"this epoch's earlier batches were logged with "
+                                 f"logits={pending.logits}; log every batch the same way")
+            again = positions[pending.seen[positions]]
+            if again.size:
+                raise ValueError(f"{again.size} ids of this batch were already logged this epoch "
+                                 f"(e.g. {self._ids[again[:5]].tolist()}); the batch was not "
+                                 "recorded")
+        self._check_logits_kind(logits)
+        gold = self._gold[positions]
+        record = convert(outputs, gold, self._task, self._n_classes, logits)
+        if pending is None:
+            pending = PendingEpoch(self.n_examples, record, bool(logits))
+        pending.add(positions, record)
+        self._pending = pending
+
+    def end_epoch(self) -> None:
+        """Commit the batches logged since the last epoch as one epoch.
+
+        Every example must have been logged exactly once (repeats are already refused by
+        ``log_batch``). If some are missing a ValueError says how many, with a few of their ids,
+        and the pending batches are kept: log the missing ones and call ``end_epoch()`` again,
+        or call ``discard_pending()`` to start the epoch over.
+        """
+        pending = self._pending
+        if pending is None:
+            raise ValueError("no batches were logged since the last epoch; call log_batch() "
+                             "first (or log_epoch() for a full pass)")
+        missing = np.flatnonzero(~pending.seen)
+        if missing.size:
+            raise ValueError(f"epoch incomplete: {missing.size} of {self.n_examples} examples "
+                             f"were not logged (e.g. ids {self._ids[missing[:5]].tolist()}); "
+                             "0 repeated. Log them with log_batch() and call end_epoch() again, "
+                             "or call discard_pending() to start the epoch over")
+        self._commit(pending.record(), pending.logits)
+        self._pending = None
+
+    def discard_pending(self) -> int:
+        """Drop the batches of the unfinished epoch; returns how many were dropped."""
+        dropped = 0 if self._pending is None else self._pending.n_batches
+        self._pending = None
+        return dropped
+
+    @property
+    def n_pending(self) -> int:
+        """Number of examples logged so far in the unfinished epoch."""
+        return 0 if self._pending is None else int(self._pending.seen.sum())
+
+    def _check_logits_kind(self, logits) -> None:
+        if not isinstance(logits, (bool, np.bool_)):
+            raise TypeError(f"logits must be True or False, got {logits!r}")
+        if self._logits is not None and bool(logits) != self._logits:
+            raise ValueError(f"earlier epochs were logged with logits={self._logits}; log every "
+                             "epoch the same way so that the metrics stay comparable")
+
+    def _commit(self, record: EpochRecord, logits: bool) -> None:
+        with self._lock:  # a view may read metrics() from another thread meanwhile
+            if self._path is not None:  # durable first: if the write fails, nothing changes
+                persistence.write_epoch(self._path, self.n_epochs + 1, record)
+            self._append(record)
+            self._logits = bool(logits)
+        self._notify()
+
+    def _append(self, record: EpochRecord) -> None:
+        if self._logits is None:
+            self._logits = record.margin is not None
+        self._history.append(record)
+        self._stats.update(record.p_gold, self._history.correct(record), record.margin)
+
+    # ----------------------------------------------------------------- listeners
+    def add_epoch_listener(self, fn) -> None:
+        """Call ``fn(self)`` after every finished epoch; its exceptions become warnings."""
+        if not callable(fn):
+            raise TypeError(f"epoch listener must be callable, got {fn!r}")
+        self._listeners.append(fn)
+
+    def remove_epoch_listener(self, fn) -> None:
+        """Stop calling ``fn``; does nothing if it was not registered."""
+        if fn in self._listeners:
+            self._listeners.remove(fn)
+
+    def _notify(self) -> None:
+        for fn in list(self._listeners):
+            try:
+                fn(self)
+            except Exception as exc:  # a broken view must never break training
+                warnings.warn(f"epoch listener {fn!r} raised {type(exc).__name__}: {exc}",
+                              RuntimeWarning, stacklevel=3)
+
+    # ----------------------------------------------------------------- accessors
+    def index_of(self, ids) -> np.ndarray:
+        """Positions (k,) of the given ids; ValueError naming unknown ids."""
+        if hasattr(ids, "detach"):
+            ids = ids.detach().cpu().numpy()
+        query = np.atleast_1d(np.asarray(ids))
+        if query.ndim != 1:
+            raise ValueError(f"ids must be 1-D, got shape {query.shape}")
+        if query.size == 0:
+            return np.zeros(0, np.int64)
+        if query.dtype.kind not in "iuUO" or query.dtype == bool:
+            raise TypeError(f"ids must be ints or strings, got dtype {query.dtype}")
+        positions = self._index.get_indexer(query)
+        unknown = positions < 0
+        if unknown.any():
+            raise ValueError(f"{int(unknown.sum())} unknown ids (e.g. "
+                             f"{query[unknown][:5].tolist()}); ids must be among the ids this "
+                             "TrainingDynamics was built with")
+        return positions.astype(np.int64)
+
+    def _column(self, label):
+        """Multilabel: resolve a label name or index to a column; other tasks: None."""
+        if self._task != "multilabel":
+            return None
+        if label is None:
+            raise ValueError("multilabel dynamics: pass label= (a label name or index) to pick "
+                             "one label's map")
+        if isinstance(label, str):
+            if self._label_names is None or label not in self._label_names:
+                raise ValueError(f"unknown label {label!r}; known: {self._label_names}")
+            return self._label_names.index(label)
+        if isinstance(label, bool) or not isinstance(label, numbers.Integral):
+            raise TypeError(f"label must be a label name or index, got {label!r}")
+        if not 0 <= label < self._n_classes:
+            raise ValueError(f"label index {label} outside 0..{self._n_classes - 1}")
+        return int(label)
+
+    def _epochs(self, epochs):
+        if epochs is None:
+            return self.n_epochs
+        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
+            raise TypeError(f"epochs must be an int or None, got {epochs!r}")
+        if not 0 <= epochs <= self.n_epochs:
+            raise ValueError(f"epochs must lie in 0..{self.n_epochs} (epochs logged), "
+                             f"got {epochs}")
+        return int(epochs)
+
+    def gold(self, label=None) -> np.ndarray:
+        """(N,) gold class index (multilabel: 0/1 for the chosen label)."""
+        col = self._column(label)
+        if col is None:
+            return self._gold
+        return self._gold[:, col].astype(np.int64)
+
+    def gold_probabilities(self, label=None) -> np.ndarray:
+        """(E, N) float32 p(gold) per epoch (a new array)."""
+        return self._history.stack(lambda r: r.p_gold, np.float32, self._column(label))
+
+    def correct(self, label=None) -> np.ndarray:
+        """(E, N) bool: argmax == gold (multiclass), p(gold) >= 0.5 (binary, multilabel)."""
+        return self._history.stack(self._history.correct, bool, self._column(label))
+
+    def predictions(self, label=None) -> np.ndarray:
+        """(E, N) predicted class per epoch (binary/multilabel: 0/1, gold on an exact 0.5 tie)."""
+        return self._history.stack(self._history.predicted, np.int64, self._column(label))
+
+    def margins(self, label=None) -> np.ndarray:
+        """(E, N) float32 gold logit minus largest other logit; needs logits to have been logged."""
+        if not self._history.has_margin:
+            raise ValueError("margins exist only when epochs were logged with logits=True")
+        return self._history.stack(lambda r: r.margin, np.float32, self._column(label))
+
+    def trajectory(self, id, label=None) -> pd.DataFrame:
+        """One row per epoch for one example: p_gold, prediction, correct (+ margin)."""
+        col = self._column(label)
+        pos = int(self.index_of([id])[0])
+        where = (pos,) if col is None else (pos, col)
+        records = list(self._history)
+        gold = int(self._gold[where])
+        p_gold = np.array([r.p_gold[where] for r in records], np.float32)
+        if self._task == "multiclass":
+            prediction = np.array([r.pred[pos] for r in records], np.int64)
+            correct = prediction == gold
+        else:
+            correct = p_gold >= 0.5
+            prediction = np.where(correct, gold, 1 - gold).astype(np.int64)
+        data = {"p_gold": p_gold, "prediction": prediction, "correct": correct}
+        if self._history.has_margin:
+            data["margin"] = np.array([r.margin[where] for r in records], np.float32)
+        return pd.DataFrame(data, index=pd.RangeIndex(1, len(records) + 1, name="epoch"))
+
+    # ----------------------------------------------------------------- the map
+    def metrics(self, epochs=None, label=None) -> pd.DataFrame:
+        """The data map: one row per example id, as it stood after the first ``epochs`` epochs.
+
+        Columns: confidence, variability (ddof=0), correctness, forgetfulness (``inf`` if never
+        learned), threshold_closeness, region, and aum when logits were logged. ``region`` is a
+        Categorical over ``REGIONS``: variability >= variability_threshold -> ambiguous; else
+        confidence >= confidence_threshold -> easy-to-learn; else hard-to-learn. The latest map
+        costs O(N); an earlier one (``epochs`` < n_epochs) replays history in O(epochs * N).
+        """
+        col = self._column(label)
+        with self._lock:
+            k = self._epochs(epochs)
+            if k == self.n_epochs:
+                return metrics_frame(self._stats, self._index, self._variability_threshold,
+                                     self._confidence_threshold, col)
+        return metrics_frame(self._replay(k, col), self._index, self._variability_threshold,
+                             self._confidence_threshold)
+
+    def _replay(self, k: int, col) -> RunningStats:
+        """Statistics after the first k epochs, rebuilt from history in O(k N)."""
+        stats = RunningStats(self._gold.shape[:1] if col is not None else self._gold.shape)
+        gold = self._gold if col is None else self._gold[:, col]
+        for record in self._history[:k]:
+            p = record.p_gold if col is None else record.p_gold[:, col]
+            margin = record.margin
+            if margin is not None and col is not None:
+                margin = margin[:, col]
+            correct = (record.pred == gold) if self._task == "multiclass" else p >= 0.5
+            stats.update(p, correct, margin)
+        return stats
+
+    def _region(self, name, by, ascending, epochs, label) -> pd.DataFrame:
+        df = self.metrics(epochs=epochs, label=label)
+        return df[df["region"] == name].sort_values(by, ascending=ascending, kind="stable")
+
+    def easy(self, epochs=None, label=None) -> pd.DataFrame:
+        """Easy-to-learn rows, most confident first."""
+        return self._region("easy-to-learn", "confidence", False, epochs, label)
+
+    def ambiguous(self, epochs=None, label=None) -> pd.DataFrame:
+        """Ambiguous rows, most variable first."""
+        return self._region("ambiguous", "variability", False, epochs, label)
+
+    def hard(self, epochs=None, label=None) -> pd.DataFrame:
+        """Hard-to-learn rows, least confident first: the likeliest mislabels lead."""
+        return self._region("hard-to-learn", "confidence", True, epochs, label)
+
+    # ----------------------------------------------------------------- persistence
+    def _header(self) -> dict:
+        return {
+            "task": self._task,
+            "n_classes": self._n_classes,
+            "label_names": self._label_names,
+            "gold": self._gold,
+            "ids": self._ids,
+            "variability_threshold": self._variability_threshold,
+            "confidence_threshold": self._confidence_threshold,
+        }
+
+    def save(self, path) -> None:
+        """Write the finished epochs to a new or empty directory (format: see persistence)."""
+        persistence.save_run(path, self._header(), list(self._history))
+
+    @classmethod
+    def load(cls, path) -> "TrainingDynamics":
+        """Read a run written by ``save`` or by on-disk mode, as an in-memory run."""
+        header, records = persistence.load_run(path)
+        td = cls._from_header(header)
+        for record in records:
+            td._append(record)
+        return td
+
+    @classmethod
+    def _from_header(cls, header: dict) -> "TrainingDynamics":
+        return cls(header["gold"], ids=header["ids"], label_names=header["label_names"],
+                   task=header["task"], n_classes=header["n_classes"],
+                   variability_threshold=header["variability_threshold"],
+                   confidence_threshold=header["confidence_threshold"])
+
+    @classmethod
+    def from_cartography(cls, folder, *, label_names=None, variability_threshold=0.2,
+                         confidence_threshold=0.5) -> "TrainingDynamics":
+        """Read allenai/cartography's ``dynamics_epoch_{e}.jsonl`` files (logits per epoch)."""
+        from datamap_widget import cartography
+
+        ids, gold, epochs = cartography.read(folder)
+        n_classes = epochs[0].shape[1]
+        task = "binary" if n_classes <= 2 and np.isin(gold, (0, 1)).all() else "multiclass"
+        td = cls(gold, ids=ids, label_names=label_names, task=task,
+                 n_classes=None if task == "binary" else n_classes,
+                 variability_threshold=variability_threshold,
+                 confidence_threshold=confidence_threshold)
+        for logits in epochs:
+            td.log_epoch(logits, logits=True)
+        return td
+
+    def to_cartography(self, folder) -> None:
+        """Write ``dynamics_epoch_{e}.jsonl`` files for allenai/cartography.
+
+        The logits written are log-probabilities that reproduce the recorded p(gold) and
+        predictions (the full distribution is not kept: data maps do not use it).
+        """
+        from datamap_widget import cartography
+
+        if self._task == "multilabel":
+            raise ValueError("the cartography format holds one label per example; save() "
+                             "multilabel runs instead, or export one label via a binary run")
+        cartography.write(folder, self._ids, self._gold, self._n_classes, list(self._history))
