@@ -1,0 +1,164 @@
+"""Normalise the widget's constructor arguments before anything is created or displayed.
+
+Everything here only reads and checks: a bad argument raises a clear error while nothing has been
+recorded or sent to a page yet.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+RENDERERS = ("auto", "svg", "gl")
+SVG_MAX_POINTS = 2000
+"""Above this many points, ``renderer="auto"`` draws with WebGL (SVG gets too slow to animate)."""
+
+
+@dataclass
+class WidgetInputs:
+    """What the widget needs from its arguments, in plain Python/numpy form."""
+
+    n_examples: int
+    labels: Any
+    ids: Any
+    texts: list[str] | None
+    images: np.ndarray | None  # (N, h, w) uint8
+
+
+def _columns_of(data) -> list[str]:
+    if hasattr(data, "column_names"):  # datasets.Dataset
+        return list(data.column_names)
+    if hasattr(data, "columns"):  # pandas.DataFrame
+        return [str(c) for c in data.columns]
+    raise TypeError(
+        "data must be a pandas DataFrame or a datasets.Dataset, "
+        f"got {type(data).__name__}; or pass texts=..., labels=... directly"
+    )
+
+
+def _column(data, name: str, what: str):
+    columns = _columns_of(data)
+    if name not in columns:
+        raise ValueError(
+            f"data has no {what} column {name!r}; its columns are {columns}. "
+            f"Pass {what}_column='<name>' to choose another one."
+        )
+    column = data[name]
+    if hasattr(column, "to_numpy"):  # pandas Series
+        return column.to_list() if column.dtype == object else column.to_numpy()
+    return list(column)  # datasets column (list or lazy Column)
+
+
+def _as_texts(texts, n_expected: int | None) -> list[str]:
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("texts must be a sequence of strings (one per example), not a single string")
+    if hasattr(texts, "to_list"):
+        texts = texts.to_list()
+    texts = list(texts)
+    out = ["" if t is None or (isinstance(t, float) and math.isnan(t)) else str(t) for t in texts]
+    if n_expected is not None and len(out) != n_expected:
+        raise ValueError(
+            f"texts has {len(out)} entries but there are {n_expected} examples (labels/dynamics); "
+            "pass one text per example, in the same order"
+        )
+    return out
+
+
+def _as_images(images, n_expected: int | None) -> np.ndarray:
+    """(N, h, w) or (N, h*w) numbers -> (N, h, w) uint8 (floats and wide ints rescaled min..max)."""
+    arr = np.asarray(images)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"images must be a numeric array, got dtype {arr.dtype}")
+    if arr.ndim == 2:
+        side = math.isqrt(arr.shape[1])
+        if side * side != arr.shape[1]:
+            raise ValueError(
+                f"images of shape {arr.shape} are flat but {arr.shape[1]} is not a square number; "
+                "pass them as an (N, height, width) array"
+            )
+        arr = arr.reshape(arr.shape[0], side, side)
+    if arr.ndim != 3:
+        raise ValueError(f"images must have shape (N, height, width) or (N, height*width), got {arr.shape}")
+    if n_expected is not None and arr.shape[0] != n_expected:
+        raise ValueError(
+            f"images has {arr.shape[0]} entries but there are {n_expected} examples; "
+            "pass one image per example, in the same order"
+        )
+    if arr.dtype == np.uint8:
+        return np.ascontiguousarray(arr)
+    values = arr.astype(np.float64)
+    finite = np.isfinite(values)
+    low = float(values[finite].min()) if finite.any() else 0.0
+    high = float(values[finite].max()) if finite.any() else 1.0
+    if np.issubdtype(arr.dtype, np.integer) and low >= 0 and high <= 255:
+        low, high = 0.0, 255.0
+    span = high - low if high > low else 1.0
+    scaled = np.where(finite, (values - low) / span * 255.0, 0.0)
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+
+
+def _length(values) -> int:
+    try:
+        return len(values)
+    except TypeError:
+        raise TypeError(f"expected a sequence, got {type(values).__name__}") from None
+
+
+def resolve_inputs(
+    data,
+    *,
+    texts,
+    labels,
+    ids,
+    images,
+    dynamics,
+    text_column: str,
+    label_column: str,
+    id_column: str | None,
+) -> WidgetInputs:
+    """Pick texts/labels/ids/images from `data` or the keyword arguments and check their lengths."""
+    if data is not None:
+        columns = _columns_of(data)
+        if texts is None and images is None and text_column in columns:
+            texts = _column(data, text_column, "text")
+        elif texts is None and images is None and text_column != "text":
+            _column(data, text_column, "text")  # raises the helpful error
+        if labels is None and dynamics is None:
+            labels = _column(data, label_column, "label")
+        if ids is None and id_column is not None:
+            ids = _column(data, id_column, "id")
+
+    if dynamics is not None:
+        if labels is not None:
+            raise TypeError(
+                "pass either dynamics=... or labels=..., not both: the labels of a recorded run "
+                "come from its TrainingDynamics"
+            )
+        if ids is not None:
+            raise TypeError("pass either dynamics=... or ids=..., not both (the run has its own ids)")
+        n = int(dynamics.n_examples)
+    else:
+        if labels is None:
+            raise TypeError(
+                "DataMapWidget needs the gold labels: pass labels=..., data=<DataFrame/Dataset> "
+                "with a label column, or dynamics=<TrainingDynamics>"
+            )
+        n = _length(labels)
+        if ids is not None and _length(ids) != n:
+            raise ValueError(f"ids has {_length(ids)} entries but labels has {n}; pass one id per example")
+
+    out_texts = _as_texts(texts, n) if texts is not None else None
+    out_images = _as_images(images, n) if images is not None else None
+    return WidgetInputs(n_examples=n, labels=labels, ids=ids, texts=out_texts, images=out_images)
+
+
+def resolve_renderer(renderer: str, n_points: int) -> str:
+    """'auto' -> 'svg' up to SVG_MAX_POINTS points, 'gl' above."""
+    if renderer not in RENDERERS:
+        raise ValueError(f"renderer must be one of {RENDERERS}, got {renderer!r}")
+    if renderer == "auto":
+        return "svg" if n_points <= SVG_MAX_POINTS else "gl"
+    return renderer

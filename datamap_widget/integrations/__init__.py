@@ -1,0 +1,17 @@
+"""Feed a data map from the framework you train with, in one line.
+
+Each integration is its own module and imports its framework only when that module is imported,
+so ``import datamap_widget.integrations`` stays light (no torch, transformers or keras):
+
+- ``datamap_widget.integrations.sklearn``: ``fit_epochs`` (partial_fit estimators), ``log_staged``
+  (gradient boosting stages).
+- ``datamap_widget.integrations.torch``: ``IndexedDataset`` (ids for datasets without them),
+  ``DataMapLogger`` (cheap per-batch logging; under DDP each rank logs its shard and rank 0
+  records the epoch).
+- ``datamap_widget.integrations.transformers``: ``DataMapCallback`` / ``add_data_map`` for the
+  Hugging Face ``Trainer``.
+- ``datamap_widget.integrations.keras``: ``DataMapCallback`` for Keras 3 ``fit``.
+
+A *sink* is a ``TrainingDynamics``, a ``DataMapWidget``, or anything with ``log_epoch``,
+``log_batch`` and ``end_epoch``.
+"""

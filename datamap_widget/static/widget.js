@@ -1,0 +1,666 @@
+// src/buffers.js
+function bytesOf(value) {
+  if (!value) return new Uint8Array(0);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  return new Uint8Array(0);
+}
+function typedAt(Type, u8, byteOffset, length) {
+  const start = u8.byteOffset + byteOffset;
+  if (start % Type.BYTES_PER_ELEMENT === 0) return new Type(u8.buffer, start, length);
+  const copy = u8.slice(byteOffset, byteOffset + length * Type.BYTES_PER_ELEMENT);
+  return new Type(copy.buffer, 0, length);
+}
+
+// src/history.js
+function readHistory(model) {
+  const meta = model.get("_meta") || {};
+  const n = model.get("n_examples") | 0;
+  const raw = bytesOf(model.get("_history"));
+  const predBytes = meta.pred_bytes === 2 ? 2 : 1;
+  const cellBytes = 4 + predBytes + 1;
+  let nEpochs = model.get("n_epochs") | 0;
+  if (n === 0 || raw.byteLength !== nEpochs * n * cellBytes) {
+    nEpochs = n > 0 ? Math.floor(raw.byteLength / (n * cellBytes)) : 0;
+  }
+  const cells = nEpochs * n;
+  const pGold = typedAt(Float32Array, raw, 0, cells);
+  const pred = typedAt(predBytes === 2 ? Uint16Array : Uint8Array, raw, 4 * cells, cells);
+  const correct = typedAt(Uint8Array, raw, (4 + predBytes) * cells, cells);
+  const goldRaw = bytesOf(model.get("_gold"));
+  const gold = typedAt(Uint16Array, goldRaw, 0, Math.min(n, goldRaw.byteLength >> 1));
+  return { nEpochs, n, pGold, pred, correct, gold, meta };
+}
+
+// src/metrics.js
+function mapAtEpoch(history, k) {
+  const { n, pGold, correct } = history;
+  const sum = new Float64Array(n);
+  const sumSq = new Float64Array(n);
+  const hits = new Float64Array(n);
+  for (let e = 0; e < k; e++) {
+    const row = e * n;
+    for (let i = 0; i < n; i++) {
+      const p = pGold[row + i];
+      sum[i] += p;
+      sumSq[i] += p * p;
+      hits[i] += correct[row + i];
+    }
+  }
+  const x = new Float32Array(n);
+  const y = new Float32Array(n);
+  const color = new Float32Array(n);
+  if (k <= 0) return { x, y, color };
+  for (let i = 0; i < n; i++) {
+    const mean = sum[i] / k;
+    const variance = sumSq[i] / k - mean * mean;
+    x[i] = variance > 0 ? Math.sqrt(variance) : 0;
+    y[i] = mean;
+    color[i] = hits[i] / k;
+  }
+  return { x, y, color };
+}
+function regionOf(confidence, variability, meta) {
+  if (variability >= meta.variability_threshold) return "ambiguous";
+  return confidence >= meta.confidence_threshold ? "easy-to-learn" : "hard-to-learn";
+}
+
+// src/trajectory.js
+function showTrajectory(parts, history, i, k) {
+  const xs = [];
+  const ys = [];
+  const rightX = [];
+  const rightY = [];
+  const wrongX = [];
+  const wrongY = [];
+  if (i !== null && k > 0) {
+    const n = history.n;
+    for (let e = 0; e < k; e++) {
+      const p = history.pGold[e * n + i];
+      xs.push(e + 1);
+      ys.push(p);
+      if (history.correct[e * n + i]) {
+        rightX.push(e + 1);
+        rightY.push(p);
+      } else {
+        wrongX.push(e + 1);
+        wrongY.push(p);
+      }
+    }
+  }
+  const last = Math.max(1, k);
+  const step = Math.ceil(last / 10);
+  const ticks = [];
+  for (let e = 1; e <= last; e += step) ticks.push(e);
+  parts.traj_x.set({ min: 0.5, max: last + 0.5 });
+  parts.traj_x_axis.set({ tick_values: ticks });
+  parts.traj_half.set({ x: [0.5, last + 0.5], y: [0.5, 0.5] });
+  parts.traj_line.set({ x: xs, y: ys });
+  parts.traj_right.set({ x: rightX, y: rightY });
+  parts.traj_wrong.set({ x: wrongX, y: wrongY });
+}
+
+// src/controller.js
+var PLAY_STEP_MS = 700;
+var controllers = /* @__PURE__ */ new Map();
+function keyOf(model) {
+  const parts = model.get("_parts") || {};
+  return String(parts.map || "");
+}
+function controllerFor(model) {
+  const key = keyOf(model);
+  let ctrl = controllers.get(key);
+  if (!ctrl) {
+    ctrl = new Controller(model, key);
+    controllers.set(key, ctrl);
+  }
+  return ctrl;
+}
+var Controller = class {
+  constructor(model, key) {
+    this.model = model;
+    this.key = key;
+    this.views = /* @__PURE__ */ new Set();
+    this.history = readHistory(model);
+    this.shown = this.history.nEpochs;
+    this.follow = true;
+    const sel = model.get("_selected_index") || [];
+    this.selected = sel.length && sel[0] < this.history.n ? sel[0] : null;
+    this.positions = mapAtEpoch(this.history, this.shown);
+    this.playTimer = null;
+    this.onHistory = () => this.refreshHistory();
+    this.onSelectedTrait = () => this.syncSelectionFromModel();
+    model.on("change:_history", this.onHistory);
+    model.on("change:_selected_index", this.onSelectedTrait);
+    this.ready = this.resolveParts().then(() => this.apply());
+  }
+  async resolveParts() {
+    const refs = this.model.get("_parts") || {};
+    const manager = this.model.widget_manager;
+    const entries = await Promise.all(
+      Object.entries(refs).map(async ([role, ref]) => [role, await manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""))])
+    );
+    this.parts = Object.fromEntries(entries);
+  }
+  dispose() {
+    this.stopPlay();
+    this.model.off("change:_history", this.onHistory);
+    this.model.off("change:_selected_index", this.onSelectedTrait);
+    controllers.delete(this.key);
+  }
+  get nEpochs() {
+    return this.history.nEpochs;
+  }
+  /** New history from the kernel (a logged epoch, or another label's history). */
+  refreshHistory() {
+    const previousLabel = this.history.meta.shown_label;
+    const previousShown = this.shown;
+    this.history = readHistory(this.model);
+    const labelChanged = this.history.meta.shown_label !== previousLabel;
+    if (this.follow || this.shown > this.nEpochs || this.shown === 0) this.shown = this.nEpochs;
+    if (this.selected !== null && this.selected >= this.history.n) this.selected = null;
+    if (labelChanged || this.shown !== previousShown) this.apply();
+    else this.notify();
+  }
+  /** Scrub to epoch k (1..nEpochs); the map follows new epochs again once k is the newest. */
+  replay(k) {
+    const target = Math.max(1, Math.min(this.nEpochs, Math.round(Number(k)) || 1));
+    if (this.nEpochs === 0) return;
+    this.follow = target === this.nEpochs;
+    if (target === this.shown) {
+      this.notify();
+      return;
+    }
+    this.shown = target;
+    this.apply();
+  }
+  togglePlay() {
+    if (this.playTimer !== null) {
+      this.stopPlay();
+      return;
+    }
+    if (this.nEpochs === 0) return;
+    if (this.shown >= this.nEpochs) this.replay(1);
+    this.playTimer = setInterval(() => {
+      if (this.shown >= this.nEpochs) this.stopPlay();
+      else this.replay(this.shown + 1);
+    }, PLAY_STEP_MS);
+    this.notify();
+  }
+  stopPlay() {
+    if (this.playTimer !== null) {
+      clearInterval(this.playTimer);
+      this.playTimer = null;
+      this.notify();
+    }
+  }
+  /** Select point i (or null); the selection reaches Python when the kernel is free. */
+  select(i) {
+    this.selected = i;
+    this.model.set("_selected_index", i === null ? [] : [i]);
+    this.model.save_changes();
+    this.applySelection();
+    this.notify();
+  }
+  syncSelectionFromModel() {
+    const sel = this.model.get("_selected_index") || [];
+    const i = sel.length && sel[0] >= 0 && sel[0] < this.history.n ? sel[0] : null;
+    if (i === this.selected) return;
+    this.selected = i;
+    this.applySelection();
+    this.notify();
+  }
+  /** Recompute the map for the shown epoch and move the marks there (bqplot animates). */
+  apply() {
+    if (!this.parts) return;
+    this.positions = mapAtEpoch(this.history, this.shown);
+    for (const view of this.views) view.beginTransition(this.shown);
+    const { x, y, color } = this.positions;
+    this.parts.points.set({ x, y, color, visible: this.shown > 0 });
+    this.applySelection();
+    this.notify();
+  }
+  applySelection() {
+    if (!this.parts) return;
+    const i = this.selected;
+    const visible = i !== null && this.shown > 0;
+    if (visible) {
+      this.parts.highlight.set({ x: [this.positions.x[i]], y: [this.positions.y[i]], visible: true });
+    } else {
+      this.parts.highlight.set({ visible: false });
+    }
+    showTrajectory(this.parts, this.history, visible ? i : null, this.shown);
+  }
+  notify() {
+    for (const view of this.views) view.update();
+  }
+};
+
+// src/dom.js
+function h(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== void 0) node.textContent = text;
+  return node;
+}
+function fmt3(value) {
+  return Number.isFinite(value) ? value.toFixed(3) : "\u2013";
+}
+
+// src/controls.js
+function buildControls(model, ctrl) {
+  const root = h("div", "dmw-controls");
+  const epoch = h("span", "dmw-epoch");
+  const replay = h("input", "dmw-replay");
+  replay.type = "range";
+  replay.min = "1";
+  replay.step = "1";
+  replay.title = "Replay: the map as it stood after each epoch";
+  const play = h("button", "dmw-play", "\u25B6 Play");
+  play.type = "button";
+  root.append(epoch, play, replay);
+  replay.addEventListener("input", () => ctrl.replay(Number(replay.value)));
+  play.addEventListener("click", () => ctrl.togglePlay());
+  let select = null;
+  let pending = null;
+  const meta = model.get("_meta") || {};
+  if (meta.task === "multilabel") {
+    const wrap = h("label", "dmw-label-wrap", "Label ");
+    select = h("select", "dmw-label-select");
+    for (const name of meta.label_names || []) {
+      const option = h("option", null, String(name));
+      option.value = String(name);
+      select.append(option);
+    }
+    pending = h("span", "dmw-label-pending", "");
+    wrap.append(select, pending);
+    root.append(wrap);
+    select.addEventListener("change", () => {
+      model.set("label", select.value);
+      model.save_changes();
+      update();
+    });
+  }
+  function update() {
+    const n = ctrl.nEpochs;
+    epoch.textContent = n === 0 ? "No epochs logged yet" : `Epoch ${ctrl.shown} / ${n}`;
+    replay.max = String(Math.max(1, n));
+    replay.value = String(Math.max(1, ctrl.shown));
+    replay.disabled = n <= 1;
+    play.disabled = n <= 1;
+    play.textContent = ctrl.playTimer !== null ? "\u275A\u275A Pause" : "\u25B6 Play";
+    if (select) {
+      const shown = ctrl.history.meta.shown_label;
+      const wanted = model.get("label");
+      if (document.activeElement !== select) select.value = wanted;
+      pending.textContent = wanted !== shown ? ` loading "${wanted}" (applies when the kernel is idle)\u2026` : "";
+    }
+  }
+  if (select) model.on("change:label", update);
+  return { root, update };
+}
+
+// src/gl_transition_fix.js
+var FIXED = /* @__PURE__ */ Symbol("datamap-widget gl transition fix");
+var SLOW_FRAME_MS = 40;
+var MAX_STRETCH = 3;
+function applyGLTransitionFix(figureView, onFrame) {
+  const extras = figureView && figureView.extras;
+  if (!extras || typeof extras.webGLRender !== "function") return false;
+  if (extras[FIXED]) return true;
+  const seen = /* @__PURE__ */ new WeakSet();
+  let lastFrameAt = null;
+  let frameCost = 0;
+  function adjustNewTransitions() {
+    let running = false;
+    for (const mark of extras.webGLMarks || []) {
+      for (const t of mark.transitions || []) {
+        running = true;
+        if (seen.has(t)) continue;
+        seen.add(t);
+        if (frameCost >= SLOW_FRAME_MS && typeof t.update === "function") {
+          t.duration = Math.max(t.duration, Math.min(2 * frameCost, MAX_STRETCH * t.duration));
+          t.time_start -= Math.min(frameCost, t.duration / 2);
+          t.update();
+        }
+      }
+    }
+    return running;
+  }
+  extras.webGLUpdate = function webGLUpdateFixed() {
+    extras.webGLUpdateRequested = false;
+    const now = performance.now();
+    const running = adjustNewTransitions();
+    if (running && lastFrameAt !== null) {
+      const gap = now - lastFrameAt;
+      frameCost = frameCost === 0 ? gap : 0.5 * frameCost + 0.5 * gap;
+    }
+    extras.webGLRender();
+    lastFrameAt = running ? now : null;
+    if (onFrame) onFrame();
+  };
+  extras[FIXED] = true;
+  return true;
+}
+
+// src/picking.js
+function dataToClientTransform(markView) {
+  const sx = markView.scales.x;
+  const sy = markView.scales.y;
+  const ox = sx.offset || 0;
+  const oy = sy.offset || 0;
+  const x0 = sx.scale(0) + ox;
+  const ax = sx.scale(1) + ox - x0;
+  const y0 = sy.scale(0) + oy;
+  const ay = sy.scale(1) + oy - y0;
+  const ctm = markView.el.getScreenCTM();
+  if (!ctm) return null;
+  return {
+    // local plot pixels (px, py) = (x0 + ax*x, y0 + ay*y); client = CTM * local
+    toClient(x, y) {
+      const px = x0 + ax * x;
+      const py = y0 + ay * y;
+      return { x: ctm.a * px + ctm.c * py + ctm.e, y: ctm.b * px + ctm.d * py + ctm.f };
+    },
+    // pixels per data unit along each axis, in client space (no rotation in a bqplot figure)
+    pxPerX: ax * ctm.a,
+    pxPerY: ay * ctm.d
+  };
+}
+function pickNearest(positions, transform, cx, cy, radius) {
+  const { x, y } = positions;
+  const origin = transform.toClient(0, 0);
+  const kx = transform.pxPerX;
+  const ky = transform.pxPerY;
+  const tx = cx - origin.x;
+  const ty = cy - origin.y;
+  let best = null;
+  let bestD2 = radius * radius;
+  for (let i = 0, n = x.length; i < n; i++) {
+    const dx = x[i] * kx - tx;
+    if (dx > radius || dx < -radius) continue;
+    const dy = y[i] * ky - ty;
+    const d2 = dx * dx + dy * dy;
+    if (d2 <= bestD2) {
+      bestD2 = d2;
+      best = i;
+    }
+  }
+  return best;
+}
+
+// src/map_view.js
+var MARK_TIMEOUT_MS = 2e4;
+var SVG_TRACK_SLACK_MS = 250;
+function whenConnected(el, timeoutMs = 1e4) {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const check = () => {
+      if (el.isConnected || performance.now() - start > timeoutMs) resolve();
+      else requestAnimationFrame(check);
+    };
+    check();
+  });
+}
+async function mountFigure(manager, figureModel, container) {
+  const view = await manager.create_view(figureModel, {});
+  container.appendChild(view.el);
+  await whenConnected(container);
+  view.trigger("displayed");
+  return view;
+}
+async function markViewOf(figureView, markModel) {
+  const deadline = performance.now() + MARK_TIMEOUT_MS;
+  while (performance.now() < deadline) {
+    if (figureView.mark_views && figureView.mark_views.views) {
+      const views = await Promise.all(figureView.mark_views.views);
+      const found = views.find((v) => v && v.model === markModel);
+      if (found && found.scales && found.scales.x && found.scales.y) return found;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+  throw new Error("datamap-widget: the map's scatter view did not appear");
+}
+async function mountMap({ model, ctrl, container, renderer }) {
+  const manager = model.widget_manager;
+  const figureView = await mountFigure(manager, ctrl.parts.map, container);
+  const pointsView = await markViewOf(figureView, ctrl.parts.points);
+  const duration = () => Number(ctrl.parts.map.get("animation_duration")) || 0;
+  const painted = /* @__PURE__ */ new Map();
+  let last = null;
+  function frameDrawn() {
+    const now = performance.now();
+    if (!last || last.done) return;
+    last.frames += 1;
+    last.end = now;
+    if (!painted.has(last.epoch)) painted.set(last.epoch, now);
+  }
+  function onGLFrame() {
+    if (!last || last.done) return;
+    frameDrawn();
+    if (!pointsView.transitions || pointsView.transitions.length === 0) last.done = true;
+  }
+  function trackSVG(t) {
+    const dots = pointsView.el.querySelectorAll(".object_grp");
+    const samples = dots.length ? [dots[0], dots[dots.length >> 1], dots[dots.length - 1]] : [];
+    let previous = samples.map((d) => d.getAttribute("transform")).join("|");
+    const tick = () => {
+      if (t !== last || t.done) return;
+      const now = performance.now();
+      const current = samples.map((d) => d.getAttribute("transform")).join("|");
+      if (current !== previous) {
+        frameDrawn();
+        previous = current;
+      }
+      if (now - t.start > duration() + SVG_TRACK_SLACK_MS) t.done = true;
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }
+  function ensureGLFix() {
+    return renderer === "gl" ? applyGLTransitionFix(figureView, onGLFrame) : true;
+  }
+  ensureGLFix();
+  function beginTransition(epoch) {
+    ensureGLFix();
+    const t = { start: performance.now(), end: null, frames: 0, epoch, done: false };
+    last = t;
+    if (renderer === "svg") trackSVG(t);
+    requestAnimationFrame(
+      () => requestAnimationFrame(() => {
+        if (!painted.has(epoch) && t.frames === 0) painted.set(epoch, performance.now());
+        if (t.frames === 0 && renderer === "gl" && (!pointsView.transitions || !pointsView.transitions.length)) t.done = true;
+      })
+    );
+  }
+  function transform() {
+    return dataToClientTransform(pointsView);
+  }
+  function clientXY(i) {
+    const tr = transform();
+    return tr ? tr.toClient(ctrl.positions.x[i], ctrl.positions.y[i]) : null;
+  }
+  const pickRadius = () => Math.max(6, Math.sqrt(Number(ctrl.parts.points.get("default_size")) || 16) / 2 + 4);
+  function onClick(event) {
+    if (ctrl.shown === 0) return;
+    const tr = transform();
+    if (!tr) return;
+    const i = pickNearest(ctrl.positions, tr, event.clientX, event.clientY, pickRadius());
+    if (i !== null) ctrl.select(i);
+  }
+  container.addEventListener("click", onClick, true);
+  return {
+    figureView,
+    beginTransition,
+    clientXY,
+    lastTransition: () => last ? { start: last.start, end: last.end, frames: last.frames } : null,
+    paintedAt: (epoch) => painted.has(epoch) ? painted.get(epoch) : null,
+    dispose() {
+      container.removeEventListener("click", onClick, true);
+      figureView.remove();
+    }
+  };
+}
+
+// src/panel.js
+var decoder = new TextDecoder("utf-8");
+function field(list, label, className) {
+  const row = h("div", "dmw-field");
+  const value = h("span", className);
+  row.append(h("span", "dmw-field-name", label), value);
+  list.append(row);
+  return value;
+}
+function buildPanel(model, ctrl) {
+  const root = h("div", "dmw-panel");
+  const hint = h("div", "dmw-hint", "Click a point on the map to inspect it.");
+  const title = h("div", "dmw-title");
+  const canvas = h("canvas", "dmw-image");
+  const text = h("div", "dmw-text");
+  const fields = h("div", "dmw-fields");
+  const gold = field(fields, "Gold", "dmw-gold");
+  const pred = field(fields, "Prediction", "dmw-pred");
+  const confidence = field(fields, "Confidence", "dmw-confidence");
+  const variability = field(fields, "Variability", "dmw-variability");
+  const correctness = field(fields, "Correctness", "dmw-correctness");
+  const region = field(fields, "Region", "dmw-region");
+  const trajectory = h("div", "dmw-trajectory");
+  const legend = h("div", "dmw-trajectory-legend", "\u25CF correct   \u271A incorrect   - - p = 0.5");
+  const hasImages = (model.get("_image_shape") || []).length === 2;
+  canvas.style.display = hasImages ? "" : "none";
+  const hasTexts = bytesOf(model.get("_text_offsets")).byteLength > 0;
+  text.style.display = hasTexts ? "" : "none";
+  root.append(hint, title, canvas, text, fields, trajectory, legend);
+  function stringAt(bytesTrait, offsetsTrait, i) {
+    const raw = bytesOf(model.get(offsetsTrait));
+    const offsets = typedAt(Uint32Array, raw, 0, raw.byteLength >> 2);
+    if (offsets.length < i + 2) return "";
+    return decoder.decode(bytesOf(model.get(bytesTrait)).subarray(offsets[i], offsets[i + 1]));
+  }
+  function drawImage(i) {
+    const [height, width] = model.get("_image_shape");
+    const pixels = bytesOf(model.get("_images")).subarray(i * height * width, (i + 1) * height * width);
+    const scale = Math.max(1, Math.floor(160 / Math.max(height, width)));
+    canvas.width = width;
+    canvas.height = height;
+    canvas.style.width = `${width * scale}px`;
+    canvas.style.height = `${height * scale}px`;
+    canvas.style.imageRendering = "pixelated";
+    const ctx = canvas.getContext("2d");
+    const image = ctx.createImageData(width, height);
+    for (let p = 0; p < pixels.length; p++) {
+      const v = pixels[p];
+      image.data[4 * p] = v;
+      image.data[4 * p + 1] = v;
+      image.data[4 * p + 2] = v;
+      image.data[4 * p + 3] = 255;
+    }
+    ctx.putImageData(image, 0, 0);
+  }
+  function goldNames(i, meta) {
+    if (meta.task === "multilabel") {
+      const names = meta.label_names || [];
+      const sets = bytesOf(model.get("_gold_sets"));
+      const chosen = names.filter((_, j) => sets[i * names.length + j]);
+      return chosen.length ? chosen.join(", ") : "(none)";
+    }
+    return String((meta.class_names || [])[ctrl.history.gold[i]] ?? ctrl.history.gold[i]);
+  }
+  let lastIndex = null;
+  function update() {
+    const i = ctrl.selected;
+    const k = ctrl.shown;
+    const { meta, n } = ctrl.history;
+    const active = i !== null && k > 0;
+    root.classList.toggle("dmw-empty", !active);
+    hint.style.display = active ? "none" : "";
+    if (!active) {
+      for (const node of [title, text, gold, pred, confidence, variability, correctness, region]) node.textContent = "";
+      lastIndex = null;
+      return;
+    }
+    if (i !== lastIndex) {
+      text.textContent = stringAt("_texts", "_text_offsets", i);
+      if (hasImages) drawImage(i);
+      lastIndex = i;
+    }
+    const label = meta.task === "multilabel" ? ` \u2014 map of "${meta.shown_label}"` : "";
+    const id = stringAt("_ids", "_id_offsets", i);
+    title.textContent = `Example ${id ? `id ${id}` : `#${i}`} \xB7 epoch ${k}${label}`;
+    const c = ctrl.positions.y[i];
+    const v = ctrl.positions.x[i];
+    gold.textContent = goldNames(i, meta);
+    const cls = ctrl.history.pred[(k - 1) * n + i];
+    const p = ctrl.history.pGold[(k - 1) * n + i];
+    pred.textContent = `${(meta.class_names || [])[cls] ?? cls} (p(gold) ${fmt3(p)})`;
+    confidence.textContent = fmt3(c);
+    variability.textContent = fmt3(v);
+    correctness.textContent = fmt3(ctrl.positions.color[i]);
+    region.textContent = regionOf(c, v, meta);
+  }
+  return { root, trajectory, update };
+}
+
+// src/view.js
+async function renderView({ model, el, ctrl }) {
+  await ctrl.ready;
+  const renderer = model.get("renderer") === "gl" ? "gl" : "svg";
+  el.classList.add("datamap-widget");
+  const controls = buildControls(model, ctrl);
+  const body = h("div", "dmw-body");
+  const mapBox = h("div", "dmw-map");
+  const panel = buildPanel(model, ctrl);
+  body.append(mapBox, panel.root);
+  el.replaceChildren(controls.root, body);
+  const map = await mountMap({ model, ctrl, container: mapBox, renderer });
+  const trajectoryView = await mountFigure(model.widget_manager, ctrl.parts.trajectory, panel.trajectory);
+  const view = {
+    beginTransition: (epoch) => map.beginTransition(epoch),
+    update() {
+      controls.update();
+      panel.update();
+    }
+  };
+  ctrl.views.add(view);
+  view.update();
+  const handle = {
+    el,
+    renderer,
+    n: ctrl.history.n,
+    nEpochs: () => ctrl.nEpochs,
+    shownEpoch: () => ctrl.shown,
+    positions: () => ({ x: ctrl.positions.x, y: ctrl.positions.y, color: ctrl.positions.color }),
+    clientXY: (i) => map.clientXY(i),
+    selectedIndex: () => ctrl.selected,
+    lastTransition: () => map.lastTransition(),
+    paintedAt: (epoch) => map.paintedAt(epoch),
+    replay: (k) => ctrl.replay(k),
+    _internals: { ctrl, figureView: map.figureView }
+  };
+  if (ctrl.shown > 0) map.beginTransition(ctrl.shown);
+  window.__datamapWidgets = window.__datamapWidgets || [];
+  window.__datamapWidgets.push(handle);
+  return () => {
+    ctrl.views.delete(view);
+    const list = window.__datamapWidgets || [];
+    const at = list.indexOf(handle);
+    if (at >= 0) list.splice(at, 1);
+    map.dispose();
+    trajectoryView.remove();
+  };
+}
+
+// src/index.js
+var index_default = {
+  async initialize({ model }) {
+    const ctrl = controllerFor(model);
+    await ctrl.ready;
+    return () => ctrl.dispose();
+  },
+  async render({ model, el }) {
+    return renderView({ model, el, ctrl: controllerFor(model) });
+  }
+};
+export {
+  index_default as default
+};

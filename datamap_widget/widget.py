@@ -1,0 +1,339 @@
+"""DataMapWidget: a live, animated Data Map with a click-to-inspect panel (anywidget + bqplot).
+
+Design: everything the page needs lives in synced traits (the whole per-epoch history of the shown
+label as one binary buffer, texts/images once). The page computes the map for any epoch itself and
+drives the bqplot marks client-side, so the map animates, replays and answers clicks while a
+training cell keeps the kernel busy. Each logged epoch is one comm message (one ``hold_sync``).
+"""
+
+from __future__ import annotations
+
+import pathlib
+import threading
+import warnings
+
+import anywidget
+import numpy as np
+import pandas as pd
+import traitlets
+from ipywidgets import widget_serialization
+
+from datamap_widget._figure import build_map, build_trajectory, place_region_guides
+from datamap_widget._inputs import resolve_inputs, resolve_renderer
+from datamap_widget._sync import pack_history, pack_images, pack_uint16, pred_bytes_for
+from datamap_widget.dynamics import TrainingDynamics
+
+_STATIC = pathlib.Path(__file__).parent / "static"
+_DYNAMICS_METHODS = ("gold_probabilities", "predictions", "correct", "gold", "add_epoch_listener", "metrics")
+
+
+def _pack_texts(texts: list[str]) -> tuple[bytes, bytes]:
+    """UTF-8 texts joined into one buffer + uint32 byte offsets (N+1): the page decodes one on click."""
+    encoded = [t.encode("utf-8", errors="replace") for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype="<u4")
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return b"".join(encoded), offsets.tobytes()
+
+
+class DataMapWidget(anywidget.AnyWidget):
+    """Live Data Map (Dataset Cartography) of a training run, for JupyterLab.
+
+    Construct it with the training examples' gold labels (and texts or images), display it, then
+    call :meth:`log_epoch` once per epoch with the model's probabilities (or :meth:`log_batch` +
+    :meth:`end_epoch`). Works without any frontend too (plain scripts): logging never waits on a page.
+    """
+
+    _esm = _STATIC / "widget.js"
+    _css = _STATIC / "widget.css"
+
+    # Child bqplot models the page drives (figures, marks, a scale), by role.
+    _parts = traitlets.Dict().tag(sync=True, **widget_serialization)
+    renderer = traitlets.Unicode("svg", help="'svg' or 'gl' (resolved from the constructor argument)").tag(sync=True)
+    n_examples = traitlets.Int(0).tag(sync=True)
+    n_epochs = traitlets.Int(0, help="Epochs logged so far").tag(sync=True)
+    label = traitlets.Unicode("", help="Multilabel: name of the label whose map is shown").tag(sync=True)
+    _meta = traitlets.Dict().tag(sync=True)
+    _history = traitlets.Bytes(b"").tag(sync=True)
+    _gold = traitlets.Bytes(b"").tag(sync=True)
+    _gold_sets = traitlets.Bytes(b"").tag(sync=True)
+    _texts = traitlets.Bytes(b"").tag(sync=True)
+    _text_offsets = traitlets.Bytes(b"").tag(sync=True)
+    _ids = traitlets.Bytes(b"").tag(sync=True)  # UTF-8 ids (only when not 0..N-1), for the panel
+    _id_offsets = traitlets.Bytes(b"").tag(sync=True)
+    _images = traitlets.Bytes(b"").tag(sync=True)
+    _image_shape = traitlets.List(traitlets.Int()).tag(sync=True)
+    _selected_index = traitlets.List(traitlets.Int()).tag(sync=True)
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        texts=None,
+        labels=None,
+        label_names=None,
+        ids=None,
+        images=None,
+        dynamics=None,
+        task=None,
+        text_column="text",
+        label_column="label",
+        id_column=None,
+        label=None,
+        renderer="auto",
+        variability_threshold=None,
+        confidence_threshold=None,
+        path=None,
+    ):
+        inputs = resolve_inputs(
+            data, texts=texts, labels=labels, ids=ids, images=images, dynamics=dynamics,
+            text_column=text_column, label_column=label_column, id_column=id_column,
+        )
+        resolved = resolve_renderer(renderer, inputs.n_examples)  # checked before any recording starts
+        td = self._make_dynamics(
+            dynamics, inputs, label_names=label_names, task=task, path=path,
+            variability_threshold=variability_threshold, confidence_threshold=confidence_threshold,
+        )
+        names = self._names(td, label_names)
+        shown = self._initial_label(td, names, label)
+
+        self._dynamics = td
+        self._label_names = names
+        self._lock = threading.RLock()
+        map_figure, map_parts = build_map(
+            int(td.n_examples), resolved, td.variability_threshold, td.confidence_threshold
+        )
+        _, traj_parts = build_trajectory()
+        state = dict(
+            _parts={**map_parts, **traj_parts},
+            renderer=resolved,
+            n_examples=int(td.n_examples),
+            label=shown,
+            _gold_sets=self._pack_gold_sets(td),
+            _image_shape=list(inputs.images.shape[1:]) if inputs.images is not None else [],
+            _images=pack_images(inputs.images) if inputs.images is not None else b"",
+        )
+        if inputs.texts is not None:
+            state["_texts"], state["_text_offsets"] = _pack_texts(inputs.texts)
+        ids = np.asarray(td.ids)
+        if not (ids.dtype.kind in "iu" and np.array_equal(ids, np.arange(len(ids)))):
+            state["_ids"], state["_id_offsets"] = _pack_texts([str(i) for i in ids.tolist()])
+        state.update(self._label_state(shown))
+        super().__init__(**state)
+        self._texts_list = inputs.texts
+        self.observe(self._on_label_change, names="label")
+        td.add_epoch_listener(self._on_epoch)
+
+    # ----------------------------------------------------------------- construction helpers
+    @staticmethod
+    def _make_dynamics(dynamics, inputs, *, label_names, task, path, variability_threshold, confidence_threshold):
+        if dynamics is not None:
+            missing = [m for m in _DYNAMICS_METHODS if not hasattr(dynamics, m)]
+            if missing:
+                raise TypeError(
+                    f"dynamics must be a TrainingDynamics (got {type(dynamics).__name__} without {missing})"
+                )
+            extra = {"task": task, "path": path, "variability_threshold": variability_threshold,
+                     "confidence_threshold": confidence_threshold}
+            given = [k for k, v in extra.items() if v is not None]
+            if given:
+                raise TypeError(f"{given} cannot be combined with dynamics=...: set them on the TrainingDynamics")
+            return dynamics
+        kwargs = {}
+        if variability_threshold is not None:
+            kwargs["variability_threshold"] = variability_threshold
+        if confidence_threshold is not None:
+            kwargs["confidence_threshold"] = confidence_threshold
+        return TrainingDynamics(
+            inputs.labels, ids=inputs.ids, label_names=label_names, task=task, path=path, **kwargs
+        )
+
+    @staticmethod
+    def _names(td, label_names) -> list[str]:
+        """Display names of the classes (binary/multiclass) or labels (multilabel)."""
+        names = td.label_names
+        if names is None and label_names is not None:
+            names = list(label_names)
+        elif names is not None and label_names is not None and list(map(str, label_names)) != list(map(str, names)):
+            raise ValueError("label_names differ from the names stored in dynamics; leave label_names out")
+        n = int(td.n_classes)
+        if names is None:
+            names = [f"label {i}" for i in range(n)] if td.task == "multilabel" else [str(i) for i in range(n)]
+        names = [str(x) for x in names]
+        if len(names) != n:
+            raise ValueError(f"label_names has {len(names)} names but the task has {n} classes/labels")
+        return names
+
+    @staticmethod
+    def _initial_label(td, names, label) -> str:
+        if td.task != "multilabel":
+            if label is not None:
+                raise TypeError("label=... only applies to multilabel data (it picks the label whose map is shown)")
+            return ""
+        if label is None:
+            return names[0]
+        if isinstance(label, (int, np.integer)) and not isinstance(label, bool):
+            if not 0 <= int(label) < len(names):
+                raise ValueError(f"label index {label} out of range 0..{len(names) - 1}")
+            return names[int(label)]
+        if str(label) not in names:
+            raise ValueError(f"unknown label {label!r}; choose one of {names}")
+        return str(label)
+
+    def _pack_gold_sets(self, td) -> bytes:
+        """Multilabel: N x L multi-hot uint8, so the panel can list every gold label of an example."""
+        if td.task != "multilabel":
+            return b""
+        matrix = np.stack([np.asarray(td.gold(label=j), dtype=np.uint8) for j in range(int(td.n_classes))], axis=1)
+        return np.ascontiguousarray(matrix).tobytes()
+
+    def _engine_label(self, shown: str):
+        return shown if self._dynamics.task == "multilabel" else None
+
+    def _label_state(self, shown: str) -> dict:
+        """Every synced value that depends on the shown label (history, gold, class names)."""
+        td = self._dynamics
+        key = self._engine_label(shown)
+        if td.task == "multilabel":
+            class_names = [f"not {shown}", shown]
+        else:
+            class_names = list(self._label_names)
+        pred_bytes = pred_bytes_for(len(class_names))
+        history, n_epochs = self._packed_history(key, pred_bytes)
+        meta = {
+            "task": td.task,
+            "class_names": class_names,
+            "label_names": list(self._label_names) if td.task == "multilabel" else [],
+            "pred_bytes": pred_bytes,
+            "variability_threshold": float(td.variability_threshold),
+            "confidence_threshold": float(td.confidence_threshold),
+            "shown_label": shown,
+        }
+        return {"_meta": meta, "_gold": pack_uint16(td.gold(label=key)), "_history": history, "n_epochs": n_epochs}
+
+    def _packed_history(self, key, pred_bytes: int):
+        td = self._dynamics
+        n_epochs = int(td.n_epochs)
+        if n_epochs == 0:
+            return b"", 0
+        p_gold = td.gold_probabilities(label=key)
+        if td.task == "multiclass":
+            correct = td.correct()
+            predictions = td.predictions()
+        else:
+            # Binary / one multilabel label, by the engine's rule (correct iff p(gold) >= 0.5, the
+            # prediction is gold when correct, else the other class). Derived from p(gold) here
+            # because the engine's multilabel accessors work on all L labels of every epoch.
+            correct = p_gold >= 0.5
+            gold = np.asarray(td.gold(label=key))
+            predictions = np.where(correct, gold[None, :], 1 - gold[None, :])
+        history = pack_history(p_gold, predictions, correct, pred_bytes)
+        return history, n_epochs
+
+    # ------------------------------------------------------------------------ sync
+    def _on_epoch(self, _td=None):
+        """Epoch listener: one batched update (one comm message). Never raises into training."""
+        try:
+            with self._lock:
+                history, n_epochs = self._packed_history(self._engine_label(self.label), self._meta["pred_bytes"])
+                thresholds = self._thresholds()
+                with self.hold_sync():
+                    self._history = history
+                    self.n_epochs = n_epochs
+                    if thresholds != (self._meta["variability_threshold"], self._meta["confidence_threshold"]):
+                        self._show_thresholds(thresholds)
+        except Exception as exc:  # the training loop must never fail because of the display
+            warnings.warn(f"DataMapWidget could not update the map: {exc!r}", RuntimeWarning, stacklevel=2)
+
+    def _thresholds(self) -> tuple[float, float]:
+        return float(self._dynamics.variability_threshold), float(self._dynamics.confidence_threshold)
+
+    def _show_thresholds(self, thresholds):
+        """Thresholds changed on the dynamics: move the guides, and let the page re-derive regions."""
+        vt, ct = thresholds
+        self._meta = {**self._meta, "variability_threshold": vt, "confidence_threshold": ct}
+        place_region_guides(self._parts["guides"], self._parts["regions"], vt, ct)
+
+    @traitlets.validate("label")
+    def _validate_label(self, proposal):
+        value = proposal["value"]
+        if self._dynamics.task != "multilabel":
+            if value:
+                raise traitlets.TraitError("label only applies to multilabel data")
+            return value
+        if value not in self._label_names:
+            raise traitlets.TraitError(f"unknown label {value!r}; choose one of {self._label_names}")
+        return value
+
+    def notify_change(self, change):
+        # A label switch and the history it needs travel together, as one message.
+        if change.get("name") == "label":
+            with self.hold_sync():
+                super().notify_change(change)
+        else:
+            super().notify_change(change)
+
+    def _on_label_change(self, change):
+        with self._lock:
+            state = self._label_state(change["new"])
+            with self.hold_sync():
+                for name, value in state.items():
+                    setattr(self, name, value)
+
+    # ------------------------------------------------------------------------ logging
+    def log_epoch(self, outputs, logits=False):
+        """Record one full pass over the data (rows in id order); the map moves to the new epoch."""
+        self._dynamics.log_epoch(outputs, logits=logits)
+
+    def log_batch(self, ids, outputs, logits=False):
+        """Record one batch keyed by example ids; call :meth:`end_epoch` after the last batch."""
+        self._dynamics.log_batch(ids, outputs, logits=logits)
+
+    def end_epoch(self):
+        """Finish an epoch recorded with :meth:`log_batch` (checks every example came exactly once)."""
+        self._dynamics.end_epoch()
+
+    # ------------------------------------------------------------------------ reading
+    @property
+    def dynamics(self):
+        """The :class:`TrainingDynamics` this widget shows."""
+        return self._dynamics
+
+    def _gold_names(self) -> list:
+        td = self._dynamics
+        if td.task == "multilabel":
+            names = np.asarray(self._label_names, dtype=object)
+            matrix = np.frombuffer(self._gold_sets, dtype=np.uint8).reshape(int(td.n_examples), -1).astype(bool)
+            return [list(names[row]) for row in matrix]
+        gold = np.asarray(td.gold())
+        return [self._label_names[int(g)] for g in gold]
+
+    def to_dataframe(self, epochs=None) -> pd.DataFrame:
+        """Metrics (of the shown label for multilabel data) with ``text`` and ``label`` columns."""
+        frame = self._dynamics.metrics(epochs=epochs, label=self._engine_label(self.label)).copy()
+        if self._texts_list is not None:
+            frame["text"] = self._texts_list
+        frame["label"] = self._gold_names()
+        return frame
+
+    @property
+    def selected(self) -> list:
+        """Ids of the examples selected by clicking in the page (empty if none)."""
+        ids = np.asarray(self._dynamics.ids)
+        return [ids[i].item() for i in self._selected_index if 0 <= i < len(ids)]
+
+    @property
+    def selected_df(self) -> pd.DataFrame:
+        """Rows of :meth:`to_dataframe` for the selected examples."""
+        positions = [i for i in self._selected_index if 0 <= i < int(self._dynamics.n_examples)]
+        return self.to_dataframe().iloc[positions]
+
+    def close(self):
+        remove = getattr(getattr(self, "_dynamics", None), "remove_epoch_listener", None)
+        if remove is not None:
+            try:
+                remove(self._on_epoch)
+            except (ValueError, KeyError):
+                pass
+        for part in getattr(self, "_parts", {}).values():
+            part.close()
+        super().close()

@@ -1,0 +1,59 @@
+// Header of a view: epoch counter, replay slider, play button, label picker (multilabel).
+import { h } from "./dom.js";
+
+export function buildControls(model, ctrl) {
+  const root = h("div", "dmw-controls");
+  const epoch = h("span", "dmw-epoch");
+  const replay = h("input", "dmw-replay");
+  replay.type = "range";
+  replay.min = "1";
+  replay.step = "1";
+  replay.title = "Replay: the map as it stood after each epoch";
+  const play = h("button", "dmw-play", "▶ Play");
+  play.type = "button";
+  root.append(epoch, play, replay);
+
+  replay.addEventListener("input", () => ctrl.replay(Number(replay.value)));
+  play.addEventListener("click", () => ctrl.togglePlay());
+
+  let select = null;
+  let pending = null;
+  const meta = model.get("_meta") || {};
+  if (meta.task === "multilabel") {
+    const wrap = h("label", "dmw-label-wrap", "Label ");
+    select = h("select", "dmw-label-select");
+    for (const name of meta.label_names || []) {
+      const option = h("option", null, String(name));
+      option.value = String(name);
+      select.append(option);
+    }
+    pending = h("span", "dmw-label-pending", "");
+    wrap.append(select, pending);
+    root.append(wrap);
+    select.addEventListener("change", () => {
+      // Applied by the kernel (it re-sends that label's history); while a cell is running
+      // this waits until the cell finishes.
+      model.set("label", select.value);
+      model.save_changes();
+      update();
+    });
+  }
+
+  function update() {
+    const n = ctrl.nEpochs;
+    epoch.textContent = n === 0 ? "No epochs logged yet" : `Epoch ${ctrl.shown} / ${n}`;
+    replay.max = String(Math.max(1, n));
+    replay.value = String(Math.max(1, ctrl.shown));
+    replay.disabled = n <= 1;
+    play.disabled = n <= 1;
+    play.textContent = ctrl.playTimer !== null ? "❚❚ Pause" : "▶ Play";
+    if (select) {
+      const shown = ctrl.history.meta.shown_label;
+      const wanted = model.get("label");
+      if (document.activeElement !== select) select.value = wanted;
+      pending.textContent = wanted !== shown ? ` loading "${wanted}" (applies when the kernel is idle)…` : "";
+    }
+  }
+  if (select) model.on("change:label", update);
+  return { root, update };
+}

@@ -1,0 +1,136 @@
+// One view of the map figure: mounting, transition/paint tracking, click-to-select.
+import { applyGLTransitionFix } from "./gl_transition_fix.js";
+import { dataToClientTransform, pickNearest } from "./picking.js";
+
+const MARK_TIMEOUT_MS = 20000;
+const SVG_TRACK_SLACK_MS = 250;
+
+/** Resolves once `el` is in the document (anywidget may render into a detached element). */
+export function whenConnected(el, timeoutMs = 10000) {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const check = () => {
+      if (el.isConnected || performance.now() - start > timeoutMs) resolve();
+      else requestAnimationFrame(check);
+    };
+    check();
+  });
+}
+
+/** Create a child widget view inside `container`; bqplot lays out on "displayed", so wait until attached. */
+export async function mountFigure(manager, figureModel, container) {
+  const view = await manager.create_view(figureModel, {});
+  container.appendChild(view.el);
+  await whenConnected(container);
+  view.trigger("displayed");
+  return view;
+}
+
+/** The view of `markModel` inside a bqplot figure view, once the figure has created it. */
+async function markViewOf(figureView, markModel) {
+  const deadline = performance.now() + MARK_TIMEOUT_MS;
+  while (performance.now() < deadline) {
+    if (figureView.mark_views && figureView.mark_views.views) {
+      const views = await Promise.all(figureView.mark_views.views);
+      const found = views.find((v) => v && v.model === markModel);
+      if (found && found.scales && found.scales.x && found.scales.y) return found;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+  throw new Error("datamap-widget: the map's scatter view did not appear");
+}
+
+export async function mountMap({ model, ctrl, container, renderer }) {
+  const manager = model.widget_manager;
+  const figureView = await mountFigure(manager, ctrl.parts.map, container);
+  const pointsView = await markViewOf(figureView, ctrl.parts.points);
+  const duration = () => Number(ctrl.parts.map.get("animation_duration")) || 0;
+
+  const painted = new Map(); // epoch -> performance.now() of its first drawn frame
+  let last = null; // {start, end, frames, epoch, done}
+
+  function frameDrawn() {
+    const now = performance.now();
+    if (!last || last.done) return;
+    last.frames += 1;
+    last.end = now;
+    if (!painted.has(last.epoch)) painted.set(last.epoch, now);
+  }
+
+  // WebGL: count real renders (our patched update), end when the mark's tween is finished.
+  function onGLFrame() {
+    if (!last || last.done) return;
+    frameDrawn();
+    if (!pointsView.transitions || pointsView.transitions.length === 0) last.done = true;
+  }
+
+  // SVG: count animation frames in which the dots' transforms actually changed.
+  function trackSVG(t) {
+    const dots = pointsView.el.querySelectorAll(".object_grp");
+    const samples = dots.length ? [dots[0], dots[dots.length >> 1], dots[dots.length - 1]] : [];
+    let previous = samples.map((d) => d.getAttribute("transform")).join("|");
+    const tick = () => {
+      if (t !== last || t.done) return;
+      const now = performance.now();
+      const current = samples.map((d) => d.getAttribute("transform")).join("|");
+      if (current !== previous) {
+        frameDrawn();
+        previous = current;
+      }
+      if (now - t.start > duration() + SVG_TRACK_SLACK_MS) t.done = true;
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }
+
+  function ensureGLFix() {
+    return renderer === "gl" ? applyGLTransitionFix(figureView, onGLFrame) : true;
+  }
+  ensureGLFix();
+
+  function beginTransition(epoch) {
+    ensureGLFix();
+    const t = { start: performance.now(), end: null, frames: 0, epoch, done: false };
+    last = t;
+    if (renderer === "svg") trackSVG(t);
+    // If nothing moves (same positions) no frame is drawn: the map already shows this epoch.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        if (!painted.has(epoch) && t.frames === 0) painted.set(epoch, performance.now());
+        if (t.frames === 0 && renderer === "gl" && (!pointsView.transitions || !pointsView.transitions.length)) t.done = true;
+      })
+    );
+  }
+
+  function transform() {
+    return dataToClientTransform(pointsView);
+  }
+
+  function clientXY(i) {
+    const tr = transform();
+    return tr ? tr.toClient(ctrl.positions.x[i], ctrl.positions.y[i]) : null;
+  }
+
+  const pickRadius = () => Math.max(6, Math.sqrt(Number(ctrl.parts.points.get("default_size")) || 16) / 2 + 4);
+
+  function onClick(event) {
+    if (ctrl.shown === 0) return;
+    const tr = transform();
+    if (!tr) return;
+    const i = pickNearest(ctrl.positions, tr, event.clientX, event.clientY, pickRadius());
+    if (i !== null) ctrl.select(i);
+  }
+  container.addEventListener("click", onClick, true);
+
+  return {
+    figureView,
+    beginTransition,
+    clientXY,
+    lastTransition: () => (last ? { start: last.start, end: last.end, frames: last.frames } : null),
+    paintedAt: (epoch) => (painted.has(epoch) ? painted.get(epoch) : null),
+    dispose() {
+      container.removeEventListener("click", onClick, true);
+      figureView.remove();
+    },
+  };
+}
