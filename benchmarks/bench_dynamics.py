@@ -11,7 +11,13 @@ is per example). Engine times are the best of --repeats measurements.
 Targets: log + metrics for N = 1,000,000 binary under 50 ms; epoch 50 no slower than 1.2x
 epoch 1; at least 100x faster than the loop.
 
-    python benchmarks/bench_dynamics.py [--epochs 50] [--repeats 7]
+Two more sections: ``log_batch`` per call for 20,000 examples in shuffled batches of 32
+(target under 20 us with the default ids; with torch installed also torch-tensor batches and
+the cost relative to one training step of a tiny MLP), and the per-label multilabel accessors
+at 43,410 examples x 28 labels x 10 epochs, against ``gold_probabilities(label)`` (a plain
+column copy) as the O(E N) baseline.
+
+    python benchmarks/bench_dynamics.py [--epochs 50] [--repeats 7] [--only epochs|batches|labels]
 """
 
 from __future__ import annotations
@@ -155,12 +161,112 @@ def bench(name, n, n_classes, epochs, repeats, logits=False):
     return ours
 
 
+def batch_epoch(td, ids, outputs, perm, batch):
+    """Seconds per log_batch call over one shuffled epoch, and of its end_epoch."""
+    starts = range(0, len(perm), batch)
+    parts = [perm[s:s + batch] for s in starts]
+    batches = [(ids[part], outputs[part]) for part in parts]
+    t0 = time.perf_counter()
+    for batch_ids, batch_out in batches:
+        td.log_batch(batch_ids, batch_out)
+    t1 = time.perf_counter()
+    td.end_epoch()
+    return (t1 - t0) / len(batches), time.perf_counter() - t1
+
+
+def tiny_mlp_step(torch, batch, repeats):
+    """Seconds of one training step (forward, backward, SGD) of a 20-32-2 MLP on one batch."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(20, 32), torch.nn.ReLU(), torch.nn.Linear(32, 2))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x, y = torch.randn(batch, 20), torch.randint(0, 2, (batch,))
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(200):
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+        times.append((time.perf_counter() - t0) / 200)
+    return min(times)
+
+
+def bench_batches(repeats, n=20_000, batch=32):
+    rng = np.random.default_rng(0)
+    gold = rng.integers(0, 2, n)
+    p1 = rng.random(n).astype(np.float32)
+    str_ids = np.array([f"ex{i}" for i in range(n)])
+    cases = [("default ids 0..N-1, numpy", None, np.arange(n), p1),
+             ("string ids, numpy", str_ids, str_ids, p1)]
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:
+        logits = torch.tensor(p1).requires_grad_()
+        cases.append(("default ids, torch ids + probabilities (requires_grad)", None,
+                      torch.arange(n), torch.sigmoid(logits)))
+        cases.append(("default ids, torch bfloat16 probabilities", None, torch.arange(n),
+                      torch.sigmoid(logits).to(torch.bfloat16)))
+    print(f"log_batch: N = {n:,}, shuffled batches of {batch}, best of {repeats} epochs")
+    per_call = {}
+    for name, ids, batch_ids, outputs in cases:
+        td = TrainingDynamics(gold, ids=ids)
+        runs = [batch_epoch(td, batch_ids, outputs, rng.permutation(n), batch)
+                for _ in range(repeats)]
+        call, end = min(r[0] for r in runs), min(r[1] for r in runs)
+        per_call[name] = call
+        print(f"  {name:58s} {call * 1e6:7.1f} us per log_batch   end_epoch "
+              f"{end * 1e3:6.2f} ms")
+    default = per_call["default ids 0..N-1, numpy"]
+    verdict = "meets" if default < 20e-6 else "MISSES"
+    print(f"  default ids: {default * 1e6:.1f} us per batch of {batch} ({verdict} the 20 us "
+          "target)")
+    if torch is not None:
+        step = tiny_mlp_step(torch, batch, repeats)
+        torch_call = per_call["default ids, torch ids + probabilities (requires_grad)"]
+        print(f"  tiny MLP (20-32-2) training step: {step * 1e6:.1f} us; log_batch with torch "
+              f"inputs adds {torch_call / step:.0%} to it")
+
+
+def bench_labels(repeats, n=43_410, n_labels=28, epochs=10):
+    rng = np.random.default_rng(0)
+    td = TrainingDynamics(rng.random((n, n_labels)) < 0.1)
+    for _ in range(epochs):
+        td.log_epoch(rng.random((n, n_labels)).astype(np.float32))
+    print(f"multilabel accessors: N = {n:,}, {n_labels} labels, {epochs} epochs, one label, "
+          f"best of {repeats}")
+    times = {}
+    for name in ("gold_probabilities", "correct", "predictions"):
+        accessor = getattr(td, name)
+        times[name] = min(timeit_once(lambda: accessor(3)) for _ in range(repeats))
+    for name, t in times.items():
+        print(f"  {name + '(label)':28s} {t * 1e3:7.2f} ms   "
+              f"{t / times['gold_probabilities']:5.2f}x gold_probabilities(label)")
+
+
+def timeit_once(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--only", choices=("epochs", "batches", "labels"))
     args = parser.parse_args()
     print(f"numpy {np.__version__}; {args.epochs} epochs; best of {args.repeats} repeats\n")
+    if args.only in (None, "batches"):
+        bench_batches(args.repeats)
+        print()
+    if args.only in (None, "labels"):
+        bench_labels(args.repeats)
+        print()
+    if args.only not in (None, "epochs"):
+        return
     bench("binary, N = 43,410 (probabilities)", 43_410, 2, args.epochs, args.repeats)
     total = bench("binary, N = 1,000,000 (probabilities)", 1_000_000, 2, args.epochs,
                   args.repeats)

@@ -30,15 +30,34 @@ def pred_dtype(n_classes: int) -> np.dtype:
     return np.min_scalar_type(max(n_classes - 1, 0))
 
 
-def _float_array(outputs) -> np.ndarray:
-    if hasattr(outputs, "detach"):  # torch tensors: avoid the requires_grad error of __array__
-        outputs = outputs.detach().cpu().numpy()
+# machine epsilon of float formats numpy lacks or that are coarser than float32: their softmax
+# rows sum to 1 only within about one epsilon, so the row-sum check widens to match
+LOW_PRECISION_EPS = {"bfloat16": 2.0**-7, "float16": 2.0**-10}
+
+
+def _float_array(outputs):
+    """Outputs as a float32/float64 array, and the epsilon of the precision they came in.
+
+    Torch tensors (any device, requires_grad or not) are recognised by duck typing, so torch
+    is never imported; bfloat16/float16 tensors are widened on their device first, since numpy
+    has no bfloat16. ml_dtypes bfloat16 arrays (TensorFlow, JAX) and numpy float16 are widened
+    here.
+    """
+    eps = 0.0
+    if hasattr(outputs, "detach"):  # torch: avoid the requires_grad error of __array__
+        outputs = outputs.detach()
+        eps = LOW_PRECISION_EPS.get(str(outputs.dtype).removeprefix("torch."), 0.0)
+        outputs = (outputs.float() if eps else outputs).cpu().numpy()
     arr = np.asarray(outputs)
+    if arr.dtype.itemsize < 4 and arr.dtype.kind in "fV":  # (dtype.name costs 1.5 us a call)
+        eps = LOW_PRECISION_EPS.get(arr.dtype.name, eps)
+        if arr.dtype.name == "bfloat16":
+            arr = arr.astype(np.float32)
     if arr.dtype == bool or arr.dtype.kind not in "iuf":
         raise TypeError(f"outputs must be numeric (float probabilities or logits), "
                         f"got dtype {arr.dtype}")
     # float32 probabilities stay float32 (they are stored as float32 anyway): half the traffic
-    return arr if arr.dtype == np.float32 else arr.astype(np.float64)
+    return (arr if arr.dtype == np.float32 else arr.astype(np.float64)), eps
 
 
 def _rows(mask_2d_or_1d: np.ndarray) -> np.ndarray:
@@ -53,7 +72,7 @@ def _check_finite(x: np.ndarray, what: str) -> None:
                          f"(first rows: {rows[:5].tolist()}); nothing was recorded")
 
 
-def _check_probabilities(x: np.ndarray, rows_sum_to_one: bool) -> np.ndarray:
+def _check_probabilities(x: np.ndarray, rows_sum_to_one: bool, eps: float = 0.0) -> np.ndarray:
     if x.size == 0:
         return x
     lo, hi = x.min(), x.max()  # two reductions catch NaN, inf and out-of-range at once
@@ -65,7 +84,7 @@ def _check_probabilities(x: np.ndarray, rows_sum_to_one: bool) -> np.ndarray:
                          f"rows: {rows[:5].tolist()}, e.g. value {x[outside][0]:.6g}). "
                          "Pass logits=True if these are logits; nothing was recorded")
     if rows_sum_to_one:
-        off = np.abs(x.sum(axis=1) - 1.0) > ROW_SUM_TOLERANCE
+        off = np.abs(x.sum(axis=1) - 1.0) > max(ROW_SUM_TOLERANCE, eps)
         if off.any():
             rows = np.flatnonzero(off)
             raise ValueError(f"each row of class probabilities must sum to 1; {rows.size} rows "
@@ -116,7 +135,7 @@ def convert(outputs, gold: np.ndarray, task: str, n_classes: int, logits: bool) 
     """Validate outputs for the examples whose gold labels are `gold` and reduce them."""
     if not isinstance(logits, (bool, np.bool_)):
         raise TypeError(f"logits must be True or False, got {logits!r}")
-    x = _float_array(outputs)
+    x, eps = _float_array(outputs)
     if logits and task != "multiclass":
         x = x.astype(np.float64, copy=False)
     n = gold.shape[0]
@@ -140,7 +159,7 @@ def convert(outputs, gold: np.ndarray, task: str, n_classes: int, logits: bool) 
                 margin = x[rows, gold] - x[rows, 1 - gold]
                 p_gold = _sigmoid(margin)
             else:
-                p_gold = _check_probabilities(x, rows_sum_to_one=True)[rows, gold]
+                p_gold = _check_probabilities(x, rows_sum_to_one=True, eps=eps)[rows, gold]
         else:
             raise _shape_error(x, n, f"({n},) p(class 1), ({n}, 1) or ({n}, 2)")
     elif task == "multiclass":
@@ -151,7 +170,7 @@ def convert(outputs, gold: np.ndarray, task: str, n_classes: int, logits: bool) 
             p_gold, pred, margin = _softmax_in_blocks(x, gold, n_classes)
         else:
             pred = np.argmax(x, axis=1).astype(pred_dtype(n_classes))
-            p_gold = _check_probabilities(x, rows_sum_to_one=True)[rows, gold]
+            p_gold = _check_probabilities(x, rows_sum_to_one=True, eps=eps)[rows, gold]
     else:  # multilabel: one independent binary problem per label
         if x.shape != gold.shape:
             raise _shape_error(x, n, f"{gold.shape} per-label scores")

@@ -34,23 +34,31 @@ class EpochHistory:
     def has_margin(self) -> bool:
         return bool(self._records) and self._records[0].margin is not None
 
-    def correct(self, record: EpochRecord) -> np.ndarray:
+    def correct(self, record: EpochRecord, gold=None) -> np.ndarray:
         """Multiclass: argmax == gold. Binary and each multilabel label: p(gold) >= 0.5."""
+        gold = self._gold if gold is None else gold
         if self._task == "multiclass":
-            return record.pred == self._gold
+            return record.pred == gold
         return record.p_gold >= 0.5
 
-    def predicted(self, record: EpochRecord) -> np.ndarray:
+    def predicted(self, record: EpochRecord, gold=None) -> np.ndarray:
+        """Predicted class; binary/multilabel: gold when correct, the other class otherwise."""
+        gold = self._gold if gold is None else gold
         if self._task == "multiclass":
-            return record.pred.astype(np.int64)
-        gold = self._gold.astype(np.int64)
-        return np.where(record.p_gold >= 0.5, gold, 1 - gold)
+            return record.pred
+        return (record.p_gold >= 0.5) == gold  # bool; 1 exactly when (correct) == (gold is 1)
 
-    def stack(self, values, dtype, column=None, epochs=None) -> np.ndarray:
-        """(E, N) array of values(record) per epoch, optionally one multilabel column."""
-        records = self._records[:epochs]
-        out = np.empty((len(records), self._gold.shape[0]), dtype)
-        for e, record in enumerate(records):
-            v = values(record)
-            out[e] = v if column is None else v[:, column]
+    def stack(self, values, dtype, column=None) -> np.ndarray:
+        """(E, N) array of values(record, gold) per epoch.
+
+        With a multilabel ``column`` each record is cut down to that column before ``values``
+        sees it, so one label costs O(E N) rather than O(E N L).
+        """
+        gold = self._gold if column is None else self._gold[:, column]
+        out = np.empty((len(self._records), gold.shape[0]), dtype)
+        for e, record in enumerate(self._records):
+            if column is not None:
+                record = EpochRecord(record.p_gold[:, column], record.pred,
+                                     None if record.margin is None else record.margin[:, column])
+            out[e] = values(record, gold)
         return out

@@ -26,6 +26,7 @@ import pandas as pd
 
 from datamap_widget import persistence
 from datamap_widget._batches import PendingEpoch
+from datamap_widget._ids import IdLookup
 from datamap_widget._labels import normalize_ids, normalize_labels
 from datamap_widget._outputs import EpochRecord, convert
 from datamap_widget._stats import REGIONS, RunningStats, metrics_frame
@@ -70,6 +71,7 @@ class TrainingDynamics:
                  variability_threshold=0.2, confidence_threshold=0.5, path=None):
         task, gold, names, c = normalize_labels(labels, task, label_names, n_classes)
         self._ids, self._index = normalize_ids(ids, gold.shape[0])
+        self._lookup = IdLookup(self._ids, self._index)
         self._variability_threshold = _threshold(variability_threshold,
                                                  "variability_threshold", 0.5)
         self._confidence_threshold = _threshold(confidence_threshold, "confidence_threshold", 1)
@@ -168,32 +170,36 @@ class TrainingDynamics:
         """Record one batch of the epoch in progress, keyed by example id (any order).
 
         A bad batch raises and is dropped whole; batches accepted before it are kept. Ids that
-        are unknown, repeated within the batch or already logged this epoch are errors.
+        are unknown, repeated within the batch or already logged this epoch are errors. Every
+        check is O(batch size), so logging each training batch costs microseconds.
         """
         self._check_logits_kind(logits)
+        pending = self._pending
+        if pending is not None and logits != pending.logits:
+            raise ValueError(f"this epoch's earlier batches were logged with "
+                             f"logits={pending.logits}; log every batch the same way")
         positions = self.index_of(ids)
-        if np.unique(positions).size != positions.size:
-            values, counts = np.unique(positions, return_counts=True)
-            dup = self._ids[values[counts > 1]]
+        self._check_not_repeated(positions, pending)
+        record = convert(outputs, self._gold[positions], self._task, self._n_classes, logits)
+        if pending is None:
+            pending = PendingEpoch(self.n_examples, record, bool(logits))
+        pending.add(positions, record)
+        self._pending = pending
+
+    def _check_not_repeated(self, positions: np.ndarray, pending) -> None:
+        """Refuse ids repeated within the batch or already logged this epoch, in O(batch)."""
+        ordered = np.sort(positions)
+        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        if repeated.size:
+            dup = self._ids[np.unique(repeated)]
             raise ValueError(f"{dup.size} ids appear more than once in this batch "
                              f"(e.g. {dup[:5].tolist()}); the batch was not recorded")
-        pending = self._pending
         if pending is not None:
-            if logits != pending.logits:
-                raise ValueError(f"this epoch's earlier batches were logged with "
-                                 f"logits={pending.logits}; log every batch the same way")
             again = positions[pending.seen[positions]]
             if again.size:
                 raise ValueError(f"{again.size} ids of this batch were already logged this epoch "
                                  f"(e.g. {self._ids[again[:5]].tolist()}); the batch was not "
                                  "recorded")
-        self._check_logits_kind(logits)
-        gold = self._gold[positions]
-        record = convert(outputs, gold, self._task, self._n_classes, logits)
-        if pending is None:
-            pending = PendingEpoch(self.n_examples, record, bool(logits))
-        pending.add(positions, record)
-        self._pending = pending
 
     def end_epoch(self) -> None:
         """Commit the batches logged since the last epoch as one epoch.
@@ -280,13 +286,13 @@ class TrainingDynamics:
             return np.zeros(0, np.int64)
         if query.dtype.kind not in "iuUO" or query.dtype == bool:
             raise TypeError(f"ids must be ints or strings, got dtype {query.dtype}")
-        positions = self._index.get_indexer(query)
+        positions = self._lookup.positions(query)
         unknown = positions < 0
         if unknown.any():
             raise ValueError(f"{int(unknown.sum())} unknown ids (e.g. "
                              f"{query[unknown][:5].tolist()}); ids must be among the ids this "
                              "TrainingDynamics was built with")
-        return positions.astype(np.int64)
+        return positions
 
     def _column(self, label):
         """Multilabel: resolve a label name or index to a column; other tasks: None."""
@@ -324,7 +330,7 @@ class TrainingDynamics:
 
     def gold_probabilities(self, label=None) -> np.ndarray:
         """(E, N) float32 p(gold) per epoch (a new array)."""
-        return self._history.stack(lambda r: r.p_gold, np.float32, self._column(label))
+        return self._history.stack(lambda r, g: r.p_gold, np.float32, self._column(label))
 
     def correct(self, label=None) -> np.ndarray:
         """(E, N) bool: argmax == gold (multiclass), p(gold) >= 0.5 (binary, multilabel)."""
@@ -338,7 +344,7 @@ class TrainingDynamics:
         """(E, N) float32 gold logit minus largest other logit; needs logits to have been logged."""
         if not self._history.has_margin:
             raise ValueError("margins exist only when epochs were logged with logits=True")
-        return self._history.stack(lambda r: r.margin, np.float32, self._column(label))
+        return self._history.stack(lambda r, g: r.margin, np.float32, self._column(label))
 
     def trajectory(self, id, label=None) -> pd.DataFrame:
         """One row per epoch for one example: p_gold, prediction, correct (+ margin)."""

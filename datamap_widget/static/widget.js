@@ -116,6 +116,19 @@ function controllerFor(model) {
   }
   return ctrl;
 }
+function withoutAnimation(figureModel, change) {
+  const duration = figureModel.get("animation_duration");
+  if (!duration) {
+    change();
+    return;
+  }
+  figureModel.set("animation_duration", 0);
+  try {
+    change();
+  } finally {
+    figureModel.set("animation_duration", duration);
+  }
+}
 var Controller = class {
   constructor(model, key) {
     this.model = model;
@@ -127,6 +140,7 @@ var Controller = class {
     const sel = model.get("_selected_index") || [];
     this.selected = sel.length && sel[0] < this.history.n ? sel[0] : null;
     this.positions = mapAtEpoch(this.history, this.shown);
+    this.ringAt = null;
     this.playTimer = null;
     this.onHistory = () => this.refreshHistory();
     this.onSelectedTrait = () => this.syncSelectionFromModel();
@@ -220,15 +234,23 @@ var Controller = class {
     this.applySelection();
     this.notify();
   }
+  /**
+   * Put the highlight ring on the selected point. A newly selected (or re-shown) point gets its
+   * ring at once: bqplot would otherwise tween it from its last place (the origin at first) for
+   * the figure's animation_duration. The same point keeps its ring and moves with it (epochs).
+   */
   applySelection() {
     if (!this.parts) return;
     const i = this.selected;
     const visible = i !== null && this.shown > 0;
     if (visible) {
-      this.parts.highlight.set({ x: [this.positions.x[i]], y: [this.positions.y[i]], visible: true });
+      const ring = { x: [this.positions.x[i]], y: [this.positions.y[i]], visible: true };
+      if (this.ringAt === i) this.parts.highlight.set(ring);
+      else withoutAnimation(this.parts.map, () => this.parts.highlight.set(ring));
     } else {
       this.parts.highlight.set({ visible: false });
     }
+    this.ringAt = visible ? i : null;
     showTrajectory(this.parts, this.history, visible ? i : null, this.shown);
   }
   notify() {
@@ -425,6 +447,8 @@ async function mountMap({ model, ctrl, container, renderer }) {
   const manager = model.widget_manager;
   const figureView = await mountFigure(manager, ctrl.parts.map, container);
   const pointsView = await markViewOf(figureView, ctrl.parts.points);
+  const ringView = await markViewOf(figureView, ctrl.parts.highlight);
+  ringView.el.style.pointerEvents = "none";
   const duration = () => Number(ctrl.parts.map.get("animation_duration")) || 0;
   const painted = /* @__PURE__ */ new Map();
   let last = null;

@@ -24,6 +24,24 @@ export function controllerFor(model) {
   return ctrl;
 }
 
+/**
+ * Run `change` with the figure's animation_duration at 0, client-side only (never saved): bqplot
+ * marks read it synchronously when they redraw for a data change, so only that change jumps.
+ */
+function withoutAnimation(figureModel, change) {
+  const duration = figureModel.get("animation_duration");
+  if (!duration) {
+    change();
+    return;
+  }
+  figureModel.set("animation_duration", 0);
+  try {
+    change();
+  } finally {
+    figureModel.set("animation_duration", duration);
+  }
+}
+
 class Controller {
   constructor(model, key) {
     this.model = model;
@@ -35,6 +53,7 @@ class Controller {
     const sel = model.get("_selected_index") || [];
     this.selected = sel.length && sel[0] < this.history.n ? sel[0] : null;
     this.positions = mapAtEpoch(this.history, this.shown);
+    this.ringAt = null; // the point whose highlight ring is drawn (null: ring hidden)
     this.playTimer = null;
     this.onHistory = () => this.refreshHistory();
     this.onSelectedTrait = () => this.syncSelectionFromModel();
@@ -139,15 +158,23 @@ class Controller {
     this.notify();
   }
 
+  /**
+   * Put the highlight ring on the selected point. A newly selected (or re-shown) point gets its
+   * ring at once: bqplot would otherwise tween it from its last place (the origin at first) for
+   * the figure's animation_duration. The same point keeps its ring and moves with it (epochs).
+   */
   applySelection() {
     if (!this.parts) return;
     const i = this.selected;
     const visible = i !== null && this.shown > 0;
     if (visible) {
-      this.parts.highlight.set({ x: [this.positions.x[i]], y: [this.positions.y[i]], visible: true });
+      const ring = { x: [this.positions.x[i]], y: [this.positions.y[i]], visible: true };
+      if (this.ringAt === i) this.parts.highlight.set(ring);
+      else withoutAnimation(this.parts.map, () => this.parts.highlight.set(ring));
     } else {
       this.parts.highlight.set({ visible: false });
     }
+    this.ringAt = visible ? i : null;
     showTrajectory(this.parts, this.history, visible ? i : null, this.shown);
   }
 

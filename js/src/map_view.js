@@ -44,6 +44,11 @@ export async function mountMap({ model, ctrl, container, renderer }) {
   const manager = model.widget_manager;
   const figureView = await mountFigure(manager, ctrl.parts.map, container);
   const pointsView = await markViewOf(figureView, ctrl.parts.points);
+  // The ring must not take the pointer: bqplot saves a hovered mark's model (touch()), which sends
+  // our client-side ring x/y to the kernel; its echo restarts the ring's move mid-transition.
+  // Clicks reach the points through our own picking either way.
+  const ringView = await markViewOf(figureView, ctrl.parts.highlight);
+  ringView.el.style.pointerEvents = "none";
   const duration = () => Number(ctrl.parts.map.get("animation_duration")) || 0;
 
   const painted = new Map(); // epoch -> performance.now() of its first drawn frame

@@ -1,0 +1,99 @@
+"""Fixtures for browser tests: one JupyterLab and one Chromium per session, a fresh notebook
+and kernel per test, and screenshots + page console saved to test-artifacts/ when a test fails.
+
+Missing Chromium or JupyterLab makes these tests FAIL with the install command, never skip:
+CI installs them, so their absence is a broken set-up, not an optional feature.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # `harness` is shared with benchmarks/
+
+from harness import (  # noqa: E402
+    Browser,
+    LabServer,
+    NotebookPage,
+    require_prerequisites,
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in item.nodeid.replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def lab_server():
+    problem = None
+    try:
+        require_prerequisites()
+    except RuntimeError as exc:
+        problem = str(exc)
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    server = LabServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def chromium(lab_server):
+    browser = Browser()
+    try:
+        browser.start()
+        yield browser
+    finally:
+        browser.stop()
+
+
+@pytest.fixture
+def notebook(request, lab_server, chromium):
+    """A new notebook open in a new tab, its kernel started and idle."""
+    nb = NotebookPage(lab_server, chromium.context, artifact_prefix=request.node.name)
+    request.node._dmw_notebook = nb
+    try:
+        nb.open()
+        yield nb
+    finally:
+        nb.close()
+
+
+@pytest.fixture(scope="session")
+def widget_available():
+    """The widget under test must be in this checkout (fail, naming the missing files)."""
+    from dmw import widget_missing
+
+    missing = widget_missing()
+    if missing:
+        pytest.fail(f"DataMapWidget files missing: {missing}", pytrace=False)
+
+
+@pytest.fixture
+def wnb(notebook, widget_available):
+    """A fresh notebook whose kernel has imported numpy and DataMapWidget."""
+    from dmw import KERNEL_PRELUDE
+
+    notebook.execute(KERNEL_PRELUDE, timeout=120)
+    return notebook
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    nb = getattr(item, "_dmw_notebook", None)
+    if report.failed and nb is not None and nb.page is not None and report.when in ("setup", "call"):
+        try:
+            nb.screenshot(f"FAILED-{report.when}")
+        except Exception as exc:  # a dead page must not hide the real failure
+            nb.console.append(f"[harness] screenshot failed: {exc}")
+        nb.save_console()
