@@ -216,16 +216,8 @@ class DataMapWidget(anywidget.AnyWidget):
         if n_epochs == 0:
             return b"", 0
         p_gold = td.gold_probabilities(label=key)
-        if td.task == "multiclass":
-            correct = td.correct()
-            predictions = td.predictions()
-        else:
-            # Binary / one multilabel label, by the engine's rule (correct iff p(gold) >= 0.5, the
-            # prediction is gold when correct, else the other class). Derived from p(gold) here
-            # because the engine's multilabel accessors work on all L labels of every epoch.
-            correct = p_gold >= 0.5
-            gold = np.asarray(td.gold(label=key))
-            predictions = np.where(correct, gold[None, :], 1 - gold[None, :])
+        correct = td.correct(label=key)
+        predictions = td.predictions(label=key)
         history = pack_history(p_gold, predictions, correct, pred_bytes)
         return history, n_epochs
 
