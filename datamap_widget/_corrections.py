@@ -9,6 +9,10 @@ label indexes or names (multilabel) stay lists.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -66,11 +70,28 @@ def _apply_dataset(ds, log, label_column, id_column, check_gold):
     keep, new = _corrected(values, ids, where, log, check_gold, class_names)
     if isinstance(new, np.ndarray):
         new = new.tolist()
+    # `datasets` would fingerprint the new column by hashing all of it (most of the time spent);
+    # the decisions applied to this dataset's own fingerprint identify the result as well.
+    fingerprint = _fingerprint(ds, log, label_column, id_column)
     # Replace the column first, then select: selecting last keeps an indices mapping instead of
     # rewriting the table (add_column after select would flatten it).
-    out = ds.remove_columns(label_column).add_column(label_column, new, feature=feature)
+    out = ds.remove_columns(label_column)
+    try:
+        out = out.add_column(label_column, new, feature=feature,
+                             new_fingerprint=fingerprint + "-labels")
+    except TypeError:  # datasets < 3 has no feature= here: cast afterwards
+        out = out.add_column(label_column, new).cast_column(label_column, feature)
     out = out.select_columns(columns)
-    return out if keep.size == len(ds) else out.select(keep)
+    if keep.size == len(ds):
+        return out
+    return out.select(keep, new_fingerprint=fingerprint + "-kept")
+
+
+def _fingerprint(ds, log, label_column, id_column) -> str:
+    with log._lock:
+        decisions = [log._to_json(d) for d in log.decisions]
+    payload = [getattr(ds, "_fingerprint", None), len(ds), label_column, id_column, decisions]
+    return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()[:32]
 
 
 def _need_column(columns, name, what):
@@ -196,21 +217,37 @@ class _MultiLabelCodec:
             raise ValueError("the data's labels are label names but the run has no label_names")
 
     def decode(self) -> np.ndarray:
+        if getattr(self, "_decoded", None) is None:
+            self._decoded = self._decode()
+        return self._decoded
+
+    def _decode(self) -> np.ndarray:
         n_labels = self.log.n_classes
+        lengths = np.fromiter(map(len, self.rows), np.int64, len(self.rows))
+        flat = list(itertools.chain.from_iterable(self.rows))
+        if self.form == "name":
+            lookup = {name: i for i, name in enumerate(self.log.label_names)}
+            cols = np.array([lookup.get(v, -1) if isinstance(v, str) else -1 for v in flat],
+                            dtype=np.int64)
+        else:
+            ints = [v if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else -1
+                    for v in flat]
+            cols = np.array(ints, dtype=np.int64)
+        bad = (cols < 0) | (cols >= n_labels)
+        row_of = np.repeat(np.arange(len(self.rows)), lengths)
+        if bad.any():
+            k = int(np.argmax(bad))
+            raise ValueError(f"row {int(row_of[k])} holds label {flat[k]!r}, which the run does "
+                             f"not know ({n_labels} labels: {self.log.label_names or 'indexes'})")
         hot = np.zeros((len(self.rows), n_labels), dtype=bool)
-        lookup = {name: i for i, name in enumerate(self.log.label_names or [])}
-        for i, row in enumerate(self.rows):
-            for v in row:
-                j = lookup.get(v, -1) if self.form == "name" else v
-                if isinstance(j, bool) or not isinstance(j, (int, np.integer)) \
-                        or not 0 <= j < n_labels:
-                    raise ValueError(f"row {i} holds label {v!r}, which the run does not know "
-                                     f"({n_labels} labels: {self.log.label_names or 'indexes'})")
-                hot[i, j] = True
+        hot[row_of, cols] = True
         return hot
 
     def encode(self, labels: np.ndarray) -> list:
-        if self.form == "name":
-            names = self.log.label_names
-            return [[names[j] for j in np.flatnonzero(row)] for row in labels]
-        return [np.flatnonzero(row).tolist() for row in labels]
+        """Changed rows get new lists (label order); unchanged rows keep their own values."""
+        out = list(self.rows)
+        names = self.log.label_names
+        for i in np.flatnonzero((labels != self.decode()).any(axis=1)):
+            cols = np.flatnonzero(labels[i]).tolist()
+            out[i] = [names[j] for j in cols] if self.form == "name" else cols
+        return out

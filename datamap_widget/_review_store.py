@@ -81,43 +81,44 @@ def _parse(line: bytes):
         return None
 
 
-def open_for_append(path: Path):
-    """Create the file with its header, or cut off a damaged tail; return it opened for append."""
-    if not path.exists():
-        header = json.dumps({"format": FORMAT, "version": VERSION}) + "\n"
-        persistence._atomic_write(path, lambda f: f.write(header.encode()))
-    else:
-        _repair_tail(path)
-    return open(path, "ab")
+def create(path: Path) -> None:
+    """A new reviews file holding only its header (written atomically: never half a header)."""
+    header = json.dumps({"format": FORMAT, "version": VERSION}) + "\n"
+    persistence._atomic_write(path, lambda f: f.write(header.encode()))
 
 
-def _repair_tail(path: Path) -> None:
+def repair_tail(path: Path) -> None:
+    """Before appending to a file read back: finish a whole last line that lost its newline, or
+    cut off half a line (already warned about by read_lines), so the next line starts clean."""
     raw = path.read_bytes()
     if raw.endswith(b"\n") or not raw:
         return
     cut = raw.rfind(b"\n") + 1
-    tail = raw[cut:]
     with open(path, "r+b") as f:
-        if _parse(tail) is not None:
+        if _parse(raw[cut:]) is not None:
             f.seek(0, os.SEEK_END)
-            f.write(b"\n")  # a whole line whose newline was lost: keep it
+            f.write(b"\n")
         else:
-            f.truncate(cut)  # half a line: already ignored (with a warning) when reading
+            f.truncate(cut)
         f.flush()
         os.fsync(f.fileno())
 
 
-def append(f, objects: list[dict]) -> None:
-    """Write decision lines in one call and make them durable before returning."""
+def append(path: Path, objects: list[dict]) -> None:
+    """Write decision lines in one call and make them durable before returning; on failure
+    leave no half line behind for the next append to glue onto."""
+    if not path.exists():
+        create(path)
     data = "".join(json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n" for obj in objects)
-    start = f.seek(0, os.SEEK_END)
-    try:
-        f.write(data.encode("utf-8"))
-        f.flush()
-        os.fsync(f.fileno())
-    except BaseException:
-        try:  # leave no half line behind for the next append to glue onto
-            f.truncate(start)
-        except OSError:
-            pass
-        raise
+    with open(path, "ab") as f:
+        start = f.seek(0, os.SEEK_END)
+        try:
+            f.write(data.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        except BaseException:
+            try:
+                f.truncate(start)
+            except OSError:
+                pass
+            raise

@@ -56,7 +56,7 @@ class Decision:
     time: float
     decision_id: str | None = None
 
-    def same_choice(self, other: "Decision") -> bool:
+    def same_choice(self, other: Decision) -> bool:
         return ((self.id, self.verdict, self.new_label, self.label)
                 == (other.id, other.verdict, other.new_label, other.label))
 
@@ -110,7 +110,7 @@ class ReviewLog:
             file = store.reviews_file(directory)
             self._load(file)
             if file.exists():
-                store.open_for_append(file).close()  # cut off a damaged tail before appending
+                store.repair_tail(file)
             self._file = file
 
     # ----------------------------------------------------------------- description
@@ -311,13 +311,16 @@ class ReviewLog:
     def _position_of_id(self, id) -> int:
         if isinstance(id, (bool, np.bool_)) or not isinstance(id, (numbers.Integral, str)):
             raise TypeError(f"an example id must be an int or a string, got {id!r}")
-        position = int(self._index.get_indexer([id])[0])
-        if position < 0:
+        try:
+            position = self._index.get_loc(id)
+        except (KeyError, TypeError):
+            position = -1
+        if not isinstance(position, (int, np.integer)) or position < 0:
             kind = "strings" if self._ids.dtype.kind == "U" else "ints"
             raise ValueError(f"unknown example id {id!r}: it is not among the {self._ids.shape[0]} "
                              f"ids of this run (they are {kind}, e.g. "
                              f"{self._ids[:3].tolist()})")
-        return position
+        return int(position)
 
     def _label_index(self, value, what: str) -> int:
         if isinstance(value, str):
@@ -473,8 +476,7 @@ class ReviewLog:
     def _persist(self, decisions: list[Decision]) -> None:
         if self._file is None or not decisions:
             return
-        with store.open_for_append(self._file) as f:
-            store.append(f, [self._to_json(d) for d in decisions])
+        store.append(self._file, [self._to_json(d) for d in decisions])
 
     def _load(self, file) -> None:
         for number, obj in store.read_lines(file):
@@ -506,8 +508,9 @@ class ReviewLog:
                                   "add decisions to it")
         with self._lock:
             rows = [self._to_json(d) for d in self._decisions]
-        with store.open_for_append(file) as f:
-            store.append(f, rows)
+        store.create(file)
+        if rows:
+            store.append(file, rows)
 
 
 def apply_corrections(data, log: ReviewLog, *, label_column="label", id_column=None,
