@@ -27,6 +27,7 @@ from __future__ import annotations
 import numbers
 import threading
 import time as _time
+import uuid
 from dataclasses import dataclass
 
 import numpy as np
@@ -164,6 +165,7 @@ class ReviewLog:
         ``time``: seconds since the epoch, a datetime or Timestamp (naive = UTC); default now.
         ``decision_id``: a client-made id; recording the same decision id again returns the
         first decision and records nothing (a different decision under a used id is an error).
+        Without one, a unique ``"py-..."`` id is made up.
         """
         with self._lock:
             decision, position = self._decision(id, self._position_of_id(id), verdict,
@@ -232,6 +234,17 @@ class ReviewLog:
         return self._decision(self._ids[index].item(), int(index), message["verdict"],
                               message.get("new_label"), message.get("label"), when, did)
 
+    def to_messages(self) -> list[dict]:
+        """Every decision in the page's message format (see ``apply_messages``), in order: what
+        a synced trait carries so that a reloaded page or a second view shows the same
+        decisions. ``apply_messages(log.to_messages())`` on a new log reproduces this one."""
+        with self._lock:
+            return [{"decision_id": d.decision_id, "index": pos, "verdict": d.verdict,
+                     "new_label": None if d.new_label is None else (
+                         bool(d.new_label) if self._task == "multilabel" else int(d.new_label)),
+                     "label": d.label, "time": d.time * 1000.0}
+                    for d, pos in zip(self._decisions, self._positions)]
+
     def _prior(self, decision: Decision):
         """The decision already recorded under this decision id (same choice), else None."""
         if decision.decision_id is None:
@@ -252,7 +265,9 @@ class ReviewLog:
     def _decision(self, id, position, verdict, new_label, label, time, decision_id):
         if not isinstance(verdict, str) or verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
-        if decision_id is not None and (not isinstance(decision_id, str) or not decision_id):
+        if decision_id is None:
+            decision_id = f"py-{uuid.uuid4().hex}"  # every decision can be referred to by id
+        elif not isinstance(decision_id, str) or not decision_id:
             raise TypeError(f"decision_id must be a non-empty string or None, got {decision_id!r}")
         when = self._seconds(time)
         shown = self._ids[position].item()

@@ -418,3 +418,25 @@ def test_misaligned_data_is_refused_never_silently_applied():
         apply_corrections(other, ReviewLog(multiclass_run()))
     with pytest.raises(TypeError, match="DataFrame or a datasets.Dataset"):
         apply_corrections([0, 1], log)
+
+
+@pytest.mark.parametrize("make", [binary_run, multiclass_run, multilabel_run])
+def test_to_messages_round_trips_through_apply_messages(make):
+    td = make()
+    log = ReviewLog(td)
+    if td.task == "multilabel":
+        log.record(0, "wrong", label="b", time=1.5)
+        log.record(3, "correct", label=0, time=2.5, decision_id="page-7")
+    else:
+        log.record(0, "wrong", 1, time=1.5)
+        log.record(3, "correct", time=2.5, decision_id="page-7")
+    log.record(5, "remove", time=3.5)
+    messages = log.to_messages()
+    assert [m["index"] for m in messages] == [0, 3, 5]
+    assert messages[1]["decision_id"] == "page-7"
+    assert messages[0]["decision_id"].startswith("py-") and messages[0]["time"] == 1500.0
+    copy = ReviewLog(td)
+    result = copy.apply_messages(messages)
+    assert result.errors == [] and len(result.recorded) == 3
+    pd.testing.assert_frame_equal(copy.to_dataframe(), log.to_dataframe())
+    assert copy.apply_messages(messages).duplicates == 3
