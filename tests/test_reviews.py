@@ -440,3 +440,36 @@ def test_to_messages_round_trips_through_apply_messages(make):
     assert result.errors == [] and len(result.recorded) == 3
     pd.testing.assert_frame_equal(copy.to_dataframe(), log.to_dataframe())
     assert copy.apply_messages(messages).duplicates == 3
+
+
+@pytest.mark.parametrize("container", ["frame", "dataset"])
+@pytest.mark.parametrize("make", [binary_run, multiclass_run, multilabel_run])
+def test_apply_corrections_agrees_with_corrected_labels(make, container):
+    td = make()
+    log = ReviewLog(td)
+    if td.task == "multilabel":
+        log.record(0, "wrong", label="c")
+        log.record(2, "wrong", label="a")
+        gold = [np.flatnonzero(row).tolist() for row in
+                np.stack([td.gold(label=j) for j in range(3)], axis=1)]
+    else:
+        log.record(0, "wrong", 1 if td.task == "binary" else "bird")
+        log.record(2, "correct")
+        gold = td.gold().tolist()
+    log.record(4, "remove")
+    data = {"text": [f"t{i}" for i in range(6)], "label": gold}
+    if container == "frame":
+        out = apply_corrections(pd.DataFrame(data), log)
+        got = out["label"].tolist()
+        assert out.index.tolist() == [0, 1, 2, 3, 5]
+    else:
+        out = apply_corrections(datasets.Dataset.from_dict(data), log)
+        got = out["label"][:]
+        assert out["text"][:] == ["t0", "t1", "t2", "t3", "t5"]
+    expected = log.corrected_labels()
+    if td.task == "multilabel":
+        expected = [np.flatnonzero(row).tolist() for row in expected.to_numpy()]
+    else:
+        expected = expected.tolist()
+    assert got == expected
+    assert got[0] != gold[0]
