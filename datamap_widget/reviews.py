@@ -400,7 +400,7 @@ class ReviewLog:
                     labels[pos, d.label] = value
                 else:
                     labels[pos] = value
-            if label is None or d.label is None or d.label == label:
+            if label is None or d.verdict == "remove" or d.label == label:
                 codes[pos] = VERDICT_CODES[d.verdict]
         return labels, removed, codes
 

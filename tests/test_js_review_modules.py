@@ -31,7 +31,7 @@ def node(script: str, *args: str, timeout: int = 300) -> str:
 
 
 def test_every_module_has_node_tests():
-    modules = {"selection", "review_queue", "text_search", "row_window"}
+    modules = {"selection", "review_queue", "text_search", "row_window", "decision_outbox"}
     assert modules <= {p.name.removesuffix(".test.js") for p in NODE_TESTS}
 
 
@@ -129,3 +129,44 @@ def test_page_decision_messages_reach_the_review_log_once():
         assert row["gold"] == gold_name
         if message["verdict"] == "wrong":
             assert row["new_label"] == ["w", "x", "y", "z"][message["new_label"]] != gold_name
+
+
+OUTBOX_SCRIPT = """
+import { readFileSync } from "node:fs";
+import { DecisionOutbox } from "%(src)s/decision_outbox.js";
+const { messages, split, n, labels } = JSON.parse(readFileSync(process.argv[1], "utf8"));
+const box = new DecisionOutbox();
+for (const m of messages.slice(split)) box.add(m);
+const canonical = messages.slice(0, split);
+const out = {};
+for (const label of labels) out[String(label)] = Array.from(box.verdictCodes(canonical, n, label));
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.mark.parametrize("task", ["multiclass", "multilabel"])
+def test_page_verdict_codes_match_the_review_log(tmp_path, task):
+    rng = np.random.default_rng(3)
+    n = 80
+    if task == "multilabel":
+        td = TrainingDynamics(rng.integers(0, 2, (n, 3)), label_names=["a", "b", "c"])
+    else:
+        td = TrainingDynamics(rng.integers(0, 4, n), label_names=list("wxyz"))
+    log = ReviewLog(td)
+    for k in range(200):
+        i = int(rng.integers(0, n))
+        verdict = ["correct", "wrong", "remove"][int(rng.integers(0, 3))]
+        label = int(rng.integers(0, 3)) if task == "multilabel" else None
+        if task == "multilabel":
+            log.record(i, verdict, label=label if verdict != "remove" or k % 2 else None)
+        elif verdict == "wrong":
+            new = (int(td.gold()[i]) + 1 + int(rng.integers(0, 3))) % 4
+            log.record(i, verdict, new)
+        else:
+            log.record(i, verdict)
+    labels = [None, 0, 1, 2] if task == "multilabel" else [None]
+    payload = {"messages": log.to_messages(), "split": 120, "n": n, "labels": labels}
+    (tmp_path / "in.json").write_text(json.dumps(payload))
+    page = json.loads(node(OUTBOX_SCRIPT % {"src": SRC.as_posix()}, str(tmp_path / "in.json")))
+    for label in labels:
+        assert page[json.dumps(label)] == log.verdict_codes(label=label).tolist(), label
