@@ -9,7 +9,7 @@ review log, never by the engine. Layout, one JSON object per line::
 Every decision line is written with one ``write`` call, flushed and fsynced before the decision
 counts as recorded, so a decision the user saw accepted is on disk. A crash in the middle of a
 write can only damage the last line: reading ignores such a tail with a warning naming the file,
-and opening for append cuts it off first so the next line starts clean. Damage anywhere else
+and resuming cuts it off (repair_tail) so the next line starts clean. Damage anywhere else
 is an error: silently dropping decisions from the middle of a review would be worse.
 """
 
