@@ -473,3 +473,15 @@ def test_apply_corrections_agrees_with_corrected_labels(make, container):
         expected = expected.tolist()
     assert got == expected
     assert got[0] != gold[0]
+
+
+@pytest.mark.parametrize("ids", [[f"ex-{i}" for i in range(6)], np.arange(100, 106, dtype=np.int32)])
+def test_resume_keeps_string_and_narrow_int_ids(tmp_path, ids):
+    run = tmp_path / "run"
+    log = ReviewLog(multiclass_run(ids=ids, path=run), path=run)
+    log.record(ids[2], "wrong", "cat")
+    log.record(ids[5], "remove")
+    resumed = ReviewLog(multiclass_run(ids=ids, path=run), path=run)
+    pd.testing.assert_frame_equal(resumed.to_dataframe(), log.to_dataframe())
+    assert resumed.to_dataframe().index.dtype == log.to_dataframe().index.dtype
+    assert resumed.corrected_labels().index.tolist() == [ids[i] for i in (0, 1, 2, 3, 4)]
