@@ -17,7 +17,6 @@ Swayamdipta et al. (2020) and their reference code (allenai/cartography):
 
 from __future__ import annotations
 
-import numbers
 import threading
 import warnings
 
@@ -27,21 +26,14 @@ import pandas as pd
 from datamap_widget import persistence
 from datamap_widget._batches import PendingEpoch
 from datamap_widget._ids import IdLookup
-from datamap_widget._labels import normalize_ids, normalize_labels
+from datamap_widget._labels import ids_from_index, normalize_ids, normalize_labels
 from datamap_widget._outputs import EpochRecord, convert
 from datamap_widget._stats import REGIONS, RunningStats, metrics_frame
 from datamap_widget._storage import EpochHistory
+from datamap_widget._validation import (check_bool, check_int, check_threshold, is_correct,
+                                        label_index, predicted_class)
 
 __all__ = ["REGIONS", "TrainingDynamics"]
-
-
-def _threshold(value, name: str, upper: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not 0.0 <= value <= upper:
-        raise ValueError(f"{name} must lie in [0, {upper}], got {value}")
-    return value
 
 
 class TrainingDynamics:
@@ -70,11 +62,13 @@ class TrainingDynamics:
     def __init__(self, labels, *, ids=None, label_names=None, task=None, n_classes=None,
                  variability_threshold=0.2, confidence_threshold=0.5, path=None):
         task, gold, names, c = normalize_labels(labels, task, label_names, n_classes)
+        if ids is None:
+            ids = ids_from_index(labels, gold.shape[0])
         self._ids, self._index = normalize_ids(ids, gold.shape[0])
         self._lookup = IdLookup(self._ids, self._index)
-        self._variability_threshold = _threshold(variability_threshold,
-                                                 "variability_threshold", 0.5)
-        self._confidence_threshold = _threshold(confidence_threshold, "confidence_threshold", 1)
+        self._variability_threshold = check_threshold(variability_threshold,
+                                                      "variability_threshold", 0.5)
+        self._confidence_threshold = check_threshold(confidence_threshold, "confidence_threshold", 1)
         gold.flags.writeable = False
         self._task, self._gold, self._label_names, self._n_classes = task, gold, names, c
         self._history = EpochHistory(gold, task)
@@ -127,7 +121,7 @@ class TrainingDynamics:
 
     @variability_threshold.setter
     def variability_threshold(self, value) -> None:
-        self._variability_threshold = _threshold(value, "variability_threshold", 0.5)
+        self._variability_threshold = check_threshold(value, "variability_threshold", 0.5)
 
     @property
     def confidence_threshold(self) -> float:
@@ -135,7 +129,7 @@ class TrainingDynamics:
 
     @confidence_threshold.setter
     def confidence_threshold(self, value) -> None:
-        self._confidence_threshold = _threshold(value, "confidence_threshold", 1)
+        self._confidence_threshold = check_threshold(value, "confidence_threshold", 1)
 
     def __getstate__(self) -> dict:
         """Pickle/deepcopy without the lock and the listeners (views belong to one process)."""
@@ -234,8 +228,7 @@ class TrainingDynamics:
         return 0 if self._pending is None else int(self._pending.seen.sum())
 
     def _check_logits_kind(self, logits) -> None:
-        if not isinstance(logits, (bool, np.bool_)):
-            raise TypeError(f"logits must be True or False, got {logits!r}")
+        logits = check_bool(logits, "logits")
         if self._logits is not None and bool(logits) != self._logits:
             raise ValueError(f"earlier epochs were logged with logits={self._logits}; log every "
                              "epoch the same way so that the metrics stay comparable")
@@ -296,26 +289,12 @@ class TrainingDynamics:
 
     def _column(self, label):
         """Multilabel: resolve a label name or index to a column; other tasks: None."""
-        if self._task != "multilabel":
-            return None
-        if label is None:
-            raise ValueError("multilabel dynamics: pass label= (a label name or index) to pick "
-                             "one label's map")
-        if isinstance(label, str):
-            if self._label_names is None or label not in self._label_names:
-                raise ValueError(f"unknown label {label!r}; known: {self._label_names}")
-            return self._label_names.index(label)
-        if isinstance(label, bool) or not isinstance(label, numbers.Integral):
-            raise TypeError(f"label must be a label name or index, got {label!r}")
-        if not 0 <= label < self._n_classes:
-            raise ValueError(f"label index {label} outside 0..{self._n_classes - 1}")
-        return int(label)
+        return label_index(label, self._task, self._label_names, self._n_classes)
 
     def _epochs(self, epochs):
         if epochs is None:
             return self.n_epochs
-        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
-            raise TypeError(f"epochs must be an int or None, got {epochs!r}")
+        epochs = check_int(epochs, "epochs")
         if not 0 <= epochs <= self.n_epochs:
             raise ValueError(f"epochs must lie in 0..{self.n_epochs} (epochs logged), "
                              f"got {epochs}")
@@ -354,12 +333,10 @@ class TrainingDynamics:
         records = list(self._history)
         gold = int(self._gold[where])
         p_gold = np.array([r.p_gold[where] for r in records], np.float32)
-        if self._task == "multiclass":
-            prediction = np.array([r.pred[pos] for r in records], np.int64)
-            correct = prediction == gold
-        else:
-            correct = p_gold >= 0.5
-            prediction = np.where(correct, gold, 1 - gold).astype(np.int64)
+        pred = (np.array([r.pred[pos] for r in records], np.int64)
+                if self._task == "multiclass" else None)
+        correct = is_correct(self._task, p_gold, pred, gold)
+        prediction = predicted_class(self._task, p_gold, pred, gold).astype(np.int64)
         data = {"p_gold": p_gold, "prediction": prediction, "correct": correct}
         if self._history.has_margin:
             data["margin"] = np.array([r.margin[where] for r in records], np.float32)
@@ -393,7 +370,7 @@ class TrainingDynamics:
             margin = record.margin
             if margin is not None and col is not None:
                 margin = margin[:, col]
-            correct = (record.pred == gold) if self._task == "multiclass" else p >= 0.5
+            correct = is_correct(self._task, p, record.pred, gold)
             stats.update(p, correct, margin)
         return stats
 

@@ -359,6 +359,6 @@ def test_exact_half_counts_as_correct():
     np.testing.assert_array_equal(td.correct(), [[True, True]])
     np.testing.assert_array_equal(td.predictions(), [[0, 1]])  # the tie resolves to gold
     assert list(td.metrics()["correctness"]) == [1.0, 1.0]
-    ml = TrainingDynamics([[1, 0]])
+    ml = TrainingDynamics([[1, 0]], task="multilabel")
     ml.log_epoch([[0.5, 0.5]])
     assert ml.correct(label=0)[0, 0] and ml.correct(label=1)[0, 0]
