@@ -45,7 +45,7 @@ def materialize(values):
     return values if isinstance(values, list) or hasattr(values, "__array__") else list(values)
 
 
-def _names(label_names) -> list[str] | None:
+def normalize_names(label_names) -> list[str] | None:
     if label_names is None:
         return None
     if isinstance(label_names, str):
@@ -187,7 +187,7 @@ def normalize_labels(labels, task=None, label_names=None, n_classes=None):
     """
     if task is not None and task not in TASKS:
         raise ValueError(f"task must be one of {TASKS} or None (inferred), got {task!r}")
-    names = _names(label_names)
+    names = normalize_names(label_names)
     if n_classes is not None and (isinstance(n_classes, bool)
                                   or not isinstance(n_classes, (int, np.integer))):
         raise TypeError(f"n_classes must be an int, got {n_classes!r}")

@@ -136,6 +136,7 @@ class TrainingDynamics:
         state = self.__dict__.copy()
         state["_lock"] = None
         state["_listeners"] = []
+        state.pop("_keyed_listeners", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -248,10 +249,18 @@ class TrainingDynamics:
         self._stats.update(record.p_gold, self._history.correct(record), record.margin)
 
     # ----------------------------------------------------------------- listeners
-    def add_epoch_listener(self, fn) -> None:
-        """Call ``fn(self)`` after every finished epoch; its exceptions become warnings."""
+    def add_epoch_listener(self, fn, *, key=None) -> None:
+        """Call ``fn(self)`` after every finished epoch; its exceptions become warnings.
+
+        A listener added with a ``key`` replaces the one added earlier with the same key: a
+        view created again (a re-run notebook cell) takes over instead of piling up.
+        """
         if not callable(fn):
             raise TypeError(f"epoch listener must be callable, got {fn!r}")
+        if key is not None:
+            keyed = self.__dict__.setdefault("_keyed_listeners", {})
+            self.remove_epoch_listener(keyed.get(key))
+            keyed[key] = fn
         self._listeners.append(fn)
 
     def remove_epoch_listener(self, fn) -> None:
