@@ -115,6 +115,10 @@ def _log_probabilities(record: EpochRecord, gold: np.ndarray, n_classes: int) ->
 
 def write(folder, ids: np.ndarray, gold: np.ndarray, n_classes: int, records) -> None:
     folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise FileExistsError(f"{folder} is not empty; to_cartography() needs a new or empty "
+                              "folder (the extra epoch files of an older export would be read "
+                              "back as part of this run)")
     folder.mkdir(parents=True, exist_ok=True)
     guids = ids.tolist()
     golds = gold.tolist()

@@ -36,6 +36,13 @@ from datamap_widget._validation import (check_bool, check_int, check_threshold, 
 __all__ = ["REGIONS", "TrainingDynamics"]
 
 
+def _all_hard(p_gold: np.ndarray) -> bool:
+    """True when every p(gold) is exactly 0 or 1 (a quick look at the head first: O(1) usually)."""
+    flat = p_gold.reshape(-1)
+    head = flat[:256]
+    return bool(((head == 0) | (head == 1)).all() and ((flat == 0) | (flat == 1)).all())
+
+
 class TrainingDynamics:
     """Per-example training dynamics of one run, and the data map derived from them.
 
@@ -235,6 +242,11 @@ class TrainingDynamics:
                              "epoch the same way so that the metrics stay comparable")
 
     def _commit(self, record: EpochRecord, logits: bool) -> None:
+        if not logits and _all_hard(record.p_gold):
+            warnings.warn("every output of this epoch is exactly 0 or 1: these look like hard "
+                          "predictions (e.g. clf.predict(X)), which give a map without "
+                          "confidence or variability. Log probabilities (clf.predict_proba(X)) "
+                          "or logits (logits=True) instead", UserWarning, stacklevel=3)
         with self._lock:  # a view may read metrics() from another thread meanwhile
             if self._path is not None:  # durable first: if the write fails, nothing changes
                 persistence.write_epoch(self._path, self.n_epochs + 1, record)
@@ -416,9 +428,14 @@ class TrainingDynamics:
         persistence.save_run(path, self._header(), list(self._history))
 
     @classmethod
-    def load(cls, path) -> "TrainingDynamics":
-        """Read a run written by ``save`` or by on-disk mode, as an in-memory run."""
-        header, records = persistence.load_run(path)
+    def load(cls, path, epochs=None) -> "TrainingDynamics":
+        """Read a run written by ``save`` or by on-disk mode, as an in-memory run.
+
+        ``epochs=k`` reads only the first k epochs (e.g. the intact ones before a damaged file:
+        the error about a damaged file says which).
+        """
+        epochs = check_int(epochs, "epochs", minimum=0, allow_none=True)
+        header, records = persistence.load_run(path, epochs)
         td = cls._from_header(header)
         for record in records:
             td._append(record)
@@ -452,7 +469,9 @@ class TrainingDynamics:
         """Write ``dynamics_epoch_{e}.jsonl`` files for allenai/cartography.
 
         The logits written are log-probabilities that reproduce the recorded p(gold) and
-        predictions (the full distribution is not kept: data maps do not use it).
+        predictions (the full distribution is not kept: data maps do not use it). ``folder``
+        must be new or empty: an older export's extra epoch files would be read back as part
+        of this run.
         """
         from datamap_widget import cartography
 
