@@ -364,23 +364,55 @@ class TrainingDynamics:
         return pd.DataFrame(data, index=pd.RangeIndex(1, len(records) + 1, name="epoch"))
 
     # ----------------------------------------------------------------- the map
-    def metrics(self, epochs=None, label=None) -> pd.DataFrame:
+    def metrics(self, epochs=None, label=None, regions="thresholds") -> pd.DataFrame:
         """The data map: one row per example id, as it stood after the first ``epochs`` epochs.
 
         Columns: confidence, variability (ddof=0), correctness, forgetfulness (``inf`` if never
-        learned), threshold_closeness, region, and aum when logits were logged. ``region`` is a
-        Categorical over ``REGIONS``: variability >= variability_threshold -> ambiguous; else
-        confidence >= confidence_threshold -> easy-to-learn; else hard-to-learn. The latest map
-        costs O(N); an earlier one (``epochs`` < n_epochs) replays history in O(epochs * N).
+        learned), threshold_closeness, region, gold (the gold label) and prediction (the
+        model's predicted label at that epoch; missing before the first epoch), and aum when
+        logits were logged. gold and prediction are Categoricals over the class names (class
+        indexes when the run has no names; multilabel: "not <label>" / "<label>"), so
+        ``df[df.gold != df.prediction]`` lists the examples the model disagrees with.
+
+        ``region`` is a Categorical over ``REGIONS``. ``regions="thresholds"``: variability >=
+        variability_threshold -> ambiguous; else confidence >= confidence_threshold ->
+        easy-to-learn; else hard-to-learn. ``regions="quantiles"``: the paper's 33% subsets,
+        by rank: the most variable third is ambiguous; of the others, those in the least
+        confident third are hard-to-learn and those in the most confident third easy-to-learn;
+        the rest get no region (missing). The latest map costs O(N); an earlier one
+        (``epochs`` < n_epochs) replays history in O(epochs * N).
         """
+        if regions not in ("thresholds", "quantiles"):
+            raise ValueError(f"regions must be 'thresholds' or 'quantiles', got {regions!r}")
         col = self._column(label)
         with self._lock:
             k = self._epochs(epochs)
             if k == self.n_epochs:
-                return metrics_frame(self._stats, self._index, self._variability_threshold,
-                                     self._confidence_threshold, col)
-        return metrics_frame(self._replay(k, col), self._index, self._variability_threshold,
-                             self._confidence_threshold)
+                frame = metrics_frame(self._stats, self._index, self._variability_threshold,
+                                      self._confidence_threshold, col, regions)
+                return self._add_labels(frame, k, col)
+        frame = metrics_frame(self._replay(k, col), self._index, self._variability_threshold,
+                              self._confidence_threshold, None, regions)
+        return self._add_labels(frame, k, col)
+
+    def _add_labels(self, frame: pd.DataFrame, k: int, col) -> pd.DataFrame:
+        """Add gold and the prediction after epoch k, as Categoricals over the class names."""
+        gold = self.gold(label=col) if col is not None else self._gold
+        if col is not None:
+            name = None if self._label_names is None else self._label_names[col]
+            classes = [0, 1] if name is None else [f"not {name}", name]
+        else:
+            classes = (list(range(self._n_classes)) if self._label_names is None
+                       else list(self._label_names))
+        if k == 0:
+            predicted = np.full(gold.shape[0], -1, np.int64)
+        else:
+            record = self._history[k - 1]
+            p = record.p_gold if col is None else record.p_gold[:, col]
+            predicted = predicted_class(self._task, p, record.pred, gold).astype(np.int64)
+        frame["gold"] = pd.Categorical.from_codes(gold, categories=classes)
+        frame["prediction"] = pd.Categorical.from_codes(predicted, categories=classes)
+        return frame
 
     def _replay(self, k: int, col) -> RunningStats:
         """Statistics after the first k epochs, rebuilt from history in O(k N)."""
@@ -395,21 +427,26 @@ class TrainingDynamics:
             stats.update(p, correct, margin)
         return stats
 
-    def _region(self, name, by, ascending, epochs, label) -> pd.DataFrame:
-        df = self.metrics(epochs=epochs, label=label)
+    def _region(self, name, by, ascending, epochs, label, regions) -> pd.DataFrame:
+        df = self.metrics(epochs=epochs, label=label, regions=regions)
         return df[df["region"] == name].sort_values(by, ascending=ascending, kind="stable")
 
-    def easy(self, epochs=None, label=None) -> pd.DataFrame:
-        """Easy-to-learn rows, most confident first."""
-        return self._region("easy-to-learn", "confidence", False, epochs, label)
+    def easy(self, epochs=None, label=None, regions="thresholds") -> pd.DataFrame:
+        """Easy-to-learn rows, most confident first (``regions``: see ``metrics``)."""
+        return self._region("easy-to-learn", "confidence", False, epochs, label, regions)
 
-    def ambiguous(self, epochs=None, label=None) -> pd.DataFrame:
-        """Ambiguous rows, most variable first."""
-        return self._region("ambiguous", "variability", False, epochs, label)
+    def ambiguous(self, epochs=None, label=None, regions="thresholds") -> pd.DataFrame:
+        """Ambiguous rows, most variable first (``regions``: see ``metrics``)."""
+        return self._region("ambiguous", "variability", False, epochs, label, regions)
 
-    def hard(self, epochs=None, label=None) -> pd.DataFrame:
-        """Hard-to-learn rows, least confident first: the likeliest mislabels lead."""
-        return self._region("hard-to-learn", "confidence", True, epochs, label)
+    def hard(self, epochs=None, label=None, regions="thresholds") -> pd.DataFrame:
+        """Hard-to-learn rows, least confident first: the likeliest mislabels lead.
+
+        Examples
+        --------
+        >>> td.hard()[["confidence", "gold", "prediction"]].head()  # relabel candidates
+        """
+        return self._region("hard-to-learn", "confidence", True, epochs, label, regions)
 
     # ----------------------------------------------------------------- persistence
     def _header(self) -> dict:
