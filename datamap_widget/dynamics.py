@@ -218,8 +218,8 @@ class TrainingDynamics:
         missing = np.flatnonzero(~pending.seen)
         if missing.size:
             raise ValueError(f"epoch incomplete: {missing.size} of {self.n_examples} examples "
-                             f"were not logged (e.g. ids {self._ids[missing[:5]].tolist()}); "
-                             "0 repeated. Log them with log_batch() and call end_epoch() again, "
+                             f"were not logged (e.g. ids {self._ids[missing[:5]].tolist()}). "
+                             "Log them with log_batch() and call end_epoch() again, "
                              "or call discard_pending() to start the epoch over")
         self._commit(pending.record(), pending.logits)
         self._pending = None

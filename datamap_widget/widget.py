@@ -209,6 +209,8 @@ class DataMapWidget(anywidget.AnyWidget):
         confidence_threshold=None,
         path=None,
     ):
+        if isinstance(dynamics, (str, os.PathLike)):
+            dynamics = _load_run(dynamics)
         inputs = resolve_inputs(
             data, texts=texts, labels=labels, ids=ids, images=images, dynamics=dynamics,
             text_column=text_column, label_column=label_column, id_column=id_column,
@@ -262,8 +264,6 @@ class DataMapWidget(anywidget.AnyWidget):
     # ----------------------------------------------------------------- construction helpers
     @staticmethod
     def _make_dynamics(dynamics, inputs, *, label_names, task, path, variability_threshold, confidence_threshold):
-        if isinstance(dynamics, (str, os.PathLike)):
-            dynamics = _load_run(dynamics)
         if dynamics is not None:
             missing = [m for m in _DYNAMICS_METHODS if not hasattr(dynamics, m)]
             if missing:
@@ -450,6 +450,10 @@ class DataMapWidget(anywidget.AnyWidget):
         key = self._engine_label(self.label) if label is None else label_index(
             label, td.task, self._label_names, len(self._label_names))
         frame = td.metrics(epochs=epochs, label=key).copy()
+        shown = [f"not {self._label_names[key]}", self._label_names[key]] if key is not None \
+            else list(self._label_names)
+        for column in ("gold", "prediction"):  # the widget's names (the run may have none)
+            frame[column] = frame[column].cat.rename_categories(shown)
         if self._texts_list is not None:
             frame["text"] = self._texts_list
         frame["label"] = self._gold_names()
