@@ -368,11 +368,11 @@ class TrainingDynamics:
         """The data map: one row per example id, as it stood after the first ``epochs`` epochs.
 
         Columns: confidence, variability (ddof=0), correctness, forgetfulness (``inf`` if never
-        learned), threshold_closeness, region, gold (the gold label) and prediction (the
-        model's predicted label at that epoch; missing before the first epoch), and aum when
-        logits were logged. gold and prediction are Categoricals over the class names (class
-        indexes when the run has no names; multilabel: "not <label>" / "<label>"), so
-        ``df[df.gold != df.prediction]`` lists the examples the model disagrees with.
+        learned), threshold_closeness, region, gold_label and predicted_label (the model's
+        prediction at that epoch; missing before the first epoch), and aum when logits were
+        logged. The two labels are Categoricals over the class names (class indexes when the
+        run has no names; multilabel: "not <label>" / "<label>"), so
+        ``df[df.gold_label != df.predicted_label]`` lists the examples the model disagrees with.
 
         ``region`` is a Categorical over ``REGIONS``. ``regions="thresholds"``: variability >=
         variability_threshold -> ambiguous; else confidence >= confidence_threshold ->
@@ -396,7 +396,7 @@ class TrainingDynamics:
         return self._add_labels(frame, k, col)
 
     def _add_labels(self, frame: pd.DataFrame, k: int, col) -> pd.DataFrame:
-        """Add gold and the prediction after epoch k, as Categoricals over the class names."""
+        """Add the gold label and the prediction after epoch k, as Categoricals over the class names."""
         gold = self.gold(label=col) if col is not None else self._gold
         if col is not None:
             name = None if self._label_names is None else self._label_names[col]
@@ -410,8 +410,8 @@ class TrainingDynamics:
             record = self._history[k - 1]
             p = record.p_gold if col is None else record.p_gold[:, col]
             predicted = predicted_class(self._task, p, record.pred, gold).astype(np.int64)
-        frame["gold"] = pd.Categorical.from_codes(gold, categories=classes)
-        frame["prediction"] = pd.Categorical.from_codes(predicted, categories=classes)
+        frame["gold_label"] = pd.Categorical.from_codes(gold, categories=classes)
+        frame["predicted_label"] = pd.Categorical.from_codes(predicted, categories=classes)
         return frame
 
     def _replay(self, k: int, col) -> RunningStats:
@@ -444,7 +444,7 @@ class TrainingDynamics:
 
         Examples
         --------
-        >>> td.hard()[["confidence", "gold", "prediction"]].head()  # relabel candidates
+        >>> td.hard()[["confidence", "gold_label", "predicted_label"]].head()  # relabel candidates
         """
         return self._region("hard-to-learn", "confidence", True, epochs, label, regions)
 

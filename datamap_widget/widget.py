@@ -452,7 +452,7 @@ class DataMapWidget(anywidget.AnyWidget):
         frame = td.metrics(epochs=epochs, label=key).copy()
         shown = [f"not {self._label_names[key]}", self._label_names[key]] if key is not None \
             else list(self._label_names)
-        for column in ("gold", "prediction"):  # the widget's names (the run may have none)
+        for column in ("gold_label", "predicted_label"):  # the widget's names (the run may have none)
             frame[column] = frame[column].cat.rename_categories(shown)
         if self._texts_list is not None:
             frame["text"] = self._texts_list

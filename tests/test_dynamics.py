@@ -60,10 +60,10 @@ def ref_metrics(outputs, gold, task, logits, vt=0.2, ct=0.5):
                "region": region}
         last = outputs[-1][i]  # the prediction column is the prediction after the last epoch
         if task == "multiclass":
-            row["prediction"] = int(np.argmax(last))
+            row["predicted_label"] = int(np.argmax(last))
         else:
-            row["prediction"] = int(gold[i]) if c[-1] else 1 - int(gold[i])
-        row["gold"] = int(gold[i])
+            row["predicted_label"] = int(gold[i]) if c[-1] else 1 - int(gold[i])
+        row["gold_label"] = int(gold[i])
         if logits:
             row["aum"] = statistics.fmean(ref_margin(o[i], gold[i], task) for o in outputs)
         rows.append(row)
@@ -78,7 +78,7 @@ def assert_matches_reference(df, ref, ids):
         np.testing.assert_allclose(df[col].to_numpy(), ref[col].to_numpy(), rtol=1e-9, atol=1e-12)
     np.testing.assert_array_equal(df["forgetfulness"].to_numpy(), ref["forgetfulness"].to_numpy())
     assert list(df["region"].astype(str)) == list(ref["region"])
-    for col in ("gold", "prediction"):  # Categoricals over the class names: codes are classes
+    for col in ("gold_label", "predicted_label"):  # Categoricals: their codes are the classes
         np.testing.assert_array_equal(df[col].cat.codes.to_numpy(), ref[col].to_numpy())
     if "aum" in ref:
         np.testing.assert_allclose(df["aum"].to_numpy(), ref["aum"].to_numpy(),

@@ -41,7 +41,7 @@ def test_series_index_becomes_the_ids_so_loc_finds_the_right_rows():
     assert list(td.metrics().index) == list(df.index) and td.metrics().index.name == "id"
     # the rows that df.loc finds are the ones whose labels the map judged
     np.testing.assert_array_equal(df.loc[hard.index, "label"].to_numpy(),
-                                  hard["gold"].cat.codes.to_numpy())
+                                  hard["gold_label"].cat.codes.to_numpy())
 
 
 def test_widget_takes_the_dataframe_index_or_the_id_column():
@@ -114,7 +114,7 @@ def test_widget_class_names_follow_string_labels():
     assert w._meta["class_names"] == ["ham", "spam"]
     w.log_epoch([0.9, 0.2, 0.4])  # p(class 1) = p("spam")
     assert list(w.to_dataframe()["label"]) == ["spam", "ham", "spam"]
-    assert list(w.to_dataframe()["prediction"]) == ["spam", "ham", "ham"]
+    assert list(w.to_dataframe()["predicted_label"]) == ["spam", "ham", "ham"]
 
 
 def test_hugging_face_string_column():
@@ -170,7 +170,7 @@ def test_multilabel_widget_without_label_names(label):
     w.log_epoch(np.full((4, 2), 0.6))
     assert w.n_epochs == 1
     w.label = "label 0"
-    assert list(w.to_dataframe()["gold"].astype(str)) == ["label 0", "not label 0",
+    assert list(w.to_dataframe()["gold_label"].astype(str)) == ["label 0", "not label 0",
                                                           "label 0", "not label 0"]
     td = TrainingDynamics(gold)
     on_td = DataMapWidget(dynamics=td, label=1)
@@ -315,14 +315,14 @@ def test_metrics_carry_gold_and_predicted_names():
     probs = np.array([[0.1, 0.8, 0.1], [0.1, 0.2, 0.7], [0.6, 0.2, 0.2]] * 2)  # bird cat dog
     td.log_epoch(probs)
     df = td.metrics()
-    assert list(df["gold"].astype(str)) == ["cat", "dog", "bird"] * 2
-    assert list(df["prediction"].astype(str)) == ["cat", "dog", "bird"] * 2
+    assert list(df["gold_label"].astype(str)) == ["cat", "dog", "bird"] * 2
+    assert list(df["predicted_label"].astype(str)) == ["cat", "dog", "bird"] * 2
     td.log_epoch(probs[:, [1, 0, 2]])  # now it says bird for cat and cat for bird
     wrong = td.metrics()
-    changed = wrong[wrong.gold != wrong.prediction]
-    assert list(changed["gold"].astype(str)) == ["cat", "bird"] * 2
-    assert list(changed["prediction"].astype(str)) == ["bird", "cat"] * 2
-    assert td.metrics(epochs=0)["prediction"].isna().all()
+    changed = wrong[wrong.gold_label != wrong.predicted_label]
+    assert list(changed["gold_label"].astype(str)) == ["cat", "bird"] * 2
+    assert list(changed["predicted_label"].astype(str)) == ["bird", "cat"] * 2
+    assert td.metrics(epochs=0)["predicted_label"].isna().all()
 
 
 def test_quantile_regions_follow_the_paper_subsets():
