@@ -14,6 +14,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from datamap_widget._validation import check_int
+
 TASKS = ("binary", "multiclass", "multilabel")
 
 
@@ -188,9 +190,7 @@ def normalize_labels(labels, task=None, label_names=None, n_classes=None):
     if task is not None and task not in TASKS:
         raise ValueError(f"task must be one of {TASKS} or None (inferred), got {task!r}")
     names = normalize_names(label_names)
-    if n_classes is not None and (isinstance(n_classes, bool)
-                                  or not isinstance(n_classes, (int, np.integer))):
-        raise TypeError(f"n_classes must be an int, got {n_classes!r}")
+    n_classes = check_int(n_classes, "n_classes", allow_none=True)
     if labels is None or isinstance(labels, (str, bytes)):
         raise TypeError("labels must be a sequence of gold labels")
     categories = None

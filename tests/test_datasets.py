@@ -145,7 +145,7 @@ def test_binary_task_rejects_unknown_labels_and_taken_columns(tiny_copy):
     ds = load_go_emotions(local_dir=tiny_copy)
     with pytest.raises(ValueError, match="unknown label 'thanks'.*gratitude"):
         binary_task(ds, "thanks")
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(ValueError, match="outside 0..2"):
         binary_task(ds, 3)
     with pytest.raises(ValueError, match="already has a column 'text'"):
         binary_task(ds, "gratitude", column="text")
