@@ -356,3 +356,25 @@ def test_public_traits_and_constructor_are_documented():
     assert "Parameters" in DataMapWidget.__doc__ and "Examples" in DataMapWidget.__doc__
     for name in ("renderer", "n_examples", "n_epochs", "label"):
         assert DataMapWidget.class_traits()[name].help, name
+
+
+def test_the_constructor_example_runs_as_shown():
+    import doctest
+
+    finder = doctest.DocTestFinder(recurse=False)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    for test in finder.find(DataMapWidget, "DataMapWidget", globs={}):
+        runner.run(test)
+    assert runner.summarize(verbose=False) == (0, 5)  # 5 example lines, none failing
+
+
+def test_fit_epochs_with_string_labels():
+    from sklearn.linear_model import SGDClassifier
+
+    rng = np.random.default_rng(0)
+    y = np.array(["spam", "ham", "eggs"])[rng.integers(0, 3, 60)]
+    X = rng.normal(size=(60, 4)) + (y == "spam")[:, None]
+    td = TrainingDynamics(y)
+    fit_epochs(SGDClassifier(loss="log_loss", random_state=0), X, y, td, epochs=3)
+    assert td.n_epochs == 3 and td.label_names == ["eggs", "ham", "spam"]
+    assert set(td.metrics()["gold_label"].astype(str)) == {"eggs", "ham", "spam"}
