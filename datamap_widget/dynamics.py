@@ -410,8 +410,10 @@ class TrainingDynamics:
             record = self._history[k - 1]
             p = record.p_gold if col is None else record.p_gold[:, col]
             predicted = predicted_class(self._task, p, record.pred, gold).astype(np.int64)
-        frame["gold_label"] = pd.Categorical.from_codes(gold, categories=classes)
-        frame["predicted_label"] = pd.Categorical.from_codes(predicted, categories=classes)
+        dtype = pd.CategoricalDtype(classes)
+        frame["gold_label"] = pd.Categorical.from_codes(gold, dtype=dtype, validate=False)
+        frame["predicted_label"] = pd.Categorical.from_codes(predicted, dtype=dtype,
+                                                             validate=False)
         return frame
 
     def _replay(self, k: int, col) -> RunningStats:

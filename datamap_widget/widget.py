@@ -75,7 +75,7 @@ _OWNED = ("renderer", "n_examples", "n_epochs")
 
 
 class DataMapWidget(anywidget.AnyWidget):
-    """Live Data Map (Dataset Cartography) of a training run, for JupyterLab and Notebook 7.
+    """Live Data Map (Dataset Cartography) of a training run, for Jupyter.
 
     Construct it with the training examples' gold labels (and texts or images), display it, then
     call :meth:`log_epoch` once per epoch with the model's probabilities (or :meth:`log_batch` +
