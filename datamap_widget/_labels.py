@@ -31,8 +31,9 @@ def _as_int_array(values, what: str) -> np.ndarray:
         rows = np.flatnonzero(np.isnan(arr).reshape(arr.shape[0], -1).any(axis=1))
         raise ValueError(f"{what} are missing (NaN) in {rows.size} rows (first rows: "
                          f"{rows[:5].tolist()}); drop or fill those rows first")
-    raise TypeError(f"{what} must be integers, bools or class names (strings), got dtype "
-                    f"{arr.dtype}" + (" with fractional values" if arr.dtype.kind == "f" else ""))
+    kinds = "integers, bools or class names (strings)" if arr.ndim == 1 else "0/1 or bools"
+    raise TypeError(f"{what} must be {kinds}, got dtype {arr.dtype}"
+                    + (" with fractional values" if arr.dtype.kind == "f" else ""))
 
 
 def materialize(values):
@@ -197,8 +198,13 @@ def normalize_labels(labels, task=None, label_names=None, n_classes=None):
     if isinstance(labels, pd.DataFrame):
         if labels.shape[1] == 1 and task != "multilabel":  # df[["label"]]: one label per row
             labels = labels.iloc[:, 0]
-        elif names is None:
-            names = [str(c) for c in labels.columns]
+        else:
+            if not all(kind in "biuf" for kind in labels.dtypes.map(lambda d: d.kind)):
+                raise TypeError(f"labels is a DataFrame with columns {list(labels.columns)[:10]}"
+                                "; pass its label column (df['label']), or a DataFrame of 0/1 "
+                                "columns, one per label (multilabel)")
+            if names is None:
+                names = [str(c) for c in labels.columns]
     if isinstance(labels, pd.Series) and isinstance(labels.dtype, pd.CategoricalDtype):
         if labels.cat.categories.dtype.kind not in "iub":
             categories = labels.cat.categories

@@ -196,6 +196,15 @@ def test_a_one_column_frame_is_one_label_per_example():
     assert td.task == "binary" and list(td.ids) == list(df.index)
 
 
+def test_a_multi_hot_frame_names_the_labels_and_a_whole_frame_is_refused():
+    hot = pd.DataFrame({"joy": [1, 0, 1], "anger": [0, 1, 1]}, index=["a", "b", "c"])
+    td = TrainingDynamics(hot)
+    assert (td.task, td.label_names, list(td.ids)) == ("multilabel", ["joy", "anger"],
+                                                       ["a", "b", "c"])
+    with pytest.raises(TypeError, match=r"df\['label'\]"):
+        TrainingDynamics(pd.DataFrame({"text": ["x", "y"], "label": [0, 1]}))
+
+
 def test_one_based_labels_are_refused_with_both_fixes():
     labels = np.array([1, 2, 3, 2, 1])
     with pytest.raises(ValueError, match=r"labels - 1.*n_classes"):
