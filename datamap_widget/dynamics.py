@@ -49,9 +49,15 @@ class TrainingDynamics:
     Parameters
     ----------
     labels : gold labels of the N training examples. Binary: 0/1 or bools. Multiclass: class
-        indexes. Multilabel: N x L multi-hot, or lists of label indexes (with ``label_names``).
-    ids : unique example ids (ints or strings), default ``0..N-1``.
-    label_names : class names (binary/multiclass) or label names (multilabel).
+        indexes. Either: class names (strings, a pandas Categorical, a Hugging Face string or
+        ``ClassLabel`` column), ordered as ``label_names``, else the categories, else sorted.
+        Multilabel: N x L multi-hot (a DataFrame's columns name the labels), or lists of label
+        indexes (with ``label_names`` or a ``Sequence(ClassLabel)`` column) or label names.
+    ids : unique example ids (ints or strings). Default: the index of a pandas ``labels``
+        (so ``df.loc[td.hard().index]`` finds the right rows), unless it is 0..N-1; else
+        ``0..N-1``. Results are indexed by the ids, in an index named ``id``.
+    label_names : class names (binary/multiclass) or label names (multilabel); a dict
+        ``{index: name}`` such as ``model.config.id2label`` is read in index order.
     task : "binary", "multiclass" or "multilabel"; inferred from labels when None.
     n_classes : multiclass only, when ``label_names`` is not given and some classes never
         occur in ``labels`` (default: largest label + 1).
