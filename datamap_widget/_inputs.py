@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from datamap_widget._labels import feature_names, materialize
+
 RENDERERS = ("auto", "svg", "gl")
 SVG_MAX_POINTS = 2000
 """Above this many points, ``renderer="auto"`` draws with WebGL (SVG gets too slow to animate)."""
@@ -26,6 +28,8 @@ class WidgetInputs:
     ids: Any
     texts: list[str] | None
     images: np.ndarray | None  # (N, h, w) uint8
+    label_names: list[str] | None = None  # from a Hugging Face ClassLabel feature
+    task: str | None = None  # "multilabel" for a Sequence(ClassLabel) feature
 
 
 def _columns_of(data) -> list[str]:
@@ -46,10 +50,34 @@ def _column(data, name: str, what: str):
             f"data has no {what} column {name!r}; its columns are {columns}. "
             f"Pass {what}_column='<name>' to choose another one."
         )
-    column = data[name]
-    if hasattr(column, "to_numpy"):  # pandas Series
-        return column.to_list() if column.dtype == object else column.to_numpy()
-    return list(column)  # datasets column (list or lazy Column)
+    return data[name]  # a pandas Series keeps its index (the default ids); a datasets column
+    # keeps its features (the label names)
+
+
+def _sized(values):
+    """Generators and other one-shot iterables as a list; sized sequences as they are."""
+    if values is None or hasattr(values, "__len__"):
+        return values
+    return materialize(values)
+
+
+def _features_of(data, column: str):
+    """(label names, task hint) from a Hugging Face dataset's ClassLabel feature, if any."""
+    features = getattr(data, "features", None)
+    if not hasattr(data, "column_names") or features is None or column not in features:
+        return None, None
+    names, listed = feature_names(features[column])
+    return names, ("multilabel" if listed else None)
+
+
+def _check_aligned(texts, labels) -> None:
+    """pandas texts and labels with different indexes would pair each text with another label."""
+    index_t, index_l = getattr(texts, "index", None), getattr(labels, "index", None)
+    if hasattr(texts, "to_numpy") and hasattr(labels, "to_numpy") and index_t is not None \
+            and index_l is not None and not index_t.equals(index_l):
+        raise ValueError("texts and labels are pandas objects with different indexes, so row i "
+                         "of one is not row i of the other; align them first (e.g. "
+                         "texts.loc[labels.index]) or pass plain lists")
 
 
 def _as_texts(texts, n_expected: int | None) -> list[str]:
@@ -120,6 +148,8 @@ def resolve_inputs(
     id_column: str | None,
 ) -> WidgetInputs:
     """Pick texts/labels/ids/images from `data` or the keyword arguments and check their lengths."""
+    labels, ids, texts = _sized(labels), _sized(ids), _sized(texts)
+    names = task = None
     if data is not None:
         columns = _columns_of(data)
         if texts is None and images is None and text_column in columns:
@@ -128,8 +158,11 @@ def resolve_inputs(
             _column(data, text_column, "text")  # raises the helpful error
         if labels is None and dynamics is None:
             labels = _column(data, label_column, "label")
+            names, task = _features_of(data, label_column)
         if ids is None and id_column is not None:
             ids = _column(data, id_column, "id")
+    if texts is not None and labels is not None:
+        _check_aligned(texts, labels)
 
     if dynamics is not None:
         if labels is not None:
@@ -152,7 +185,8 @@ def resolve_inputs(
 
     out_texts = _as_texts(texts, n) if texts is not None else None
     out_images = _as_images(images, n) if images is not None else None
-    return WidgetInputs(n_examples=n, labels=labels, ids=ids, texts=out_texts, images=out_images)
+    return WidgetInputs(n_examples=n, labels=labels, ids=ids, texts=out_texts, images=out_images,
+                        label_names=names, task=task)
 
 
 def resolve_renderer(renderer: str, n_points: int) -> str:

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from datamap_widget._validation import check_bool
+
 PROB_TOLERANCE = 1e-6  # probabilities may overshoot [0, 1] by float noise, not more
 ROW_SUM_TOLERANCE = 1e-3  # softmax outputs saved as float16/32 rarely sum to exactly 1
 BLOCK_ROWS = 4096
@@ -133,8 +135,7 @@ def _shape_error(x, n, expected: str) -> ValueError:
 
 def convert(outputs, gold: np.ndarray, task: str, n_classes: int, logits: bool) -> EpochRecord:
     """Validate outputs for the examples whose gold labels are `gold` and reduce them."""
-    if not isinstance(logits, (bool, np.bool_)):
-        raise TypeError(f"logits must be True or False, got {logits!r}")
+    check_bool(logits, "logits")
     x, eps = _float_array(outputs)
     if logits and task != "multiclass":
         x = x.astype(np.float64, copy=False)

@@ -46,8 +46,28 @@ class RunningStats:
             self.margin_sum += margin
 
 
+def quantile_codes(confidence: np.ndarray, variability: np.ndarray,
+                   fraction: float = 1 / 3) -> np.ndarray:
+    """Region codes by the paper's rank-based subsets (0 easy, 1 ambiguous, 2 hard, -1 none).
+
+    The most variable ``fraction`` is ambiguous; of the rest, the least confident ``fraction``
+    (of all examples) is hard-to-learn and the most confident easy-to-learn. Ranks (stable
+    sorts), not quantile values, so ties such as an all-zero variability after one epoch still
+    give subsets of the stated size.
+    """
+    n = confidence.shape[0]
+    k = int(round(fraction * n))
+    codes = np.full(n, -1, np.int8)
+    by_conf = np.argsort(confidence, kind="stable")
+    codes[by_conf[n - k:]] = 0
+    codes[by_conf[:k]] = 2
+    codes[np.argsort(-variability, kind="stable")[:k]] = 1
+    return codes
+
+
 def metrics_frame(stats: RunningStats, index: pd.Index, variability_threshold: float,
-                  confidence_threshold: float, column=None) -> pd.DataFrame:
+                  confidence_threshold: float, column=None,
+                  regions: str = "thresholds") -> pd.DataFrame:
     """Data-map columns for every example; `column` picks one label of a multilabel task."""
     def pick(a):
         return a if column is None else a[:, column]
@@ -67,10 +87,13 @@ def metrics_frame(stats: RunningStats, index: pd.Index, variability_threshold: f
     np.sqrt(variability, out=variability)
     correctness = np.divide(pick(stats.n_correct), n)
     forgetfulness = np.where(pick(stats.learned), pick(stats.n_forgotten), np.inf)
-    ambiguous = variability >= variability_threshold
-    hard = confidence < confidence_threshold
-    hard &= ~ambiguous
-    codes = ambiguous.view(np.int8) + 2 * hard.view(np.int8)  # 0 easy, 1 ambiguous, 2 hard
+    if regions == "quantiles":
+        codes = quantile_codes(confidence, variability)
+    else:
+        ambiguous = variability >= variability_threshold
+        hard = confidence < confidence_threshold
+        hard &= ~ambiguous
+        codes = ambiguous.view(np.int8) + 2 * hard.view(np.int8)  # 0 easy, 1 ambiguous, 2 hard
     closeness = 1.0 - confidence
     closeness *= confidence
     cols = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from datamap_widget._outputs import EpochRecord
+from datamap_widget._validation import is_correct, predicted_class
 
 
 class EpochHistory:
@@ -37,16 +38,12 @@ class EpochHistory:
     def correct(self, record: EpochRecord, gold=None) -> np.ndarray:
         """Multiclass: argmax == gold. Binary and each multilabel label: p(gold) >= 0.5."""
         gold = self._gold if gold is None else gold
-        if self._task == "multiclass":
-            return record.pred == gold
-        return record.p_gold >= 0.5
+        return is_correct(self._task, record.p_gold, record.pred, gold)
 
     def predicted(self, record: EpochRecord, gold=None) -> np.ndarray:
         """Predicted class; binary/multilabel: gold when correct, the other class otherwise."""
         gold = self._gold if gold is None else gold
-        if self._task == "multiclass":
-            return record.pred
-        return (record.p_gold >= 0.5) == gold  # bool; 1 exactly when (correct) == (gold is 1)
+        return predicted_class(self._task, record.p_gold, record.pred, gold)
 
     def stack(self, values, dtype, column=None) -> np.ndarray:
         """(E, N) array of values(record, gold) per epoch.

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from datamap_widget._outputs import EpochRecord
+from datamap_widget._validation import predicted_class
 
 _FILE = re.compile(r"^dynamics_epoch_(\d+)\.jsonl$")
 _TINY = 1e-300  # log(0) would be -inf, which JSON cannot hold
@@ -96,7 +97,7 @@ def _log_probabilities(record: EpochRecord, gold: np.ndarray, n_classes: int) ->
     rest = 1.0 - v
     pred = gold if record.pred is None else record.pred.astype(np.int64)
     if record.pred is None:  # binary: the other class has exactly 1 - p(gold)
-        pred = np.where(v >= 0.5, gold, 1 - gold)
+        pred = predicted_class("binary", v, None, gold).astype(np.int64)
     probs = np.empty((n, n_classes))
     if n_classes > 2:
         # Others share what the prediction does not take; when the prediction is not gold it
@@ -115,6 +116,10 @@ def _log_probabilities(record: EpochRecord, gold: np.ndarray, n_classes: int) ->
 
 def write(folder, ids: np.ndarray, gold: np.ndarray, n_classes: int, records) -> None:
     folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise FileExistsError(f"{folder} is not empty; to_cartography() needs a new or empty "
+                              "folder (the extra epoch files of an older export would be read "
+                              "back as part of this run)")
     folder.mkdir(parents=True, exist_ok=True)
     guids = ids.tolist()
     golds = gold.tolist()

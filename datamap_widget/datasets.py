@@ -9,11 +9,14 @@ digits) and knows which labels it flipped, so a data map can be checked against 
 
 from __future__ import annotations
 
+import numbers
 import os
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
+
+from datamap_widget._validation import label_index
 
 __all__ = ["GO_EMOTIONS_DIR_ENV", "binary_task", "load_go_emotions", "noisy_digits"]
 
@@ -125,15 +128,9 @@ def binary_task(ds, label_name, *, column="label"):
 def _label_index(ds, label_name):
     feature = getattr(ds.features["labels"], "feature", None)
     names = list(getattr(feature, "names", None) or [])
-    if isinstance(label_name, (int, np.integer)) and not isinstance(label_name, bool):
-        if names and not 0 <= label_name < len(names):
-            raise ValueError(f"label index {label_name} is out of range 0..{len(names) - 1}")
-        return int(label_name)
-    if not isinstance(label_name, str):
-        raise TypeError(f"label_name must be a label name or index, got {type(label_name).__name__}")
-    if label_name not in names:
-        raise ValueError(f"unknown label {label_name!r}; the dataset's labels are {names}")
-    return names.index(label_name)
+    if not names and isinstance(label_name, numbers.Integral) and not isinstance(label_name, bool):
+        return int(label_name)  # no names to check the index against
+    return label_index(label_name, "multilabel", names, len(names))
 
 
 def noisy_digits(flip_fraction=0.1, seed=0):

@@ -17,7 +17,6 @@ Swayamdipta et al. (2020) and their reference code (allenai/cartography):
 
 from __future__ import annotations
 
-import numbers
 import threading
 import warnings
 
@@ -27,21 +26,21 @@ import pandas as pd
 from datamap_widget import persistence
 from datamap_widget._batches import PendingEpoch
 from datamap_widget._ids import IdLookup
-from datamap_widget._labels import normalize_ids, normalize_labels
+from datamap_widget._labels import ids_from_index, normalize_ids, normalize_labels
 from datamap_widget._outputs import EpochRecord, convert
 from datamap_widget._stats import REGIONS, RunningStats, metrics_frame
 from datamap_widget._storage import EpochHistory
+from datamap_widget._validation import (check_bool, check_int, check_threshold, is_correct,
+                                        label_index, predicted_class)
 
 __all__ = ["REGIONS", "TrainingDynamics"]
 
 
-def _threshold(value, name: str, upper: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not 0.0 <= value <= upper:
-        raise ValueError(f"{name} must lie in [0, {upper}], got {value}")
-    return value
+def _all_hard(p_gold: np.ndarray) -> bool:
+    """True when every p(gold) is exactly 0 or 1 (a quick look at the head first: O(1) usually)."""
+    flat = p_gold.reshape(-1)
+    head = flat[:256]
+    return bool(((head == 0) | (head == 1)).all() and ((flat == 0) | (flat == 1)).all())
 
 
 class TrainingDynamics:
@@ -50,9 +49,15 @@ class TrainingDynamics:
     Parameters
     ----------
     labels : gold labels of the N training examples. Binary: 0/1 or bools. Multiclass: class
-        indexes. Multilabel: N x L multi-hot, or lists of label indexes (with ``label_names``).
-    ids : unique example ids (ints or strings), default ``0..N-1``.
-    label_names : class names (binary/multiclass) or label names (multilabel).
+        indexes. Either: class names (strings, a pandas Categorical, a Hugging Face string or
+        ``ClassLabel`` column), ordered as ``label_names``, else the categories, else sorted.
+        Multilabel: N x L multi-hot (a DataFrame's columns name the labels), or lists of label
+        indexes (with ``label_names`` or a ``Sequence(ClassLabel)`` column) or label names.
+    ids : unique example ids (ints or strings). Default: the index of a pandas ``labels``
+        (so ``df.loc[td.hard().index]`` finds the right rows), unless it is 0..N-1; else
+        ``0..N-1``. Results are indexed by the ids, in an index named ``id``.
+    label_names : class names (binary/multiclass) or label names (multilabel); a dict
+        ``{index: name}`` such as ``model.config.id2label`` is read in index order.
     task : "binary", "multiclass" or "multilabel"; inferred from labels when None.
     n_classes : multiclass only, when ``label_names`` is not given and some classes never
         occur in ``labels`` (default: largest label + 1).
@@ -70,11 +75,13 @@ class TrainingDynamics:
     def __init__(self, labels, *, ids=None, label_names=None, task=None, n_classes=None,
                  variability_threshold=0.2, confidence_threshold=0.5, path=None):
         task, gold, names, c = normalize_labels(labels, task, label_names, n_classes)
+        if ids is None:
+            ids = ids_from_index(labels, gold.shape[0])
         self._ids, self._index = normalize_ids(ids, gold.shape[0])
         self._lookup = IdLookup(self._ids, self._index)
-        self._variability_threshold = _threshold(variability_threshold,
-                                                 "variability_threshold", 0.5)
-        self._confidence_threshold = _threshold(confidence_threshold, "confidence_threshold", 1)
+        self._variability_threshold = check_threshold(variability_threshold,
+                                                      "variability_threshold", 0.5)
+        self._confidence_threshold = check_threshold(confidence_threshold, "confidence_threshold", 1)
         gold.flags.writeable = False
         self._task, self._gold, self._label_names, self._n_classes = task, gold, names, c
         self._history = EpochHistory(gold, task)
@@ -127,7 +134,7 @@ class TrainingDynamics:
 
     @variability_threshold.setter
     def variability_threshold(self, value) -> None:
-        self._variability_threshold = _threshold(value, "variability_threshold", 0.5)
+        self._variability_threshold = check_threshold(value, "variability_threshold", 0.5)
 
     @property
     def confidence_threshold(self) -> float:
@@ -135,13 +142,14 @@ class TrainingDynamics:
 
     @confidence_threshold.setter
     def confidence_threshold(self, value) -> None:
-        self._confidence_threshold = _threshold(value, "confidence_threshold", 1)
+        self._confidence_threshold = check_threshold(value, "confidence_threshold", 1)
 
     def __getstate__(self) -> dict:
         """Pickle/deepcopy without the lock and the listeners (views belong to one process)."""
         state = self.__dict__.copy()
         state["_lock"] = None
         state["_listeners"] = []
+        state.pop("_keyed_listeners", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -216,8 +224,8 @@ class TrainingDynamics:
         missing = np.flatnonzero(~pending.seen)
         if missing.size:
             raise ValueError(f"epoch incomplete: {missing.size} of {self.n_examples} examples "
-                             f"were not logged (e.g. ids {self._ids[missing[:5]].tolist()}); "
-                             "0 repeated. Log them with log_batch() and call end_epoch() again, "
+                             f"were not logged (e.g. ids {self._ids[missing[:5]].tolist()}). "
+                             "Log them with log_batch() and call end_epoch() again, "
                              "or call discard_pending() to start the epoch over")
         self._commit(pending.record(), pending.logits)
         self._pending = None
@@ -234,13 +242,17 @@ class TrainingDynamics:
         return 0 if self._pending is None else int(self._pending.seen.sum())
 
     def _check_logits_kind(self, logits) -> None:
-        if not isinstance(logits, (bool, np.bool_)):
-            raise TypeError(f"logits must be True or False, got {logits!r}")
+        logits = check_bool(logits, "logits")
         if self._logits is not None and bool(logits) != self._logits:
             raise ValueError(f"earlier epochs were logged with logits={self._logits}; log every "
                              "epoch the same way so that the metrics stay comparable")
 
     def _commit(self, record: EpochRecord, logits: bool) -> None:
+        if not logits and _all_hard(record.p_gold):
+            warnings.warn("every output of this epoch is exactly 0 or 1: these look like hard "
+                          "predictions (e.g. clf.predict(X)), which give a map without "
+                          "confidence or variability. Log probabilities (clf.predict_proba(X)) "
+                          "or logits (logits=True) instead", UserWarning, stacklevel=3)
         with self._lock:  # a view may read metrics() from another thread meanwhile
             if self._path is not None:  # durable first: if the write fails, nothing changes
                 persistence.write_epoch(self._path, self.n_epochs + 1, record)
@@ -255,10 +267,18 @@ class TrainingDynamics:
         self._stats.update(record.p_gold, self._history.correct(record), record.margin)
 
     # ----------------------------------------------------------------- listeners
-    def add_epoch_listener(self, fn) -> None:
-        """Call ``fn(self)`` after every finished epoch; its exceptions become warnings."""
+    def add_epoch_listener(self, fn, *, key=None) -> None:
+        """Call ``fn(self)`` after every finished epoch; its exceptions become warnings.
+
+        A listener added with a ``key`` replaces the one added earlier with the same key: a
+        view created again (a re-run notebook cell) takes over instead of piling up.
+        """
         if not callable(fn):
             raise TypeError(f"epoch listener must be callable, got {fn!r}")
+        if key is not None:
+            keyed = self.__dict__.setdefault("_keyed_listeners", {})
+            self.remove_epoch_listener(keyed.get(key))
+            keyed[key] = fn
         self._listeners.append(fn)
 
     def remove_epoch_listener(self, fn) -> None:
@@ -296,26 +316,12 @@ class TrainingDynamics:
 
     def _column(self, label):
         """Multilabel: resolve a label name or index to a column; other tasks: None."""
-        if self._task != "multilabel":
-            return None
-        if label is None:
-            raise ValueError("multilabel dynamics: pass label= (a label name or index) to pick "
-                             "one label's map")
-        if isinstance(label, str):
-            if self._label_names is None or label not in self._label_names:
-                raise ValueError(f"unknown label {label!r}; known: {self._label_names}")
-            return self._label_names.index(label)
-        if isinstance(label, bool) or not isinstance(label, numbers.Integral):
-            raise TypeError(f"label must be a label name or index, got {label!r}")
-        if not 0 <= label < self._n_classes:
-            raise ValueError(f"label index {label} outside 0..{self._n_classes - 1}")
-        return int(label)
+        return label_index(label, self._task, self._label_names, self._n_classes)
 
     def _epochs(self, epochs):
         if epochs is None:
             return self.n_epochs
-        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
-            raise TypeError(f"epochs must be an int or None, got {epochs!r}")
+        epochs = check_int(epochs, "epochs")
         if not 0 <= epochs <= self.n_epochs:
             raise ValueError(f"epochs must lie in 0..{self.n_epochs} (epochs logged), "
                              f"got {epochs}")
@@ -354,35 +360,67 @@ class TrainingDynamics:
         records = list(self._history)
         gold = int(self._gold[where])
         p_gold = np.array([r.p_gold[where] for r in records], np.float32)
-        if self._task == "multiclass":
-            prediction = np.array([r.pred[pos] for r in records], np.int64)
-            correct = prediction == gold
-        else:
-            correct = p_gold >= 0.5
-            prediction = np.where(correct, gold, 1 - gold).astype(np.int64)
+        pred = (np.array([r.pred[pos] for r in records], np.int64)
+                if self._task == "multiclass" else None)
+        correct = is_correct(self._task, p_gold, pred, gold)
+        prediction = predicted_class(self._task, p_gold, pred, gold).astype(np.int64)
         data = {"p_gold": p_gold, "prediction": prediction, "correct": correct}
         if self._history.has_margin:
             data["margin"] = np.array([r.margin[where] for r in records], np.float32)
         return pd.DataFrame(data, index=pd.RangeIndex(1, len(records) + 1, name="epoch"))
 
     # ----------------------------------------------------------------- the map
-    def metrics(self, epochs=None, label=None) -> pd.DataFrame:
+    def metrics(self, epochs=None, label=None, regions="thresholds") -> pd.DataFrame:
         """The data map: one row per example id, as it stood after the first ``epochs`` epochs.
 
         Columns: confidence, variability (ddof=0), correctness, forgetfulness (``inf`` if never
-        learned), threshold_closeness, region, and aum when logits were logged. ``region`` is a
-        Categorical over ``REGIONS``: variability >= variability_threshold -> ambiguous; else
-        confidence >= confidence_threshold -> easy-to-learn; else hard-to-learn. The latest map
-        costs O(N); an earlier one (``epochs`` < n_epochs) replays history in O(epochs * N).
+        learned), threshold_closeness, region, gold_label and predicted_label (the model's
+        prediction at that epoch; missing before the first epoch), and aum when logits were
+        logged. The two labels are Categoricals over the class names (class indexes when the
+        run has no names; multilabel: "not <label>" / "<label>"), so
+        ``df[df.gold_label != df.predicted_label]`` lists the examples the model disagrees with.
+
+        ``region`` is a Categorical over ``REGIONS``. ``regions="thresholds"``: variability >=
+        variability_threshold -> ambiguous; else confidence >= confidence_threshold ->
+        easy-to-learn; else hard-to-learn. ``regions="quantiles"``: the paper's 33% subsets,
+        by rank: the most variable third is ambiguous; of the others, those in the least
+        confident third are hard-to-learn and those in the most confident third easy-to-learn;
+        the rest get no region (missing). The latest map costs O(N); an earlier one
+        (``epochs`` < n_epochs) replays history in O(epochs * N).
         """
+        if regions not in ("thresholds", "quantiles"):
+            raise ValueError(f"regions must be 'thresholds' or 'quantiles', got {regions!r}")
         col = self._column(label)
         with self._lock:
             k = self._epochs(epochs)
             if k == self.n_epochs:
-                return metrics_frame(self._stats, self._index, self._variability_threshold,
-                                     self._confidence_threshold, col)
-        return metrics_frame(self._replay(k, col), self._index, self._variability_threshold,
-                             self._confidence_threshold)
+                frame = metrics_frame(self._stats, self._index, self._variability_threshold,
+                                      self._confidence_threshold, col, regions)
+                return self._add_labels(frame, k, col)
+        frame = metrics_frame(self._replay(k, col), self._index, self._variability_threshold,
+                              self._confidence_threshold, None, regions)
+        return self._add_labels(frame, k, col)
+
+    def _add_labels(self, frame: pd.DataFrame, k: int, col) -> pd.DataFrame:
+        """Add the gold label and the prediction after epoch k, as Categoricals over the class names."""
+        gold = self.gold(label=col) if col is not None else self._gold
+        if col is not None:
+            name = None if self._label_names is None else self._label_names[col]
+            classes = [0, 1] if name is None else [f"not {name}", name]
+        else:
+            classes = (list(range(self._n_classes)) if self._label_names is None
+                       else list(self._label_names))
+        if k == 0:
+            predicted = np.full(gold.shape[0], -1, np.int64)
+        else:
+            record = self._history[k - 1]
+            p = record.p_gold if col is None else record.p_gold[:, col]
+            predicted = predicted_class(self._task, p, record.pred, gold).astype(np.int64)
+        dtype = pd.CategoricalDtype(classes)
+        frame["gold_label"] = pd.Categorical.from_codes(gold, dtype=dtype, validate=False)
+        frame["predicted_label"] = pd.Categorical.from_codes(predicted, dtype=dtype,
+                                                             validate=False)
+        return frame
 
     def _replay(self, k: int, col) -> RunningStats:
         """Statistics after the first k epochs, rebuilt from history in O(k N)."""
@@ -393,25 +431,30 @@ class TrainingDynamics:
             margin = record.margin
             if margin is not None and col is not None:
                 margin = margin[:, col]
-            correct = (record.pred == gold) if self._task == "multiclass" else p >= 0.5
+            correct = is_correct(self._task, p, record.pred, gold)
             stats.update(p, correct, margin)
         return stats
 
-    def _region(self, name, by, ascending, epochs, label) -> pd.DataFrame:
-        df = self.metrics(epochs=epochs, label=label)
+    def _region(self, name, by, ascending, epochs, label, regions) -> pd.DataFrame:
+        df = self.metrics(epochs=epochs, label=label, regions=regions)
         return df[df["region"] == name].sort_values(by, ascending=ascending, kind="stable")
 
-    def easy(self, epochs=None, label=None) -> pd.DataFrame:
-        """Easy-to-learn rows, most confident first."""
-        return self._region("easy-to-learn", "confidence", False, epochs, label)
+    def easy(self, epochs=None, label=None, regions="thresholds") -> pd.DataFrame:
+        """Easy-to-learn rows, most confident first (``regions``: see ``metrics``)."""
+        return self._region("easy-to-learn", "confidence", False, epochs, label, regions)
 
-    def ambiguous(self, epochs=None, label=None) -> pd.DataFrame:
-        """Ambiguous rows, most variable first."""
-        return self._region("ambiguous", "variability", False, epochs, label)
+    def ambiguous(self, epochs=None, label=None, regions="thresholds") -> pd.DataFrame:
+        """Ambiguous rows, most variable first (``regions``: see ``metrics``)."""
+        return self._region("ambiguous", "variability", False, epochs, label, regions)
 
-    def hard(self, epochs=None, label=None) -> pd.DataFrame:
-        """Hard-to-learn rows, least confident first: the likeliest mislabels lead."""
-        return self._region("hard-to-learn", "confidence", True, epochs, label)
+    def hard(self, epochs=None, label=None, regions="thresholds") -> pd.DataFrame:
+        """Hard-to-learn rows, least confident first: the likeliest mislabels lead.
+
+        Examples
+        --------
+        >>> td.hard()[["confidence", "gold_label", "predicted_label"]].head()  # relabel candidates
+        """
+        return self._region("hard-to-learn", "confidence", True, epochs, label, regions)
 
     # ----------------------------------------------------------------- persistence
     def _header(self) -> dict:
@@ -430,9 +473,14 @@ class TrainingDynamics:
         persistence.save_run(path, self._header(), list(self._history))
 
     @classmethod
-    def load(cls, path) -> "TrainingDynamics":
-        """Read a run written by ``save`` or by on-disk mode, as an in-memory run."""
-        header, records = persistence.load_run(path)
+    def load(cls, path, epochs=None) -> "TrainingDynamics":
+        """Read a run written by ``save`` or by on-disk mode, as an in-memory run.
+
+        ``epochs=k`` reads only the first k epochs (e.g. the intact ones before a damaged file:
+        the error about a damaged file says which).
+        """
+        epochs = check_int(epochs, "epochs", minimum=0, allow_none=True)
+        header, records = persistence.load_run(path, epochs)
         td = cls._from_header(header)
         for record in records:
             td._append(record)
@@ -466,7 +514,9 @@ class TrainingDynamics:
         """Write ``dynamics_epoch_{e}.jsonl`` files for allenai/cartography.
 
         The logits written are log-probabilities that reproduce the recorded p(gold) and
-        predictions (the full distribution is not kept: data maps do not use it).
+        predictions (the full distribution is not kept: data maps do not use it). ``folder``
+        must be new or empty: an older export's extra epoch files would be read back as part
+        of this run.
         """
         from datamap_widget import cartography
 

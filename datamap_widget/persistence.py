@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -102,26 +103,46 @@ def write_epoch(directory, number: int, record: EpochRecord) -> None:
     _atomic_write(Path(directory) / epoch_file(number), lambda f: np.savez(f, **arrays))
 
 
-def read_epochs(directory, header: dict) -> list[EpochRecord]:
+def read_epochs(directory, header: dict, epochs=None) -> list[EpochRecord]:
+    """The run's epoch records in order; only the first ``epochs`` when given."""
     directory = Path(directory)
     numbers = sorted(int(m.group(1)) for m in map(_EPOCH.match, os.listdir(directory)) if m)
     if numbers != list(range(1, len(numbers) + 1)):
         missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
         raise ValueError(f"{directory} lacks epoch files {missing[:5]}: the run is damaged")
+    if epochs is not None:
+        if epochs > len(numbers):
+            raise ValueError(f"epochs={epochs} but {directory} holds {len(numbers)} epochs")
+        numbers = numbers[:epochs]
     shape = header["p_gold_shape"]
     records = []
     for number in numbers:
-        with np.load(directory / epoch_file(number), allow_pickle=False) as z:
-            record = EpochRecord(z["p_gold"], z["pred"] if "pred" in z else None,
-                                 z["margin"] if "margin" in z else None)
+        path = directory / epoch_file(number)
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                record = EpochRecord(z["p_gold"], z["pred"] if "pred" in z else None,
+                                     z["margin"] if "margin" in z else None)
+        except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError) as exc:
+            raise _damaged(directory, number, f"{type(exc).__name__}: {exc}") from exc
         bad = (record.p_gold.shape != shape or record.p_gold.dtype != np.float32
                or (header["task"] == "multiclass") != (record.pred is not None)
                or (record.pred is not None and record.pred.dtype != pred_dtype(header["n_classes"]))
                or (record.margin is not None and record.margin.shape != shape))
         if bad:
-            raise ValueError(f"{directory / epoch_file(number)} does not match the run's shapes")
+            raise _damaged(directory, number, "its arrays do not match the run's shapes")
         records.append(record)
     return records
+
+
+def _damaged(directory: Path, number: int, why: str) -> ValueError:
+    """The error for an unreadable epoch file, saying how to get the intact epochs before it."""
+    intact = number - 1
+    offer = (f" The {intact} epochs before it are intact: read them with "
+             f"TrainingDynamics.load({str(directory)!r}, epochs={intact}); to resume on-disk "
+             f"recording from there, move {epoch_file(number)} and any later epoch files out "
+             "of the folder." if intact else " No earlier epoch is intact.")
+    return ValueError(f"{directory / epoch_file(number)} is damaged or truncated ({why})."
+                      + offer)
 
 
 def _holds_run(directory: Path) -> bool:
@@ -139,9 +160,9 @@ def save_run(path, header: dict, records: list[EpochRecord]) -> None:
     _write_header(directory, header)
 
 
-def load_run(path):
+def load_run(path, epochs=None):
     header = read_header(path)
-    return header, read_epochs(path, header)
+    return header, read_epochs(path, header, epochs)
 
 
 def open_run(path, header: dict) -> list[EpochRecord]:

@@ -8,6 +8,7 @@ training cell keeps the kernel busy. Each logged epoch is one comm message (one 
 
 from __future__ import annotations
 
+import os
 import pathlib
 import threading
 import warnings
@@ -20,11 +21,26 @@ from ipywidgets import widget_serialization
 
 from datamap_widget._figure import build_map, build_trajectory, place_region_guides
 from datamap_widget._inputs import resolve_inputs, resolve_renderer
+from datamap_widget._labels import normalize_names
 from datamap_widget._sync import pack_history, pack_images, pack_uint16, pred_bytes_for
+from datamap_widget._validation import label_index
 from datamap_widget.dynamics import TrainingDynamics
 
 _STATIC = pathlib.Path(__file__).parent / "static"
 _DYNAMICS_METHODS = ("gold_probabilities", "predictions", "correct", "gold", "add_epoch_listener", "metrics")
+
+
+def _load_run(path) -> TrainingDynamics:
+    """``dynamics="runs/r1"``: a run saved by ``save``/on-disk mode, or cartography files."""
+    folder = pathlib.Path(path)
+    if (folder / "meta.json").is_file():
+        return TrainingDynamics.load(folder)
+    if folder.is_dir() and any(folder.glob("dynamics_epoch_*.jsonl")):
+        return TrainingDynamics.from_cartography(folder)
+    raise FileNotFoundError(
+        f"dynamics={str(path)!r}: no saved run there (no meta.json, no dynamics_epoch_*.jsonl); "
+        "pass a TrainingDynamics, or the folder of a run written by TrainingDynamics.save / path="
+    )
 
 
 def _pack_texts(texts: list[str]) -> tuple[bytes, bytes]:
@@ -35,12 +51,83 @@ def _pack_texts(texts: list[str]) -> tuple[bytes, bytes]:
     return b"".join(encoded), offsets.tobytes()
 
 
+class _Owned:
+    """Mixin for traits that only the widget sets: assigning from outside is a clear error.
+
+    The widget sets them with ``set_trait`` (which bypasses ``__set__``); the page never does.
+    """
+
+    def __set__(self, obj, value):
+        raise traitlets.TraitError(
+            f"{type(obj).__name__}.{self.name} is read-only: the widget sets it itself ({self.help})"
+        )
+
+
+class _OwnedInt(_Owned, traitlets.Int):
+    pass
+
+
+class _OwnedUnicode(_Owned, traitlets.Unicode):
+    pass
+
+
+_OWNED = ("renderer", "n_examples", "n_epochs")
+
+
 class DataMapWidget(anywidget.AnyWidget):
-    """Live Data Map (Dataset Cartography) of a training run, for JupyterLab.
+    """Live Data Map (Dataset Cartography) of a training run, for Jupyter.
 
     Construct it with the training examples' gold labels (and texts or images), display it, then
     call :meth:`log_epoch` once per epoch with the model's probabilities (or :meth:`log_batch` +
-    :meth:`end_epoch`). Works without any frontend too (plain scripts): logging never waits on a page.
+    :meth:`end_epoch`). Works without any frontend too (plain scripts): logging never waits on a
+    page. The numbers come from :attr:`dynamics`, a :class:`~datamap_widget.TrainingDynamics`.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or datasets.Dataset, optional
+        Columns are taken by name (``text_column``, ``label_column``, ``id_column``). A
+        DataFrame's index becomes the example ids (unless it is 0..N-1 or ``id_column`` is
+        named); a Hugging Face ``ClassLabel`` / ``Sequence(ClassLabel)`` feature gives the label
+        names (and multilabel for a sequence).
+    texts : sequence of str, optional
+        One text per example, shown in the click panel.
+    labels : array-like, optional
+        Gold labels, as for :class:`~datamap_widget.TrainingDynamics`: class indexes, bools,
+        class names (strings, pandas Categorical), N x L multi-hot, or lists of labels per
+        example. A pandas Series' index becomes the ids. Generators are accepted.
+    label_names : sequence of str or dict, optional
+        Class names (binary/multiclass) or label names (multilabel); a ``{index: name}`` dict
+        such as ``model.config.id2label`` is read in index order.
+    ids : sequence of int or str, optional
+        Unique example ids (default: the pandas index of ``labels``/``data``, else 0..N-1).
+    images : array, optional
+        (N, h, w) or (N, h*w) numbers shown in the panel instead of texts.
+    dynamics : TrainingDynamics or path, optional
+        Show a run recorded elsewhere, or the folder of a saved run (``save``/``path=``) or of
+        allenai/cartography files. Then ``labels``, ``ids``, ``task``, ``path`` and the
+        thresholds come from the run. A new widget on the same run takes over its live updates
+        from earlier widgets (re-running a cell does not pile up listeners).
+    task : {"binary", "multiclass", "multilabel"}, optional
+        Inferred from the labels when not given.
+    text_column, label_column, id_column : str
+        Column names in ``data`` (defaults "text", "label", none).
+    label : str or int, optional
+        Multilabel only: the label whose map is shown first (default: the first label).
+    renderer : {"auto", "svg", "gl"}
+        "auto" draws with SVG up to 2,000 points and WebGL above.
+    variability_threshold, confidence_threshold : float, optional
+        Region boundaries (defaults 0.2 and 0.5), see :meth:`TrainingDynamics.metrics`.
+    path : str or path, optional
+        On-disk mode: every finished epoch is written durably under this folder.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from datamap_widget import DataMapWidget
+    >>> w = DataMapWidget(texts=["good", "bad", "fine"], labels=["pos", "neg", "pos"])
+    >>> w.log_epoch(np.array([0.8, 0.3, 0.6]))   # p(class "pos") per example
+    >>> w
+    DataMapWidget(task='binary', n_examples=3, n_epochs=1, renderer='svg', class_names=['neg', 'pos'])
     """
 
     _esm = _STATIC / "widget.js"
@@ -48,10 +135,48 @@ class DataMapWidget(anywidget.AnyWidget):
 
     # Child bqplot models the page drives (figures, marks, a scale), by role.
     _parts = traitlets.Dict().tag(sync=True, **widget_serialization)
-    renderer = traitlets.Unicode("svg", help="'svg' or 'gl' (resolved from the constructor argument)").tag(sync=True)
-    n_examples = traitlets.Int(0).tag(sync=True)
-    n_epochs = traitlets.Int(0, help="Epochs logged so far").tag(sync=True)
+    renderer = _OwnedUnicode("svg", help="'svg' or 'gl', resolved from the constructor argument").tag(sync=True)
+    """How the page draws the points: ``"svg"`` (bqplot Scatter) or ``"gl"`` (WebGL ScatterGL).
+
+    Read-only: chosen once by the constructor's ``renderer=`` ("auto": SVG up to 2,000 points).
+
+    Examples
+    --------
+    >>> DataMapWidget(labels=[0, 1, 1], renderer="gl").renderer
+    'gl'
+    """
+    n_examples = _OwnedInt(0, help="number of examples on the map").tag(sync=True)
+    """Number of examples (points) on the map. Read-only.
+
+    Examples
+    --------
+    >>> DataMapWidget(labels=[0, 1, 1]).n_examples
+    3
+    """
+    n_epochs = _OwnedInt(0, help="epochs logged so far").tag(sync=True)
+    """Number of epochs logged so far; grows with each :meth:`log_epoch` / :meth:`end_epoch`.
+
+    Read-only: it follows the recorded run.
+
+    Examples
+    --------
+    >>> w = DataMapWidget(labels=[0, 1])
+    >>> w.log_epoch([0.2, 0.9])
+    >>> w.n_epochs
+    1
+    """
     label = traitlets.Unicode("", help="Multilabel: name of the label whose map is shown").tag(sync=True)
+    """Multilabel only: the name of the label whose map is shown ("" for other tasks).
+
+    Assign a label name to switch the map (the history of that label is sent in one message).
+
+    Examples
+    --------
+    >>> w = DataMapWidget(labels=[[1, 0], [0, 1], [1, 1]], label_names=["joy", "anger"])
+    >>> w.label
+    'joy'
+    >>> w.label = "anger"
+    """
     _meta = traitlets.Dict().tag(sync=True)
     _history = traitlets.Bytes(b"").tag(sync=True)
     _gold = traitlets.Bytes(b"").tag(sync=True)
@@ -84,6 +209,8 @@ class DataMapWidget(anywidget.AnyWidget):
         confidence_threshold=None,
         path=None,
     ):
+        if isinstance(dynamics, (str, os.PathLike)):
+            dynamics = _load_run(dynamics)
         inputs = resolve_inputs(
             data, texts=texts, labels=labels, ids=ids, images=images, dynamics=dynamics,
             text_column=text_column, label_column=label_column, id_column=id_column,
@@ -118,10 +245,21 @@ class DataMapWidget(anywidget.AnyWidget):
         if not (ids.dtype.kind in "iu" and np.array_equal(ids, np.arange(len(ids)))):
             state["_ids"], state["_id_offsets"] = _pack_texts([str(i) for i in ids.tolist()])
         state.update(self._label_state(shown))
+        for name in _OWNED:  # read-only from outside: set before the first state is sent
+            self.set_trait(name, state.pop(name))
         super().__init__(**state)
         self._texts_list = inputs.texts
         self.observe(self._on_label_change, names="label")
-        td.add_epoch_listener(self._on_epoch)
+        td.add_epoch_listener(self._on_epoch, key="DataMapWidget")
+
+    def __repr__(self) -> str:
+        td = self._dynamics
+        shown = f", label={self.label!r}" if td.task == "multilabel" else ""
+        names = list(self._label_names)
+        kind = "label_names" if td.task == "multilabel" else "class_names"
+        listed = names if len(names) <= 10 else names[:10] + ["..."]
+        return (f"{type(self).__name__}(task={td.task!r}, n_examples={self.n_examples}, "
+                f"n_epochs={self.n_epochs}, renderer={self.renderer!r}{shown}, {kind}={listed})")
 
     # ----------------------------------------------------------------- construction helpers
     @staticmethod
@@ -144,16 +282,18 @@ class DataMapWidget(anywidget.AnyWidget):
         if confidence_threshold is not None:
             kwargs["confidence_threshold"] = confidence_threshold
         return TrainingDynamics(
-            inputs.labels, ids=inputs.ids, label_names=label_names, task=task, path=path, **kwargs
+            inputs.labels, ids=inputs.ids, label_names=label_names if label_names is not None else inputs.label_names,
+            task=task if task is not None else inputs.task, path=path, **kwargs
         )
 
     @staticmethod
     def _names(td, label_names) -> list[str]:
         """Display names of the classes (binary/multiclass) or labels (multilabel)."""
         names = td.label_names
-        if names is None and label_names is not None:
-            names = list(label_names)
-        elif names is not None and label_names is not None and list(map(str, label_names)) != list(map(str, names)):
+        given = normalize_names(label_names)
+        if names is None and given is not None:
+            names = given
+        elif names is not None and given is not None and given != [str(x) for x in names]:
             raise ValueError("label_names differ from the names stored in dynamics; leave label_names out")
         n = int(td.n_classes)
         if names is None:
@@ -165,19 +305,10 @@ class DataMapWidget(anywidget.AnyWidget):
 
     @staticmethod
     def _initial_label(td, names, label) -> str:
-        if td.task != "multilabel":
-            if label is not None:
-                raise TypeError("label=... only applies to multilabel data (it picks the label whose map is shown)")
-            return ""
-        if label is None:
+        if td.task == "multilabel" and label is None:
             return names[0]
-        if isinstance(label, (int, np.integer)) and not isinstance(label, bool):
-            if not 0 <= int(label) < len(names):
-                raise ValueError(f"label index {label} out of range 0..{len(names) - 1}")
-            return names[int(label)]
-        if str(label) not in names:
-            raise ValueError(f"unknown label {label!r}; choose one of {names}")
-        return str(label)
+        column = label_index(label, td.task, names, len(names))
+        return "" if column is None else names[column]
 
     def _pack_gold_sets(self, td) -> bytes:
         """Multilabel: N x L multi-hot uint8, so the panel can list every gold label of an example."""
@@ -187,7 +318,8 @@ class DataMapWidget(anywidget.AnyWidget):
         return np.ascontiguousarray(matrix).tobytes()
 
     def _engine_label(self, shown: str):
-        return shown if self._dynamics.task == "multilabel" else None
+        """The engine's key for the shown label: its index (the engine may hold no names)."""
+        return self._label_names.index(shown) if self._dynamics.task == "multilabel" else None
 
     def _label_state(self, shown: str) -> dict:
         """Every synced value that depends on the shown label (history, gold, class names)."""
@@ -230,7 +362,7 @@ class DataMapWidget(anywidget.AnyWidget):
                 thresholds = self._thresholds()
                 with self.hold_sync():
                     self._history = history
-                    self.n_epochs = n_epochs
+                    self.set_trait("n_epochs", n_epochs)
                     if thresholds != (self._meta["variability_threshold"], self._meta["confidence_threshold"]):
                         self._show_thresholds(thresholds)
         except Exception as exc:  # the training loop must never fail because of the display
@@ -269,7 +401,7 @@ class DataMapWidget(anywidget.AnyWidget):
             state = self._label_state(change["new"])
             with self.hold_sync():
                 for name, value in state.items():
-                    setattr(self, name, value)
+                    self.set_trait(name, value)
 
     # ------------------------------------------------------------------------ logging
     def log_epoch(self, outputs, logits=False):
@@ -299,9 +431,29 @@ class DataMapWidget(anywidget.AnyWidget):
         gold = np.asarray(td.gold())
         return [self._label_names[int(g)] for g in gold]
 
-    def to_dataframe(self, epochs=None) -> pd.DataFrame:
-        """Metrics (of the shown label for multilabel data) with ``text`` and ``label`` columns."""
-        frame = self._dynamics.metrics(epochs=epochs, label=self._engine_label(self.label)).copy()
+    def to_dataframe(self, epochs=None, label=None) -> pd.DataFrame:
+        """Metrics with ``text`` and ``label`` (gold names) columns, one row per example id.
+
+        Parameters
+        ----------
+        epochs : int, optional
+            The map as it stood after the first ``epochs`` epochs (default: all logged).
+        label : str or int, optional
+            Multilabel only: the label whose metrics are wanted (default: the shown label).
+
+        Examples
+        --------
+        >>> df = w.to_dataframe()
+        >>> df[df.region == "hard-to-learn"].sort_values("confidence").head()
+        """
+        td = self._dynamics
+        key = self._engine_label(self.label) if label is None else label_index(
+            label, td.task, self._label_names, len(self._label_names))
+        frame = td.metrics(epochs=epochs, label=key).copy()
+        shown = [f"not {self._label_names[key]}", self._label_names[key]] if key is not None \
+            else list(self._label_names)
+        for column in ("gold_label", "predicted_label"):  # the widget's names (the run may have none)
+            frame[column] = frame[column].cat.rename_categories(shown)
         if self._texts_list is not None:
             frame["text"] = self._texts_list
         frame["label"] = self._gold_names()

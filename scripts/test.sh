@@ -19,4 +19,11 @@ fi
 # esbuild for the test that rebuilds the JS bundle and compares it with the committed one.
 (cd js && npm ci --no-audit --no-fund --silent)
 
+# The go_emotions tests read a local copy when one lies beside the repo (as in CI); without it
+# they use the Hugging Face hub, or skip saying how to point DATAMAP_GO_EMOTIONS_DIR at a copy.
+if [ -z "${DATAMAP_GO_EMOTIONS_DIR:-}" ] && [ -f ../shared/data/go_emotions/train.tsv ]; then
+  DATAMAP_GO_EMOTIONS_DIR="$(cd ../shared/data/go_emotions && pwd)"
+  export DATAMAP_GO_EMOTIONS_DIR
+fi
+
 exec "$PYTHON" -m pytest "$@"

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 
+from _go_emotions import go_emotions_dir
 from datamap_widget.datasets import (
     GO_EMOTIONS_DIR_ENV,
     binary_task,
@@ -27,15 +28,6 @@ def private_datasets_cache(tmp_path, monkeypatch):
     import datasets
 
     monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", tmp_path / "hf-datasets-cache")
-
-
-def shared_go_emotions_dir():
-    """The read-only shared copy: $DATAMAP_GO_EMOTIONS_DIR, else <repo>/../shared/data/go_emotions."""
-    folder = Path(os.environ.get(GO_EMOTIONS_DIR_ENV) or REPO.parent / "shared" / "data" / "go_emotions")
-    assert (folder / "train.tsv").is_file(), (
-        f"no go_emotions copy at {folder}: put shared/ beside the repo or set {GO_EMOTIONS_DIR_ENV}"
-    )
-    return folder
 
 
 def read_tsv_by_hand(path):
@@ -124,8 +116,15 @@ def test_unreachable_hub_explains_how_to_use_a_local_copy(monkeypatch):
     assert "local_dir=" in str(info.value) and "Couldn't reach" in str(info.value)
 
 
-def test_shared_copy_loads_completely():
-    folder = shared_go_emotions_dir()
+def test_go_emotions_loads_completely(monkeypatch):
+    """The full training split, from the local copy (checked row by row) or from the hub."""
+    folder = go_emotions_dir()
+    if folder is None:
+        monkeypatch.delenv(GO_EMOTIONS_DIR_ENV, raising=False)
+        ds = load_go_emotions()
+        assert len(ds) == 43410 and ds.column_names == ["text", "labels", "id"]
+        assert len(ds.features["labels"].feature.names) == 28
+        return
     ds = load_go_emotions(local_dir=folder)
     assert as_rows(ds) == read_tsv_by_hand(folder / "train.tsv")
     names = (folder / "labels.txt").read_text(encoding="utf-8").split()
@@ -146,7 +145,7 @@ def test_binary_task_rejects_unknown_labels_and_taken_columns(tiny_copy):
     ds = load_go_emotions(local_dir=tiny_copy)
     with pytest.raises(ValueError, match="unknown label 'thanks'.*gratitude"):
         binary_task(ds, "thanks")
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(ValueError, match="outside 0..2"):
         binary_task(ds, 3)
     with pytest.raises(ValueError, match="already has a column 'text'"):
         binary_task(ds, "gratitude", column="text")

@@ -58,6 +58,12 @@ def ref_metrics(outputs, gold, task, logits, vt=0.2, ct=0.5):
         row = {"confidence": conf, "variability": var, "correctness": sum(c) / len(c),
                "forgetfulness": ref_forgetfulness(c), "threshold_closeness": conf * (1 - conf),
                "region": region}
+        last = outputs[-1][i]  # the prediction column is the prediction after the last epoch
+        if task == "multiclass":
+            row["predicted_label"] = int(np.argmax(last))
+        else:
+            row["predicted_label"] = int(gold[i]) if c[-1] else 1 - int(gold[i])
+        row["gold_label"] = int(gold[i])
         if logits:
             row["aum"] = statistics.fmean(ref_margin(o[i], gold[i], task) for o in outputs)
         rows.append(row)
@@ -72,6 +78,8 @@ def assert_matches_reference(df, ref, ids):
         np.testing.assert_allclose(df[col].to_numpy(), ref[col].to_numpy(), rtol=1e-9, atol=1e-12)
     np.testing.assert_array_equal(df["forgetfulness"].to_numpy(), ref["forgetfulness"].to_numpy())
     assert list(df["region"].astype(str)) == list(ref["region"])
+    for col in ("gold_label", "predicted_label"):  # Categoricals: their codes are the classes
+        np.testing.assert_array_equal(df[col].cat.codes.to_numpy(), ref[col].to_numpy())
     if "aum" in ref:
         np.testing.assert_allclose(df["aum"].to_numpy(), ref["aum"].to_numpy(),
                                    rtol=1e-5, atol=1e-5)
@@ -359,6 +367,6 @@ def test_exact_half_counts_as_correct():
     np.testing.assert_array_equal(td.correct(), [[True, True]])
     np.testing.assert_array_equal(td.predictions(), [[0, 1]])  # the tie resolves to gold
     assert list(td.metrics()["correctness"]) == [1.0, 1.0]
-    ml = TrainingDynamics([[1, 0]])
+    ml = TrainingDynamics([[1, 0]], task="multilabel")
     ml.log_epoch([[0.5, 0.5]])
     assert ml.correct(label=0)[0, 0] and ml.correct(label=1)[0, 0]

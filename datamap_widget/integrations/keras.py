@@ -20,6 +20,7 @@ except ImportError as exc:  # e.g. the default tensorflow backend is not install
 
 import numpy as np
 
+from datamap_widget._validation import check_bool, check_positive_int
 from datamap_widget.integrations._sink import GuardedSink, check_sink
 
 __all__ = ["DataMapCallback"]
@@ -36,17 +37,12 @@ class DataMapCallback(keras.callbacks.Callback):
     def __init__(self, sink, x, *, logits=False, ids=None, batch_size=256, every=1):
         super().__init__()
         check_sink(sink)
-        if not isinstance(logits, (bool, np.bool_)):
-            raise TypeError(f"logits must be True or False, got {logits!r}")
-        for name, value in (("batch_size", batch_size), ("every", every)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
         self.sink = sink
         self.x = x
-        self.logits = bool(logits)
+        self.logits = check_bool(logits, "logits")
         self.ids = ids
-        self.batch_size = batch_size
-        self.every = every
+        self.batch_size = check_positive_int(batch_size, "batch_size")
+        self.every = check_positive_int(every, "every")
         self._guard = GuardedSink(sink, "keras DataMapCallback")
 
     def on_epoch_end(self, epoch, logs=None):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from datamap_widget._validation import check_positive_int
 from datamap_widget.integrations._sink import GuardedSink, check_sink, dynamics_of
 
 __all__ = ["fit_epochs", "log_staged"]
@@ -78,11 +79,9 @@ def fit_epochs(estimator, X, y, sink, *, epochs=10, classes=None, ids=None, batc
     if not hasattr(estimator, "partial_fit"):
         raise TypeError(f"{type(estimator).__name__} has no partial_fit; use an incremental "
                         "estimator (SGDClassifier, MultinomialNB, MLPClassifier, ...)")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    epochs = check_positive_int(epochs, "epochs")
     n = X.shape[0] if hasattr(X, "shape") else len(X)
-    if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) < 1):
-        raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
+    batch_size = check_positive_int(batch_size, "batch_size", allow_none=True)
     y_arr = np.asarray(y)
     if classes is None:  # partial_fit must know every class on its first call
         classes = np.unique(y_arr) if y_arr.ndim == 1 else [np.unique(c) for c in y_arr.T]
@@ -107,8 +106,7 @@ def log_staged(estimator, X, sink, *, every=1, ids=None) -> int:
     ``staged_decision_function`` as logits. Returns the number of epochs logged.
     """
     check_sink(sink)
-    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
-        raise ValueError(f"every must be a positive int, got {every!r}")
+    every = check_positive_int(every, "every")
     if hasattr(estimator, "staged_predict_proba"):
         stages, logits = estimator.staged_predict_proba(X), False
     elif hasattr(estimator, "staged_decision_function"):

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
+from datamap_widget._validation import check_positive_int
 from datamap_widget.integrations._sink import check_sink, dynamics_of, to_numpy
 
 __all__ = ["DataMapLogger", "IndexedDataset"]
@@ -82,9 +83,7 @@ class DataMapLogger:
         self._table = None  # the sink's ids by position (positions=True)
         self.group = group
         self.dst = dst
-        if isinstance(flush_rows, bool) or not isinstance(flush_rows, int) or flush_rows < 1:
-            raise ValueError(f"flush_rows must be a positive int, got {flush_rows!r}")
-        self.flush_rows = flush_rows
+        self.flush_rows = check_positive_int(flush_rows, "flush_rows")
         self._ids, self._outputs, self._logits, self._rows = [], [], None, 0
         self._checked = False
         self._sink_pending = False  # the sink holds batches of this epoch

@@ -28,6 +28,7 @@ import torch
 import torch.distributed as dist
 from transformers import TrainerCallback
 
+from datamap_widget._validation import check_positive_int
 from datamap_widget.integrations._sink import GuardedSink, check_sink, dynamics_of
 from datamap_widget.integrations.torch import DataMapLogger, IndexedDataset
 
@@ -62,12 +63,9 @@ class DataMapCallback(TrainerCallback):
 
     def __init__(self, sink, *, id_column=ID_COLUMN, every_n_steps=None):
         check_sink(sink)
-        if every_n_steps is not None and (isinstance(every_n_steps, bool)
-                                          or not isinstance(every_n_steps, int) or every_n_steps < 1):
-            raise ValueError(f"every_n_steps must be a positive int or None, got {every_n_steps!r}")
         self.sink = sink
         self.id_column = id_column
-        self.every_n_steps = every_n_steps
+        self.every_n_steps = check_positive_int(every_n_steps, "every_n_steps", allow_none=True)
         self._guard = None
         self._hooks = []
         self._local = threading.local()  # ids between pre-hook and hook, per thread (DataParallel)
