@@ -30,7 +30,8 @@ DEFAULT_RANDOM_STATE = 0
 
 
 def _describe(values, counts, limit=10) -> str:
-    pairs = [f"{v!r}: {c}" for v, c in zip(values[:limit], counts[:limit])]
+    pairs = [f"{v!r}: {c}" for v, c in zip(np.asarray(values)[:limit].tolist(),
+                                            np.asarray(counts)[:limit].tolist())]
     more = "" if len(values) <= limit else f", ... ({len(values) - limit} more)"
     return "{" + ", ".join(pairs) + more + "}"
 

@@ -16,7 +16,8 @@ measures (see README, "Finding label errors", for the benchmark behind each choi
 ``score = rho'(1 - p) / (rho'(1 - p) + (1 - rho') p)`` with ``rho'`` the shrunk prior: Bayes'
 rule with p as the evidence. Computed in probability space, so examples the model rejects with
 p ~ 0 tie at 1 (their order is left to p) instead of being reordered by class. ``flagged`` is
-``score >= 0.5``: the evidence says the label is more likely wrong than right.
+``score >= 0.5`` (the evidence says the label is more likely wrong than right) and, for
+multiclass, a held-out prediction other than the gold label (something to correct it to).
 
 Measured and left out of the score: the in-sample vs held-out gap. Within each gold class it
 never ranked flips better than held-out p alone (its apparent gain on go_emotions came from the
@@ -90,7 +91,8 @@ def _check_in_sample(td, in_sample):
 def label_issues(td, label=None, *, in_sample=None) -> pd.DataFrame:
     """Every example of ``td``, most likely mislabeled first (see the module docstring).
 
-    Columns: score (estimated P(label wrong)), flagged (score >= 0.5), gold / gold_name,
+    Columns: score (estimated P(label wrong)), flagged (score >= 0.5; multiclass: and the
+    suggestion differs from gold), gold / gold_name,
     suggested / suggested_name (the label the held-out models favour), heldout_confidence (the
     epoch-weighted p(gold) scored), class_noise (the class prior used), confidence, variability,
     correctness, forgetfulness, region, aum (when logits were logged) and, when the in-sample
@@ -114,6 +116,7 @@ def label_issues(td, label=None, *, in_sample=None) -> pd.DataFrame:
     flagged = score >= 0.5
     if td.task == "multiclass":
         suggested = last_pred
+        flagged &= suggested != gold  # something to correct it to
     else:  # two classes: if the label is wrong, the other one is right
         suggested = np.where(flagged, 1 - gold, gold)
     names = _names(td, label, td.label_names)
