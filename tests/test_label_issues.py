@@ -28,19 +28,38 @@ def test_hand_case_binary_class_prior_breaks_equal_evidence():
     assert set(df.index) == set(td.ids) and len(df) == 6
 
 
-def test_later_epochs_weigh_more():
-    y = np.array([0, 0, 0, 0])
+def test_epochs_far_below_the_best_are_left_out_of_the_evidence():
+    y = np.zeros(100, np.int64)
     td = TrainingDynamics(y)
-    td.log_epoch(np.array([0.1, 0.9, 0.2, 0.2]))  # p(class 1); gold 0 -> p(gold) 0.9, 0.1, ...
-    td.log_epoch(np.array([0.9, 0.1, 0.2, 0.2]))
+    early = np.full(100, 0.8)  # p(class 1) = 0.8: every example wrong, accuracy 0
+    late = np.full(100, 0.3)  # accuracy 1 (se 0): only this epoch is kept
+    late[0] = 0.9  # example 0 wrong at the end; accuracy 0.99, se ~0.01
+    td.log_epoch(early)
+    td.log_epoch(late)
     df = td.label_issues()
-    # weights 1 and 4: p(gold) of example 0 = (0.9 + 4 * 0.1) / 5 = 0.26, example 1 = 0.74
-    assert df.loc[0, "heldout_confidence"] == pytest.approx(0.26)
-    assert df.loc[1, "heldout_confidence"] == pytest.approx(0.74)
-    assert df.index[0] == 0 and df.loc[0, "score"] > df.loc[1, "score"]
-    # the plain map cannot tell them apart: same mean, same variability
-    m = td.metrics()
-    assert m.loc[0, "confidence"] == pytest.approx(m.loc[1, "confidence"])
+    assert df.loc[1, "p_gold"] == pytest.approx(0.7)  # the late epoch alone
+    assert df.index[0] == 0 and df.loc[0, "p_gold"] == pytest.approx(0.1)
+    td.log_epoch(np.where(np.arange(100) == 0, 0.7, 0.4))  # as good: both late epochs averaged
+    assert td.label_issues().loc[0, "p_gold"] == pytest.approx(0.2)
+    assert td.label_issues().loc[1, "p_gold"] == pytest.approx(0.65)
+
+
+def test_in_sample_evidence_counts_as_much_as_the_model_did_not_memorise():
+    y = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    held = TrainingDynamics(y)
+    inside = TrainingDynamics(y)
+    # held out: examples 0-3 wrong (p(class 1) 0.9 for gold 0); in-sample fits 0 and 1 of them
+    held.log_epoch(np.array([0.9, 0.9, 0.9, 0.9, 0.8, 0.8, 0.8, 0.8]))
+    inside.log_epoch(np.array([0.1, 0.2, 0.7, 0.6, 0.9, 0.9, 0.9, 0.9]))
+    df = held.label_issues(in_sample=inside)
+    assert df.attrs["memorisation"] == pytest.approx(0.5)  # 2 of the 4 held-out errors fitted
+    assert df.loc[0, "p_gold"] == pytest.approx(0.5 * 0.1 + 0.5 * 0.9)
+    assert df.loc[3, "p_gold"] == pytest.approx(0.5 * 0.1 + 0.5 * 0.4)
+    assert df.loc[4, "p_gold"] == pytest.approx(0.5 * 0.8 + 0.5 * 0.9)
+    assert list(df.index[:2]) == [2, 3]  # not fitted in-sample either: the likeliest errors
+    np.testing.assert_allclose(df.loc[[0, 3], "gap"], [0.8, 0.3], atol=1e-6)
+    alone = held.label_issues()  # no in-sample map: held-out evidence only
+    assert alone.attrs["memorisation"] is None and alone.loc[0, "p_gold"] == pytest.approx(0.1)
 
 
 def test_examples_rejected_with_p_zero_tie_on_score_and_are_ordered_by_p():
