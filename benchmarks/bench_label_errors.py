@@ -8,8 +8,8 @@ then three rankings of the training examples are scored against the known flips:
   (c) cleanlab ``get_label_quality_scores`` (ranking) / ``find_label_issues`` (flags) on 5-fold
       out-of-sample probabilities of the same model, same folds, same epochs.
 
-AUROC, AP and precision at k = number of flips, and the wall time of each pipeline (training
-included). Then the payoff: retrain on the noisy labels, and on the labels fixed by (b) (flagged
+AUROC, AP and precision at k = number of flips (means over seeds), and the wall time of each
+pipeline, training included (the fastest of the seeds, as the machine may be shared). Then the payoff: retrain on the noisy labels, and on the labels fixed by (b) (flagged
 examples get the suggested label; flagged ones whose suggestion is their own label are dropped)
 and by (c) (issues get cleanlab's argmax label), and report the held-out test F1 gain.
 
@@ -160,9 +160,9 @@ def run_cleanlab(X, y, n_classes, balanced, alpha):
     for k in range(FOLDS):
         train, test = folds != k, folds == k
         est = clone(model(alpha))
+        X_k, y_k, w_k = X[train], y[train], None if w is None else w[train]
         for _ in range(EPOCHS):
-            est.partial_fit(X[train], y[train], classes=np.arange(n_classes),
-                            sample_weight=None if w is None else w[train])
+            est.partial_fit(X_k, y_k, classes=np.arange(n_classes), sample_weight=w_k)
         probs[test] = est.predict_proba(X[test])
     quality = get_label_quality_scores(y, probs)
     issues = find_label_issues(y, probs)
@@ -212,8 +212,9 @@ def main():
                         gain, n_flag = f1 - noisy_f1, flags.sum()
                     acc[key].append((*ranking_scores(flipped, score), t, n_flag, gain, noisy_f1))
             for key, label in (("a", "in-sample"), ("b", "crossfit"), ("c", "cleanlab")):
-                m = np.nanmean(np.array(acc[key], dtype=float), axis=0) if key != "a" else \
-                    np.array(acc[key], dtype=float).mean(axis=0)
+                table = np.array(acc[key], dtype=float)
+                m = np.nanmean(table, axis=0) if key != "a" else table.mean(axis=0)
+                m[3] = table[:, 3].min()  # fastest of the seeds: the machine may be shared
                 gain = "" if key == "a" else f"{m[5]:+7.3f}"
                 flagged = "" if key == "a" else f"{m[4]:7.0f}"
                 print(f"{name:24s} {rate:5.0%} {label:10s} {m[0]:6.3f} {m[1]:6.3f} {m[2]:6.3f} "
@@ -221,7 +222,7 @@ def main():
                 rows.append((name, rate, label, *m))
             ap_b = np.mean([r[1] for r in acc["b"]])
             ap_c = np.mean([r[1] for r in acc["c"]])
-            t_ratio = np.mean([r[3] for r in acc["b"]]) / np.mean([r[3] for r in acc["c"]])
+            t_ratio = min(r[3] for r in acc["b"]) / min(r[3] for r in acc["c"])
             print(f"{'':24s} {'':5s} AP (b)-(c) {ap_b - ap_c:+.3f}, time (b)/(c) {t_ratio:.2f}x, "
                   f"F1 noisy {np.mean([r[6] for r in acc['b']]):.3f} (clean labels "
                   f"{clean_f1:.3f})")

@@ -94,6 +94,12 @@ def _check_fit_arguments(estimator, X, y, epochs, batch_size, sample_weight):
 
 def _partial_fit_pass(estimator, X, y, classes, sample_weight, step) -> None:
     n = y.shape[0]
+    if step >= n:  # one call: slicing would copy X (a sparse copy costs as much as predicting)
+        if sample_weight is None:
+            estimator.partial_fit(X, y, classes=classes)
+        else:
+            estimator.partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+        return
     for start in range(0, n, step):
         part = slice(start, min(start + step, n))
         if sample_weight is None:
