@@ -199,9 +199,10 @@ class CrossFitRouter:
         self.scorer = in_sample_scorer(folds)
         self.in_sample = None if in_sample is False else in_sample
         self._ids = None if td is None else np.asarray(td.ids)
-        self._held = GuardedSink(sink, "cross-fit (held-out)")
-        self._ins = None if self.in_sample is None else GuardedSink(self.in_sample,
-                                                                    "cross-fit (in-sample)")
+        n = folds.shape[0]
+        self._held = _EpochBuffer(GuardedSink(sink, "cross-fit (held-out)"), n)
+        self._ins = None if self.in_sample is None else _EpochBuffer(
+            GuardedSink(self.in_sample, "cross-fit (in-sample)"), n)
         if td is not None and self.in_sample is not None:
             td.in_sample = dynamics_of(self.in_sample)
 
@@ -233,18 +234,77 @@ class CrossFitRouter:
                              f"holds out nor scores in-sample (e.g. positions "
                              f"{positions[stray][:5].tolist()}); score rows_to_score({fold})")
         if held.any():
-            self._held.log_batch(self._ids_of(positions[held]), outputs[held], logits)
+            self._held.add(positions[held], outputs[held], logits)
         if ins.any():
-            self._ins.log_batch(self._ids_of(positions[ins]), outputs[ins], logits)
+            self._ins.add(positions[ins], outputs[ins], logits)
 
     def fail(self, exc: Exception) -> None:
         """A fold model could not be scored: drop this epoch from both maps; raise in the first."""
         if self._ins is not None:
-            self._ins._discard()
-        self._held.fail(exc)
-        self._held.broken_epoch = False
+            self._ins.clear()
+        self._held.clear()
+        guard = self._held.guard
+        guard.fail(exc)
+        guard.broken_epoch = False
 
     def end_epoch(self) -> None:
-        self._held.end_epoch()
+        """Hand the epoch to both sinks: one ``log_epoch`` each when every example was scored."""
+        self._held.flush(self._ids)
         if self._ins is not None:
-            self._ins.end_epoch()
+            self._ins.flush(self._ids)
+
+
+class _EpochBuffer:
+    """One epoch's outputs by map position; handed over whole (no id lookups, one conversion)."""
+
+    def __init__(self, guard: GuardedSink, n: int):
+        self.guard = guard
+        self.n = n
+        self.clear()
+
+    def clear(self) -> None:
+        self.outputs = None
+        self.seen = np.zeros(self.n, bool)
+        self.count = 0
+        self.logits = None
+
+    def add(self, positions: np.ndarray, outputs: np.ndarray, logits) -> None:
+        if outputs.ndim == 0 or outputs.shape[0] != positions.shape[0]:
+            raise ValueError(f"{positions.shape[0]} positions but outputs of shape "
+                             f"{outputs.shape}; give one output row per position")
+        if self.outputs is None:
+            self.outputs = np.zeros((self.n,) + outputs.shape[1:], np.float64)
+            self.logits = bool(logits)
+        elif outputs.shape[1:] != self.outputs.shape[1:] or bool(logits) != self.logits:
+            raise ValueError(f"every fold model must give outputs of the same kind: got shape "
+                             f"{outputs.shape[1:]} logits={logits} after "
+                             f"{self.outputs.shape[1:]} logits={self.logits}")
+        again = positions[self.seen[positions]]
+        if again.size:
+            raise ValueError(f"{again.size} positions were already scored this epoch (e.g. "
+                             f"{again[:5].tolist()}); score each example once per epoch")
+        self.seen[positions] = True  # all new: a repeat within the batch shows in the count
+        count = self.count + positions.size
+        if int(self.seen.sum()) != count:
+            self.seen[positions] = False
+            raise ValueError("the same position appears twice in this call; score each example "
+                             "once per epoch")
+        self.count = count
+        self.outputs[positions] = outputs
+
+    def flush(self, ids) -> None:
+        outputs, seen, logits = self.outputs, self.seen, self.logits
+        self.clear()
+        if outputs is None:
+            raise ValueError("no outputs were logged this epoch; call log() for every fold "
+                             "model before end_epoch()")
+        if seen.all():
+            self.guard.log_epoch(outputs, logits)
+            return
+        keys = np.flatnonzero(seen) if ids is None else ids[seen]
+        try:  # the engine names the missing ones; the router keeps no half epoch
+            self.guard.log_batch(keys, outputs[seen], logits)
+            self.guard.end_epoch()
+        except Exception:
+            self.guard._discard()
+            raise

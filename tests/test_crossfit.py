@@ -175,3 +175,21 @@ def test_in_sample_false_records_only_the_held_out_map():
     fit_epochs(SGDClassifier(loss="log_loss", random_state=0), X, y, td2, epochs=2, cv=3,
                in_sample=mine)
     assert td2.in_sample is mine and mine.n_epochs == 2
+
+
+def test_router_refuses_repeats_and_end_epoch_names_missing_examples():
+    y = np.tile([0, 1], 6)
+    folds = fold_assignments(y, 3)
+    td = TrainingDynamics(y)
+    router = CrossFitRouter(td, folds, in_sample=False)
+    rows = router.rows_to_score(0)
+    router.log(0, rows, np.full(rows.size, 0.5))
+    with pytest.raises(ValueError, match="already scored this epoch"):
+        router.log(0, rows[:1], np.full(1, 0.5))
+    with pytest.raises(ValueError, match=r"epoch incomplete: 8 of 12 examples"):
+        router.end_epoch()  # folds 1 and 2 were never scored
+    assert td.n_epochs == 0 and td.n_pending == 0
+    for k in range(3):
+        router.log(k, router.rows_to_score(k), np.full(4, 0.7))
+    router.end_epoch()
+    assert td.n_epochs == 1
