@@ -152,6 +152,7 @@ def fit_epochs(estimator, X, y, sink, *, epochs=10, classes=None, ids=None, batc
 
 def _fit_cross(estimator, X, y, sink, epochs, classes, ids, step, sample_weight, cv,
                random_state, in_sample):
+    from sklearn import config_context
     from sklearn.base import clone
 
     from datamap_widget.crossfit import DEFAULT_RANDOM_STATE, CrossFitRouter, fold_assignments
@@ -181,13 +182,14 @@ def _fit_cross(estimator, X, y, sink, epochs, classes, ids, step, sample_weight,
         train = rows_of[router.training_rows(k)]
         score = router.rows_to_score(k)
         plans.append((X[train], y[train], _rows(sample_weight, train), score, X[rows_of[score]]))
-    for _ in range(epochs):
+    for epoch in range(epochs):
         for model, (X_train, y_train, w_train, _, _) in zip(models, plans):
             _partial_fit_pass(model, X_train, y_train, classes, w_train, step)
-        try:
-            for k, (model, plan) in enumerate(zip(models, plans)):
-                outputs, logits = _outputs(model, plan[4], sink)
-                router.log(k, plan[3], outputs, logits)
+        try:  # every row of X went through partial_fit's checks in epoch 1: skip them later
+            with config_context(assume_finite=epoch > 0):
+                for k, (model, plan) in enumerate(zip(models, plans)):
+                    outputs, logits = _outputs(model, plan[4], sink)
+                    router.log(k, plan[3], outputs, logits)
         except ValueError as exc:  # classes that do not match the map
             router.fail(exc)
             continue
