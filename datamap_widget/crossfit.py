@@ -172,7 +172,8 @@ class CrossFitRouter:
     held-out map by a model that trained on it. ``end_epoch()`` closes the epoch in both sinks.
 
     ``in_sample=None`` makes a TrainingDynamics mirroring the sink's; it is attached to the
-    held-out run as ``td.in_sample`` (what ``td.label_issues()`` compares with). Pass
+    held-out run as ``td.in_sample`` (what ``td.label_issues()`` compares with) at the first
+    finished epoch. Pass
     ``in_sample=False`` to record only the held-out map.
     """
 
@@ -203,8 +204,7 @@ class CrossFitRouter:
         self._held = _EpochBuffer(GuardedSink(sink, "cross-fit (held-out)"), n)
         self._ins = None if self.in_sample is None else _EpochBuffer(
             GuardedSink(self.in_sample, "cross-fit (in-sample)"), n)
-        if td is not None and self.in_sample is not None:
-            td.in_sample = dynamics_of(self.in_sample)
+        self._td = td
 
     def rows_to_score(self, fold: int) -> np.ndarray:
         """Positions fold model ``fold`` scores each epoch: its held-out rows, then in-sample ones."""
@@ -216,9 +216,6 @@ class CrossFitRouter:
     def training_rows(self, fold: int) -> np.ndarray:
         """Positions fold model ``fold`` trains on (every fold but its own)."""
         return np.flatnonzero(self.folds != fold)
-
-    def _ids_of(self, positions):
-        return positions if self._ids is None else self._ids[positions]
 
     def log(self, fold: int, positions, outputs, logits=False) -> None:
         """Outputs of fold model ``fold`` for the examples at ``positions`` (map order)."""
@@ -252,6 +249,8 @@ class CrossFitRouter:
         self._held.flush(self._ids)
         if self._ins is not None:
             self._ins.flush(self._ids)
+            if self._td is not None:  # attached once an epoch is in: a failed start leaves none
+                self._td.in_sample = dynamics_of(self.in_sample)
 
 
 class _EpochBuffer:

@@ -193,3 +193,14 @@ def test_router_refuses_repeats_and_end_epoch_names_missing_examples():
         router.log(k, router.rows_to_score(k), np.full(4, 0.7))
     router.end_epoch()
     assert td.n_epochs == 1
+
+
+def test_cross_fit_options_need_cv_and_a_failed_first_epoch_leaves_no_in_sample_map():
+    X, y = make_classification(60, 5, n_classes=3, n_informative=3, random_state=0)
+    td = TrainingDynamics(y)
+    with pytest.raises(ValueError, match="only apply to cross-fitting"):
+        fit_epochs(SGDClassifier(), X, y, td, random_state=1)
+    wrong = TrainingDynamics(y, n_classes=4)  # the estimator will know 3 classes, the map 4
+    with pytest.raises(ValueError, match="pass classes="):
+        fit_epochs(SGDClassifier(loss="log_loss"), X, y, wrong, epochs=2, cv=3)
+    assert wrong.n_epochs == 0 and wrong.n_pending == 0 and wrong.in_sample is None
