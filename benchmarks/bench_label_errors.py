@@ -9,10 +9,12 @@ then three rankings of the training examples are scored against the known flips:
       out-of-sample probabilities of the same model, same folds, same epochs.
 
 AUROC, AP and precision at k = number of flips (means over seeds), and the CPU and wall time of
-each pipeline, training included (the fastest of the seeds; all three pipelines are single
-threaded, so CPU time is what they cost and stays meaningful on a shared machine). Then the payoff: retrain on the noisy labels, and on the labels fixed by (b) (flagged
-examples get the suggested label; flagged ones whose suggestion is their own label are dropped)
-and by (c) (issues get cleanlab's argmax label), and report the held-out test F1 gain.
+each pipeline, training included (the fastest of the seeds; the pipelines run single-threaded,
+so CPU time is what they cost and stays meaningful on a shared machine). Then the payoff:
+retrain on the noisy labels, and on the labels fixed by (b) (flagged examples get the suggested
+label; flagged ones whose suggestion is their own label are dropped) and by (c) (issues get
+cleanlab's argmax label), and report the held-out test F1 gain (binary F1 of the positive class,
+macro F1 for multiclass).
 
     pip install ".[bench]"     # cleanlab, for (c)
     python benchmarks/bench_label_errors.py            # 3 datasets x 3 rates x 3 seeds
@@ -22,6 +24,7 @@ go_emotions is read from $DATAMAP_GO_EMOTIONS_DIR (default ../shared/data/go_emo
 Timings on a shared machine are noisy.
 """
 
+# ruff: noqa: E402  (thread limits must be set before numpy is imported)
 from __future__ import annotations
 
 import argparse
@@ -33,7 +36,7 @@ from pathlib import Path
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # single-threaded pipelines: CPU time = cost, comparable
 
-import numpy as np  # noqa: E402
+import numpy as np
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -81,7 +84,8 @@ def load_text_tasks():
     keep = [names.index(e) for e in MULTICLASS_EMOTIONS]
 
     def single(ds):
-        rows = [i for i, labels in enumerate(ds["labels"]) if len(labels) == 1 and labels[0] in keep]
+        rows = [i for i, labels in enumerate(ds["labels"])
+                if len(labels) == 1 and labels[0] in keep]
         return rows, np.array([keep.index(ds["labels"][i][0]) for i in rows], np.int64)
 
     rows_tr, ym_tr = single(train)
@@ -239,7 +243,8 @@ def main():
             ap_b = np.mean([r[1] for r in acc["b"]])
             ap_c = np.mean([r[1] for r in acc["c"]])
             t_ratio = min(r[3] for r in acc["b"]) / min(r[3] for r in acc["c"])
-            print(f"{'':24s} {'':5s} AP (b)-(c) {ap_b - ap_c:+.3f}, cpu time (b)/(c) {t_ratio:.2f}x, "
+            print(f"{'':24s} {'':5s} AP (b)-(c) {ap_b - ap_c:+.3f}, "
+                  f"cpu time (b)/(c) {t_ratio:.2f}x, "
                   f"F1 noisy {np.mean([r[6] for r in acc['b']]):.3f} (clean labels "
                   f"{clean_f1:.3f})")
     return rows

@@ -207,7 +207,7 @@ class CrossFitRouter:
         self._td = td
 
     def rows_to_score(self, fold: int) -> np.ndarray:
-        """Positions fold model ``fold`` scores each epoch: its held-out rows, then in-sample ones."""
+        """Positions model ``fold`` scores each epoch: its held-out rows, then in-sample ones."""
         held = np.flatnonzero(self.folds == fold)
         if self.in_sample is None:
             return held

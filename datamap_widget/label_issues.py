@@ -123,10 +123,10 @@ def label_issues(td, label=None, *, in_sample=None) -> pd.DataFrame:
     suggestion differs from gold), gold / gold_name, suggested / suggested_name (the label the
     held-out models favour), p_gold (the evidence scored: held-out and in-sample p(gold) weighed
     by memorisation, whose value is in ``df.attrs["memorisation"]``), class_noise (the prior
-    used), confidence, variability, correctness, forgetfulness, region, aum (when logits were logged) and, when the in-sample
-    map of the same run is known, in_sample_confidence and gap (in-sample minus held-out
-    confidence: how much the fold models memorised the example). ``in_sample`` defaults to
-    ``td.in_sample`` (set by cross-fitting); pass False to leave it out.
+    used), confidence, variability, correctness, forgetfulness, region, aum (when logits were
+    logged) and, when the in-sample map of the same run is known, in_sample_confidence and gap
+    (in-sample minus held-out confidence: how much the fold models memorised the example).
+    ``in_sample`` defaults to ``td.in_sample`` (set by cross-fitting); pass False to leave it out.
     """
     if td.n_epochs == 0:
         raise ValueError("no epochs logged yet: label_issues() ranks examples by their recorded "

@@ -39,7 +39,7 @@ def distinct_rows(n, seed=0):
 
 def test_held_out_scores_never_come_from_a_model_that_saw_the_example():
     X = distinct_rows(60)
-    y = np.repeat([1, 2, 3], 20)  # class 0 exists but never occurs: a memorised row scores p(gold)=1
+    y = np.repeat([1, 2, 3], 20)  # class 0 never occurs: only a memorised row gets p(gold) = 1
     td = TrainingDynamics(y, n_classes=4)
     models = fit_epochs(Memoriser(), X, y, td, epochs=3, cv=4, classes=np.arange(4))
     assert len(models) == 4 and td.n_epochs == 3
