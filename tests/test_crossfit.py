@@ -204,3 +204,15 @@ def test_cross_fit_options_need_cv_and_a_failed_first_epoch_leaves_no_in_sample_
     with pytest.raises(ValueError, match="pass classes="):
         fit_epochs(SGDClassifier(loss="log_loss"), X, y, wrong, epochs=2, cv=3)
     assert wrong.n_epochs == 0 and wrong.n_pending == 0 and wrong.in_sample is None
+
+
+def test_a_widget_sink_shows_the_held_out_map_and_keeps_the_in_sample_one():
+    from datamap_widget import DataMapWidget
+
+    X = distinct_rows(40)
+    y = np.tile([1, 2], 20)
+    w = DataMapWidget(labels=y, label_names=["zero", "one", "two"])
+    fit_epochs(Memoriser(), X, y, w, epochs=2, cv=4, classes=np.arange(3))
+    assert w.dynamics.n_epochs == 2 and (w.dynamics.gold_probabilities() == 0).all()
+    assert (w.dynamics.in_sample.gold_probabilities() == 1).all()
+    assert len(w.dynamics.label_issues()) == 40
