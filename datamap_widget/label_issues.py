@@ -11,8 +11,9 @@ benchmarks/bench_label_errors.py (digits, go_emotions gratitude, a 6-emotion go_
    maps. ``m`` = share of the examples the held-out models get wrong that the in-sample models
    get right. A model that memorises (TF-IDF text: m ~ 0.9) fits wrong labels in-sample, so the
    in-sample map is nearly worthless there; one that cannot (a linear model on digits: m ~ 0.3)
-   gives in-sample p(gold) that is as good as held-out and averaging both halves the noise. So
-   ``p = m * p_heldout + (1 - m) * p_in_sample``: the gap between the two maps sets the weights.
+   gives in-sample p(gold) about as good as held-out, and averaging the two (two models per
+   example) reduces the noise. So ``p = m * p_heldout + (1 - m) * p_in_sample``: how much the
+   two maps disagree sets the weights.
 3. **A per-class noise prior.** ``rho[c]``: the Laplace-smoothed share of examples labelled c
    that the held-out models predict otherwise at the latest epoch. Noise rates differ a lot
    between classes (uniform flips on a 94% / 6% binary task make about half the minority labels
@@ -36,7 +37,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["class_noise_rates", "label_issue_scores", "label_issues"]
+__all__ = ["best_epochs", "class_noise_rates", "label_issue_scores", "label_issues",
+           "memorisation", "selected_confidence"]
 
 PRIOR_SHRINK = 0.5  # exponent on the prior odds: 1 = raw disagreement rate, 0 = no class prior
 
