@@ -189,7 +189,7 @@ def _fit_cross(estimator, X, y, sink, epochs, classes, ids, step, sample_weight,
             with config_context(assume_finite=epoch > 0):
                 for k, (model, plan) in enumerate(zip(models, plans)):
                     outputs, logits = _outputs(model, plan[4], sink)
-                    router.log(k, plan[3], outputs, logits)
+                    router.log_scored(k, outputs, logits)
         except ValueError as exc:  # classes that do not match the map
             router.fail(exc)
             continue
