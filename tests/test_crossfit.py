@@ -216,3 +216,20 @@ def test_a_widget_sink_shows_the_held_out_map_and_keeps_the_in_sample_one():
     assert w.dynamics.n_epochs == 2 and (w.dynamics.gold_probabilities() == 0).all()
     assert (w.dynamics.in_sample.gold_probabilities() == 1).all()
     assert len(w.dynamics.label_issues()) == 40
+
+
+def test_log_scored_takes_outputs_for_rows_to_score_in_order():
+    y = np.tile([0, 1], 6)
+    folds = fold_assignments(y, 3)
+    td = TrainingDynamics(y)
+    router = CrossFitRouter(td, folds)
+    with pytest.raises(ValueError, match=r"model 0 scores 8 rows"):
+        router.log_scored(0, np.full(3, 0.5))
+    for k in range(3):
+        rows = router.rows_to_score(k)
+        router.log_scored(k, (rows + 1) / 100.0)  # p(class 1) encodes the position scored
+    router.end_epoch()
+    p1 = (np.arange(12) + 1) / 100.0
+    expected = np.where(y == 1, p1, 1 - p1)
+    np.testing.assert_allclose(td.gold_probabilities()[0], expected, rtol=1e-6)
+    np.testing.assert_allclose(td.in_sample.gold_probabilities()[0], expected, rtol=1e-6)
