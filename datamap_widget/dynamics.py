@@ -456,6 +456,18 @@ class TrainingDynamics:
         """
         return self._region("hard-to-learn", "confidence", True, epochs, label, regions)
 
+    #: The in-sample map of the same cross-fitted run (set by cross-fitting; not saved).
+    in_sample = None
+
+    def label_issues(self, label=None, *, in_sample=None) -> pd.DataFrame:
+        """Every example, most likely mislabeled first: score, flagged, gold, suggested label...
+
+        Meant for a cross-fitted (held-out) run; see ``datamap_widget.label_issues``.
+        """
+        from datamap_widget.label_issues import label_issues
+
+        return label_issues(self, label, in_sample=in_sample)
+
     # ----------------------------------------------------------------- persistence
     def _header(self) -> dict:
         return {

@@ -96,7 +96,10 @@ def test_quickstart_flipped_labels_gather_in_hard_to_learn(monkeypatch):
         " 'gold_probabilities': td.gold_probabilities().tolist(), 'ids': td.ids.tolist(),"
         " 'flipped': digits.flipped.tolist(), 'hard_ids': td.hard().index.tolist(),"
         " 'variability_threshold': td.variability_threshold,"
-        " 'confidence_threshold': td.confidence_threshold}"
+        " 'confidence_threshold': td.confidence_threshold,"
+        " 'cf_gold_probabilities': td_cf.gold_probabilities().tolist(),"
+        " 'cf_in_sample_epochs': td_cf.in_sample.n_epochs,"
+        " 'cf_flagged': issues.index[issues['flagged']].tolist()}"
     )
     nb, facts = run_notebook("quickstart.ipynb", "PAUSE_SECONDS = 0", probe, monkeypatch)
 
@@ -122,6 +125,28 @@ def test_quickstart_flipped_labels_gather_in_hard_to_learn(monkeypatch):
     assert float(shown["precision"]) == pytest.approx(precision, abs=5e-4)
     assert float(shown["recall"]) == pytest.approx(recall, abs=5e-4)
 
+    # Both maps graded: the cross-fitted map's hard-to-learn region and label_issues() flags.
+    assert facts["cf_in_sample_epochs"] == 10
+    _, _, cf_hard = reference_map(
+        facts["cf_gold_probabilities"], facts["variability_threshold"], facts["confidence_threshold"]
+    )
+    cf_flagged = np.isin(ids, facts["cf_flagged"])
+    graded = dict(
+        (name.strip(), (int(n), float(p), float(r)))
+        for name, n, p, r in re.findall(
+            r"^(.+?)\s+(\d+) examples\s+precision ([0-9.]+)\s+recall ([0-9.]+)$",
+            stream_text(nb.cells[cell_index(nb, "def grade(")]), flags=re.M,
+        )
+    )
+    for name, mask in (("in-sample hard-to-learn", hard), ("cross-fitted hard-to-learn", cf_hard),
+                       ("cross-fitted flagged", cf_flagged)):
+        n, p, r = graded[name]
+        assert n == mask.sum()
+        assert p == pytest.approx((mask & flipped).sum() / mask.sum(), abs=5e-4)
+        assert r == pytest.approx((mask & flipped).sum() / flipped.sum(), abs=5e-4)
+    assert (cf_flagged & flipped).sum() / flipped.sum() >= 0.8  # held out, flips cannot hide
+    assert (cf_flagged & flipped).sum() / cf_flagged.sum() >= 0.6
+
 
 @pytest.mark.slow
 def test_go_emotions_tutorial_runs(monkeypatch):
@@ -141,7 +166,13 @@ def test_go_emotions_tutorial_runs(monkeypatch):
         " 'variability_threshold': td.variability_threshold,"
         " 'confidence_threshold': td.confidence_threshold,"
         " 'ids': td.ids.tolist(), 'gold': y.tolist(),"
-        " 'likely_mislabeled': likely_mislabeled.index.tolist()}"
+        " 'likely_mislabeled': likely_mislabeled.index.tolist(),"
+        " 'cf_in_sample': td_cf.in_sample is not None and td_cf.in_sample.n_epochs,"
+        " 'cf_ranked': td_cf.label_issues().index[:20].tolist(),"
+        " 'cf_listed': cross_fitted_mislabeled.index.tolist(),"
+        " 'cf_flagged': int(issues['flagged'].sum()),"
+        " 'cf_listed_p_last': [float(td_cf.gold_probabilities()[-1][td_cf.index_of([i])[0]])"
+        "                      for i in cross_fitted_mislabeled.index]}"
     )
     nb, facts = run_notebook("go_emotions_gratitude.ipynb", "LOCAL_DATA_DIR = None", probe, monkeypatch)
 
@@ -167,6 +198,17 @@ def test_go_emotions_tutorial_runs(monkeypatch):
     gold = dict(zip(ids, facts["gold"]))
     expected = [f"gold={'gratitude' if gold[i] else 'other'}" for i in listed]
     assert len(printed) == 20 and all(want in line for want, line in zip(expected, printed))
+
+    # The tutorial ends with the cross-fitted list: the top of label_issues(), held-out evidence.
+    assert facts["cf_in_sample"] == 10
+    assert facts["cf_listed"] == facts["cf_ranked"] and len(facts["cf_listed"]) == 20
+    assert 0 < facts["cf_flagged"] < 0.2 * facts["n_examples"]
+    assert max(facts["cf_listed_p_last"]) < 0.5  # every listed label is rejected held out
+    last = [c for c in nb.cells if c.cell_type == "code"][-2]  # before the probe cell
+    lines = stream_text(last).splitlines()
+    assert len(lines) == 20
+    assert all(f"gold={'gratitude' if gold[i] else 'other'}" in line
+               for i, line in zip(facts["cf_listed"], lines))
 
 
 def test_demo_script_serves_the_quickstart_from_any_directory(tmp_path):

@@ -3,8 +3,8 @@
 Each integration is its own module and imports its framework only when that module is imported,
 so ``import datamap_widget.integrations`` stays light (no torch, transformers or keras):
 
-- ``datamap_widget.integrations.sklearn``: ``fit_epochs`` (partial_fit estimators), ``log_staged``
-  (gradient boosting stages).
+- ``datamap_widget.integrations.sklearn``: ``fit_epochs`` (partial_fit estimators; ``cv=5`` for
+  cross-fitted, held-out dynamics), ``log_staged`` (gradient boosting stages).
 - ``datamap_widget.integrations.torch``: ``IndexedDataset`` (ids for datasets without them),
   ``DataMapLogger`` (cheap per-batch logging; under DDP each rank logs its shard and rank 0
   records the epoch).

@@ -67,15 +67,11 @@ def _log(sink, ids, outputs, logits) -> None:
         sink.end_epoch()
 
 
-def fit_epochs(estimator, X, y, sink, *, epochs=10, classes=None, ids=None, batch_size=None):
-    """Train ``estimator`` with ``partial_fit`` for ``epochs`` passes over (X, y), logging each.
+def _rows(a, rows):
+    return None if a is None else a[rows]
 
-    Rows of X are the sink's examples in order, unless ``ids`` names each row's example id.
-    ``batch_size`` splits each pass into ``partial_fit`` calls of that many rows (in order).
-    A logging error raises in the first epoch; later ones warn and skip that epoch of the map.
-    Returns the estimator.
-    """
-    guard = GuardedSink(sink, "fit_epochs")
+
+def _check_fit_arguments(estimator, X, y, epochs, batch_size, sample_weight):
     if not hasattr(estimator, "partial_fit"):
         raise TypeError(f"{type(estimator).__name__} has no partial_fit; use an incremental "
                         "estimator (SGDClassifier, MultinomialNB, MLPClassifier, ...)")
@@ -83,13 +79,67 @@ def fit_epochs(estimator, X, y, sink, *, epochs=10, classes=None, ids=None, batc
     n = X.shape[0] if hasattr(X, "shape") else len(X)
     batch_size = check_positive_int(batch_size, "batch_size", allow_none=True)
     y_arr = np.asarray(y)
+    if y_arr.shape[0] != n:
+        raise ValueError(f"X has {n} rows but y has {y_arr.shape[0]}; give one label per row")
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if sample_weight.shape != (n,):
+            raise ValueError(f"sample_weight must have one weight per row of X, shape ({n},); "
+                             f"got shape {sample_weight.shape}")
+        if not np.isfinite(sample_weight).all() or (sample_weight < 0).any():
+            raise ValueError("sample_weight must be finite and non-negative")
+    return n, y_arr, sample_weight
+
+
+def _partial_fit_pass(estimator, X, y, classes, sample_weight, step) -> None:
+    n = y.shape[0]
+    if step >= n:  # one call: slicing would copy X (a sparse copy costs as much as predicting)
+        if sample_weight is None:
+            estimator.partial_fit(X, y, classes=classes)
+        else:
+            estimator.partial_fit(X, y, classes=classes, sample_weight=sample_weight)
+        return
+    for start in range(0, n, step):
+        part = slice(start, min(start + step, n))
+        if sample_weight is None:
+            estimator.partial_fit(X[part], y[part], classes=classes)
+        else:
+            estimator.partial_fit(X[part], y[part], classes=classes,
+                                  sample_weight=sample_weight[part])
+
+
+def fit_epochs(estimator, X, y, sink, *, epochs=10, classes=None, ids=None, batch_size=None,
+               sample_weight=None, cv=None, random_state=None, in_sample=None):
+    """Train ``estimator`` with ``partial_fit`` for ``epochs`` passes over (X, y), logging each.
+
+    Rows of X are the sink's examples in order, unless ``ids`` names each row's example id.
+    ``batch_size`` splits each pass into ``partial_fit`` calls of that many rows (in order).
+    ``sample_weight`` (one weight per row, e.g. balanced class weights) reaches every
+    ``partial_fit`` call. A logging error raises in the first epoch; later ones warn and skip
+    that epoch of the map. Returns the estimator.
+
+    ``cv`` (an int K or a scikit-learn splitter) cross-fits: the estimator is cloned per fold
+    (``sklearn.base.clone``), the K models train side by side epoch by epoch on all folds but
+    their own, and after each epoch every example is logged to ``sink`` with the outputs of the
+    model that did not train on it (a held-out map). Folds are shuffled and stratified, seeded
+    by ``random_state`` (default 0). The same run's in-sample map (each example scored by the
+    next fold's model, which trained on it) goes to ``in_sample``: a sink, or None for a new
+    TrainingDynamics attached to the held-out run as ``td.in_sample``, or False for none.
+    Returns the list of K fold models. See ``datamap_widget.crossfit``.
+    """
+    guard = GuardedSink(sink, "fit_epochs")
+    n, y_arr, sample_weight = _check_fit_arguments(estimator, X, y, epochs, batch_size,
+                                                   sample_weight)
     if classes is None:  # partial_fit must know every class on its first call
         classes = np.unique(y_arr) if y_arr.ndim == 1 else [np.unique(c) for c in y_arr.T]
     step = n if batch_size is None else int(batch_size)
+    if cv is not None:
+        return _fit_cross(estimator, X, y_arr, sink, epochs, classes, ids, step, sample_weight,
+                          cv, random_state, in_sample)
+    if random_state is not None or in_sample is not None:
+        raise ValueError("random_state= and in_sample= only apply to cross-fitting: pass cv=")
     for _ in range(epochs):
-        for start in range(0, n, step):
-            stop = min(start + step, n)
-            estimator.partial_fit(X[start:stop], y_arr[start:stop], classes=classes)
+        _partial_fit_pass(estimator, X, y_arr, classes, sample_weight, step)
         try:
             outputs, logits = _outputs(estimator, X, sink)
         except ValueError as exc:  # classes that do not match the map
@@ -97,6 +147,53 @@ def fit_epochs(estimator, X, y, sink, *, epochs=10, classes=None, ids=None, batc
             continue
         _log(guard, ids, outputs, logits)
     return estimator
+
+
+def _fit_cross(estimator, X, y, sink, epochs, classes, ids, step, sample_weight, cv,
+               random_state, in_sample):
+    from sklearn import config_context
+    from sklearn.base import clone
+
+    from datamap_widget.crossfit import DEFAULT_RANDOM_STATE, CrossFitRouter, fold_assignments
+
+    seed = DEFAULT_RANDOM_STATE if random_state is None else random_state
+    folds = fold_assignments(y, cv, random_state=seed, X=X)  # raises before anything trains
+    td = dynamics_of(sink)
+    positions = np.arange(y.shape[0])
+    if ids is not None:  # rows of X -> positions in the map
+        if td is None:
+            raise ValueError("ids= with cv= needs a sink that knows its ids (a TrainingDynamics "
+                             "or a DataMapWidget)")
+        positions = td.index_of(ids)
+        if positions.shape[0] != td.n_examples or np.unique(positions).size != td.n_examples:
+            raise ValueError("with cv=, X must hold every example of the map exactly once")
+        order = np.argsort(positions)  # the router works in map order
+        folds_in_map = np.empty_like(folds)
+        folds_in_map[positions] = folds
+        folds = folds_in_map
+    else:
+        order = positions
+    router = CrossFitRouter(sink, folds, in_sample=in_sample)
+    rows_of = order  # map position p -> row of X
+    models = [clone(estimator) for _ in range(router.n_folds)]
+    plans = []
+    for k in range(router.n_folds):
+        train = rows_of[router.training_rows(k)]
+        score = router.rows_to_score(k)
+        plans.append((X[train], y[train], _rows(sample_weight, train), score, X[rows_of[score]]))
+    for epoch in range(epochs):
+        for model, (X_train, y_train, w_train, _, _) in zip(models, plans):
+            _partial_fit_pass(model, X_train, y_train, classes, w_train, step)
+        try:  # every row of X went through partial_fit's checks in epoch 1: skip them later
+            with config_context(assume_finite=epoch > 0):
+                for k, (model, plan) in enumerate(zip(models, plans)):
+                    outputs, logits = _outputs(model, plan[4], sink)
+                    router.log_scored(k, outputs, logits)
+        except ValueError as exc:  # classes that do not match the map
+            router.fail(exc)
+            continue
+        router.end_epoch()
+    return models
 
 
 def log_staged(estimator, X, sink, *, every=1, ids=None) -> int:

@@ -11,6 +11,22 @@ A plain loop::
 ``w.log_batch`` works too, but converts every batch at once (about 0.1 ms); ``DataMapLogger``
 only keeps a reference to the detached outputs (on their device, so no GPU sync per step) and
 hands the sink whole chunks, which keeps the cost far below a training step.
+
+Cross-fitted (held-out) maps: train K models side by side and let ``CrossFitRouter`` send each
+model's outputs where they belong (``datamap_widget.crossfit``; tested in
+``tests/test_crossfit_torch.py``)::
+
+    router = CrossFitRouter(td, fold_assignments(labels, 5))   # td.in_sample is made for you
+    data = TensorDataset(torch.arange(n), x, y)                 # positions in the map's order
+    for epoch in range(epochs):
+        for k, (model, opt) in enumerate(zip(models, optimizers)):
+            for pos, xb, yb in DataLoader(Subset(data, router.training_rows(k)), shuffle=True):
+                ...                                             # one training step
+            with torch.no_grad():
+                for pos, xb, _ in DataLoader(Subset(data, router.rows_to_score(k))):
+                    router.log(k, pos, model(xb), logits=True)
+        router.end_epoch()
+    td.label_issues()
 """
 
 from __future__ import annotations
