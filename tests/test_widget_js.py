@@ -1,4 +1,4 @@
-"""The browser-side computations, run under Node on state packed by the Python side.
+"""The browser-side computations, run under Node on what the Python side sends a page.
 
 The page computes the map for any epoch itself (so it works while the kernel is busy); these
 tests check that it agrees with the engine's metrics and that picking finds the right point.
@@ -17,23 +17,55 @@ from datamap_widget import DataMapWidget
 
 SRC = pathlib.Path(__file__).resolve().parents[1] / "js" / "src"
 
+class RecordingComm:
+    """Stands in for the kernel comm: records what the widget sends."""
+
+    kernel = object()
+    comm_id = "recording-comm"
+
+    def __init__(self):
+        self.messages = []
+
+    def send(self, data=None, buffers=None, **_):
+        self.messages.append((data, buffers or []))
+
+    def close(self, *args, **kwargs):
+        pass
+
+    def on_msg(self, *args, **kwargs):
+        pass
+
+    def on_close(self, *args, **kwargs):
+        pass
+
+
 NODE_SCRIPT = """
 import { readFileSync } from "node:fs";
-import { readHistory } from "%(src)s/history.js";
-import { mapAtEpoch, regionOf } from "%(src)s/metrics.js";
+import { EpochStore, historyView } from "%(src)s/history.js";
+import { accumulate, emptySums, mapAtEpoch, mapFromSums, regionOf } from "%(src)s/metrics.js";
 import { pickNearest } from "%(src)s/picking.js";
 const dir = process.argv[1];
 const state = JSON.parse(readFileSync(dir + "/state.json", "utf8"));
 const bin = (name) => { const b = readFileSync(dir + "/" + name); return new DataView(b.buffer, b.byteOffset, b.byteLength); };
-const values = { ...state, _history: bin("history.bin"), _gold: bin("gold.bin") };
+// The newest epoch as the synced trait brings it, the earlier ones as answers to a request.
+const epoch = state._epoch;
+for (const name of ["p_gold", "pred", "correct"]) epoch[name].buffer = bin(epoch[name].buffer);
+const values = { ...state, _gold: bin("gold.bin"), _epoch: epoch };
 const model = { get: (name) => values[name] };
-const history = readHistory(model);
-const out = { nEpochs: history.nEpochs, gold: Array.from(history.gold), epochs: [] };
+const store = new EpochStore(epoch.label, state.n_examples);
+store.put(epoch.epoch, epoch);
+const gapBefore = store.missing();
+for (const answer of state.answers) store.put(answer.content.first, answer.content, answer.buffers.map(bin));
+const history = historyView(store, model);
+const out = { nEpochs: history.nEpochs, gapBefore, gapAfter: store.missing(), gold: Array.from(history.gold), epochs: [] };
+const running = emptySums(history.n);
 for (let k = 1; k <= history.nEpochs; k++) {
   const m = mapAtEpoch(history, k);
+  const incremental = mapFromSums(accumulate(running, history, k), history.n);
   out.epochs.push({
     x: Array.from(m.x), y: Array.from(m.y), color: Array.from(m.color),
     region: Array.from(m.x, (v, i) => regionOf(m.y[i], v, history.meta)),
+    sameIncremental: m.x.every((v, i) => v === incremental.x[i]) && m.y.every((v, i) => v === incremental.y[i]),
   });
 }
 // picking: a transform of 1000 px per data unit, origin at (10, 20); y grows downwards.
@@ -45,11 +77,27 @@ console.log(JSON.stringify(out));
 
 
 def run_node(tmp_path, widget, picks):
-    (tmp_path / "history.bin").write_bytes(widget._history)
+    """Run the page's history/map/picking code on what the kernel sends a freshly loaded page."""
+    state = widget.get_state()
+    epoch = dict(state["_epoch"])
+    for name in ("p_gold", "pred", "correct"):
+        (tmp_path / f"newest_{name}.bin").write_bytes(bytes(epoch[name]["buffer"]))
+        epoch[name] = {**epoch[name], "buffer": f"newest_{name}.bin"}
     (tmp_path / "gold.bin").write_bytes(widget._gold)
-    state = {k: getattr(widget, k) for k in ("_meta", "n_examples", "n_epochs")}
-    state["picks"] = picks
-    (tmp_path / "state.json").write_text(json.dumps(state))
+    comm = RecordingComm()
+    widget.comm = comm
+    widget._on_page_msg(widget, {"type": "request_epochs", "label": widget.label, "first": 1,
+                                 "stop": widget.n_epochs}, [])
+    answers = []
+    for m, (data, buffers) in enumerate(comm.messages):
+        names = []
+        for b, buf in enumerate(buffers):
+            names.append(f"answer{m}_{b}.bin")
+            (tmp_path / names[-1]).write_bytes(bytes(buf))
+        answers.append({"content": data["content"], "buffers": names})
+    doc = {"_meta": widget._meta, "n_examples": widget.n_examples, "n_epochs": widget.n_epochs,
+           "_epoch": epoch, "answers": answers, "picks": picks}
+    (tmp_path / "state.json").write_text(json.dumps(doc))
     script = NODE_SCRIPT % {"src": SRC.as_posix()}
     done = subprocess.run(
         ["node", "--input-type=module", "-e", script, str(tmp_path)],
@@ -75,6 +123,8 @@ def test_page_metrics_match_engine_for_every_epoch(tmp_path, task):
     for out in outputs:
         w.log_epoch(out)
     result = run_node(tmp_path, w, picks=[])
+    assert result["gapBefore"] == [1, 6]  # the page saw epoch 6 only, and asked for 1..5
+    assert result["gapAfter"] is None
     assert result["nEpochs"] == 6
     assert result["gold"] == list(np.asarray(w.dynamics.gold(label=w.label or None)))
     for k, page in enumerate(result["epochs"], start=1):
@@ -82,6 +132,7 @@ def test_page_metrics_match_engine_for_every_epoch(tmp_path, task):
         assert np.allclose(page["x"], engine["variability"], atol=1e-5)
         assert np.allclose(page["y"], engine["confidence"], atol=1e-5)
         assert np.allclose(page["color"], engine["correctness"], atol=1e-6)
+        assert page["sameIncremental"]  # the running sums give the same map as a recount
         # regions may only differ where a value sits on a threshold within float32 rounding
         differs = np.asarray(page["region"]) != engine["region"].astype(str).to_numpy()
         near = (np.abs(engine["variability"] - 0.2) < 1e-5) | (np.abs(engine["confidence"] - 0.5) < 1e-5)

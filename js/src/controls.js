@@ -41,7 +41,9 @@ export function buildControls(model, ctrl) {
 
   function update() {
     const n = ctrl.nEpochs;
-    epoch.textContent = n === 0 ? "No epochs logged yet" : `Epoch ${ctrl.shown} / ${n}`;
+    const fetching = ctrl.loggedEpochs - n;
+    const note = fetching > 0 ? ` (loading ${fetching} more epoch${fetching > 1 ? "s" : ""}…)` : "";
+    epoch.textContent = (n === 0 ? "No epochs logged yet" : `Epoch ${ctrl.shown} / ${n}`) + note;
     replay.max = String(Math.max(1, n));
     replay.value = String(Math.max(1, ctrl.shown));
     replay.disabled = n <= 1;

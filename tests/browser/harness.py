@@ -43,10 +43,13 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 1100}
 INSTALL_HINT = (
-    "Install them with: bash scripts/install_browser_deps.sh  (or: apt-get install -y chromium; "
-    "python -m pip install jupyterlab playwright pillow anywidget bqplot bqplot-gl ipywidgets). "
+    "Install them with: apt-get install -y chromium; python -m pip install jupyterlab "
+    "playwright pillow anywidget bqplot bqplot-gl ipywidgets (scripts/test.sh does both). "
     "Never run `playwright install`: the tests use Debian's /usr/bin/chromium."
 )
+# Runs in every page before its own scripts: opts this browser into the widget's test hooks (each
+# rendered view then hangs a handle on its element, `el.__datamapWidget`, and tracks its paints).
+TEST_HOOKS_INIT = "window.__datamapWidgetTestHooks = true;"
 
 
 def missing_prerequisites() -> list[str]:
@@ -243,6 +246,7 @@ class Browser:
         except Exception:
             self._pw.stop()
             raise
+        self.context.add_init_script(TEST_HOOKS_INIT)
         return self
 
     def stop(self) -> None:
@@ -292,10 +296,15 @@ PAGE_HELPERS = r"""
               executionState: cell.model.executionState || null,
               executionCount: cell.model.executionCount, outputs};
     },
+    dmwAll(root) {
+      // Test handles of the Data Map widget views under `root` (the page when omitted), in page order.
+      return Array.from((root || document).querySelectorAll('.datamap-widget'))
+        .map(el => el.__datamapWidget).filter(Boolean);
+    },
     dmw(id) {
       // The Data Map widget handle rendered inside cell `id` (the last one if several).
-      const cell = this.cellById(id), all = window.__datamapWidgets || [];
-      const mine = cell ? all.filter(h => cell.node.contains(h.el)) : [];
+      const cell = this.cellById(id);
+      const mine = cell ? this.dmwAll(cell.node) : [];
       return mine.length ? mine[mine.length - 1] : null;
     },
     exec(code) {

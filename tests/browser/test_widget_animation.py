@@ -1,4 +1,4 @@
-"""Issue point 4: between epochs points visibly move from old to new positions, in SVG and in
+"""Between epochs points visibly move from old to new positions, in SVG and in
 WebGL (bqplot-gl with the widget's stale-tween fix), up to go_emotions' 43,410 points; the last
 frame shows the new positions (checked on the pixels)."""
 
@@ -113,7 +113,8 @@ def test_points_move_and_land_on_new_positions(wnb, renderer, n, min_frames):
         f"the group moved backwards during the transition: {seen} (frame times {stamps})")
     lo, hi = sorted((old_xy[0][0], new_xy0[0]))
     assert any(lo + 3 < c < hi - 3 for c in seen), (
-        f"the group jumped without passing through intermediate places: {seen}")
+        f"the group jumped without passing through intermediate places: {seen}; "
+        f"transitions {view.call('h.transitionsBegun()')} {transition}")
 
     # The data the page shows is the engine's map after 3 epochs.
     want = np.asarray(wnb.py("w.dynamics.metrics()[['variability','confidence','correctness']]"

@@ -1,4 +1,4 @@
-"""Issue point 9: displaying the widget again, or reloading the page (the kernel keeps the
+"""Displaying the widget again, or reloading the page (the kernel keeps the
 widget), shows the same epoch and map, and the views stay live."""
 
 import numpy as np
