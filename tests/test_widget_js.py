@@ -162,43 +162,39 @@ def test_picking_finds_the_nearest_point_within_radius(tmp_path):
     assert result["picks"][-1] is None
 
 
-GL_FIX_SCRIPT = """
-import { applyGLTransitionFix } from "%(src)s/gl_transition_fix.js";
-// A stand-in for bqplot-gl 0.1.1's figure extras and one mark whose tween needs 5 frames.
-function makeFigure() {
-  const queue = [];
-  globalThis.requestAnimationFrame = (f) => queue.push(f);
-  const mark = { transitions: [], drawn: [] };
-  const extras = { webGLMarks: [mark], webGLUpdateRequested: false };
-  extras.webGLRequestRender = () => {
-    if (!extras.webGLUpdateRequested) { extras.webGLUpdateRequested = true; requestAnimationFrame(extras.webGLUpdate); }
-  };
-  extras.webGLUpdate = () => { extras.webGLRender(); extras.webGLUpdateRequested = false; }; // upstream order
-  extras.webGLRender = () => {
-    const t = mark.transitions[0];
-    mark.drawn.push(t ? t.step / 4 : 1);
-    if (t) { t.step += 1; if (t.step > 4) mark.transitions = []; else extras.webGLRequestRender(); }
-  };
-  const run = () => { let n = 0; while (queue.length && n++ < 100) queue.shift()(); };
-  const start = () => { mark.transitions = [{ step: 0 }]; extras.webGLRequestRender(); run(); };
-  return { extras, mark, start };
-}
-const broken = makeFigure(); broken.start();
-const fixed = makeFigure();
-let frames = 0;
-const patched = applyGLTransitionFix({ extras: fixed.extras }, () => frames++);
-fixed.start();
-console.log(JSON.stringify({ broken: broken.mark.drawn, fixed: fixed.mark.drawn, frames, patched,
-  noGL: applyGLTransitionFix({ extras: {} }, null) }));
+RASTER_SCRIPT = """
+import { colorTable, discOffsets, rasterize } from "%(src)s/raster.js";
+const table = colorTable(["#d73027", "#fc8d59", "#fee090", "#91bfdb", "#4575b4"]);
+const rgba = (v) => [v & 255, (v >> 8) & 255, (v >> 16) & 255, (v >>> 24) & 255];
+const W = 40, H = 30;
+const pixels = new Uint32Array(W * H);
+// data x in [0, 0.5] -> 0..40 px, y in [0, 1] -> 30..0 px (y grows downwards)
+const map = { x0: 0, ax: 80, y0: 30, ay: -30 };
+const x = Float32Array.from([0.25, 0.25, 0.9, 0.0]);
+const y = Float32Array.from([0.5, 0.5, 0.5, 0.0]);
+const color = Float32Array.from([0.0, 1.0, 0.5, 0.5]);
+const disc = discOffsets(12);
+rasterize(pixels, W, H, x, y, color, map, table, disc);
+const at = (px, py) => rgba(pixels[py * W + px]);
+console.log(JSON.stringify({
+  low: rgba(table[0]), mid: rgba(table[128]), high: rgba(table[255]),
+  centre: at(20, 15), corner: at(0, 29), empty: at(35, 5), discSize: disc.length / 2,
+  drawn: pixels.reduce((a, v) => a + (v !== 0), 0),
+}));
 """
 
 
-def test_gl_transition_fix_lets_every_frame_advance_the_tween():
-    script = GL_FIX_SCRIPT % {"src": SRC.as_posix()}
+def test_raster_layer_draws_points_where_the_scales_put_them():
+    """The big-map raster layer: colours of the correctness scale, later points on top, clipping."""
+    script = RASTER_SCRIPT % {"src": SRC.as_posix()}
     done = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
-    assert result["broken"] == [0.0]  # the upstream order swallows the next-frame request: stuck at t=0
-    assert result["fixed"] == [0.0, 0.25, 0.5, 0.75, 1.0]  # every frame advances; the last is the target
-    assert result["frames"] == 5
-    assert result["patched"] is True and result["noGL"] is False
+    r = json.loads(done.stdout)
+    assert r["low"] == [0xD7, 0x30, 0x27, 255] and r["high"] == [0x45, 0x75, 0xB4, 255]
+    assert r["mid"][:3] == pytest.approx([0xFE, 0xE0, 0x90], abs=3)  # the middle colour at 0.5
+    assert r["centre"] == r["high"]  # two points on the same pixel: the later one (blue) is on top
+    assert r["corner"][:3] == pytest.approx(r["mid"][:3], abs=3)  # the origin: a clipped disc (y = 30 is off)
+    assert r["empty"] == [0, 0, 0, 0]  # x = 0.9 lies outside the plot: nothing drawn, no wrap-around
+    assert 9 <= r["discSize"] <= 21  # a 12 px^2 marker: a disc of radius ~2 px
+    assert r["drawn"] == r["discSize"] + sum(1 for dx in range(-3, 4) for dy in range(-3, 4)
+                                             if dx >= 0 and dy < 0 and dx * dx + dy * dy <= 12 / np.pi + 0.25)

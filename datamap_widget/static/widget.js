@@ -405,10 +405,10 @@ var Controller = class {
     this.drawnEpoch = this.shown;
     this.shownLabel = this.history.meta.shown_label;
     this.positions = this.computePositions();
-    for (const view of this.views) view.beginTransition(this.shown, animate);
+    for (const view of this.views) view.beginTransition(this.shown, animate, this.positions);
     const { x, y, color } = this.positions;
     const change = () => {
-      this.parts.points.set({ x, y, color, visible: this.shown > 0 });
+      if (this.model.get("renderer") !== "gl") this.parts.points.set({ x, y, color, visible: this.shown > 0 });
       this.applySelection();
     };
     if (animate) change();
@@ -505,49 +505,6 @@ function buildControls(model, ctrl) {
   return { root, update };
 }
 
-// src/gl_transition_fix.js
-var FIXED = /* @__PURE__ */ Symbol("datamap-widget gl transition fix");
-var SLOW_FRAME_MS = 40;
-var MAX_STRETCH = 3;
-function applyGLTransitionFix(figureView, onFrame) {
-  const extras = figureView && figureView.extras;
-  if (!extras || typeof extras.webGLRender !== "function") return false;
-  if (extras[FIXED]) return true;
-  const seen = /* @__PURE__ */ new WeakSet();
-  let lastFrameAt = null;
-  let frameCost = 0;
-  function adjustNewTransitions() {
-    let running = false;
-    for (const mark of extras.webGLMarks || []) {
-      for (const t of mark.transitions || []) {
-        running = true;
-        if (seen.has(t)) continue;
-        seen.add(t);
-        if (frameCost >= SLOW_FRAME_MS && typeof t.update === "function") {
-          t.duration = Math.max(t.duration, Math.min(2 * frameCost, MAX_STRETCH * t.duration));
-          t.time_start -= Math.min(frameCost, t.duration / 2);
-          t.update();
-        }
-      }
-    }
-    return running;
-  }
-  extras.webGLUpdate = function webGLUpdateFixed() {
-    extras.webGLUpdateRequested = false;
-    const now = performance.now();
-    const running = adjustNewTransitions();
-    if (running && lastFrameAt !== null) {
-      const gap = now - lastFrameAt;
-      frameCost = frameCost === 0 ? gap : 0.5 * frameCost + 0.5 * gap;
-    }
-    extras.webGLRender();
-    lastFrameAt = running ? now : null;
-    if (onFrame) onFrame();
-  };
-  extras[FIXED] = true;
-  return true;
-}
-
 // src/picking.js
 function dataToClientTransform(markView) {
   const sx = markView.scales.x;
@@ -594,6 +551,140 @@ function pickNearest(positions, transform, cx, cy, radius) {
   return best;
 }
 
+// src/raster.js
+var SLOW_FRAME_MS = 250;
+function colorTable(colors) {
+  const rgb = colors.map((c) => {
+    const v = parseInt(String(c).replace("#", ""), 16);
+    return [v >> 16 & 255, v >> 8 & 255, v & 255];
+  });
+  const table = new Uint32Array(256);
+  for (let k = 0; k < 256; k++) {
+    const t = k / 255 * (rgb.length - 1);
+    const j = Math.min(rgb.length - 2, Math.floor(t));
+    const f = t - j;
+    const [r, g, b] = [0, 1, 2].map((c) => Math.round(rgb[j][c] + f * (rgb[j + 1][c] - rgb[j][c])));
+    table[k] = 255 << 24 | b << 16 | g << 8 | r;
+  }
+  return table;
+}
+function discOffsets(area) {
+  const r = Math.max(1, Math.sqrt(area / Math.PI));
+  const out = [];
+  const R = Math.ceil(r);
+  for (let dy = -R; dy <= R; dy++) for (let dx = -R; dx <= R; dx++) if (dx * dx + dy * dy <= r * r + 0.25) out.push(dx, dy);
+  return Int32Array.from(out);
+}
+function rasterize(pixels, width, height, x, y, color, map, table, disc) {
+  pixels.fill(0);
+  const { x0, ax, y0, ay } = map;
+  const n = x.length;
+  const m = disc.length;
+  for (let i = 0; i < n; i++) {
+    const px = Math.round(x0 + ax * x[i]);
+    const py = Math.round(y0 + ay * y[i]);
+    const c = color[i];
+    const rgba = table[c >= 1 ? 255 : c <= 0 ? 0 : c * 255 + 0.5 | 0];
+    for (let k = 0; k < m; k += 2) {
+      const qx = px + disc[k];
+      const qy = py + disc[k + 1];
+      if (qx >= 0 && qx < width && qy >= 0 && qy < height) pixels[qy * width + qx] = rgba;
+    }
+  }
+}
+function mountRaster({ figureView, pointsView, colors, sizeOf, durationOf, onFrame }) {
+  const canvas = document.createElement("canvas");
+  canvas.className = "dmw-raster";
+  canvas.style.position = "absolute";
+  canvas.style.pointerEvents = "none";
+  const table = colorTable(colors);
+  const glCanvas = () => figureView.el.querySelector("canvas:not(.dmw-raster)");
+  let image = null;
+  let ctx = null;
+  let tween = null;
+  let frameCost = 0;
+  let current = null;
+  function place() {
+    const ref = glCanvas();
+    const fig = pointsView.parent || figureView;
+    const width = Math.max(1, Math.round(ref && ref.clientWidth || Number(fig.plotarea_width) || 1));
+    const height = Math.max(1, Math.round(ref && ref.clientHeight || Number(fig.plotarea_height) || 1));
+    if (ref && canvas.parentNode !== ref.parentNode) ref.after(canvas);
+    else if (!ref && !canvas.parentNode) figureView.el.appendChild(canvas);
+    const margin = figureView.margin || { left: 0, top: 0 };
+    canvas.style.left = ref ? ref.style.left : `${margin.left}px`;
+    canvas.style.top = ref ? ref.style.top : `${margin.top}px`;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+    if (canvas.width !== width || canvas.height !== height || !image) {
+      canvas.width = width;
+      canvas.height = height;
+      ctx = canvas.getContext("2d");
+      image = ctx.createImageData(width, height);
+    }
+  }
+  function affine() {
+    const sx = pointsView.scales.x;
+    const sy = pointsView.scales.y;
+    const x0 = sx.scale(0) + (sx.offset || 0);
+    const y0 = sy.scale(0) + (sy.offset || 0);
+    return { x0, ax: sx.scale(1) + (sx.offset || 0) - x0, y0, ay: sy.scale(1) + (sy.offset || 0) - y0 };
+  }
+  function draw(x, y, color) {
+    const t0 = performance.now();
+    place();
+    const pixels = new Uint32Array(image.data.buffer);
+    rasterize(pixels, image.width, image.height, x, y, color, affine(), table, discOffsets(sizeOf()));
+    ctx.putImageData(image, 0, 0);
+    return performance.now() - t0;
+  }
+  function frame() {
+    const t = tween;
+    if (!t) return;
+    const f = Math.min(1, (performance.now() - t.start) / t.duration);
+    const { from, to } = t;
+    let x = to.x;
+    let y = to.y;
+    let color = to.color;
+    if (f < 1) {
+      const n = to.x.length;
+      x = new Float32Array(n);
+      y = new Float32Array(n);
+      color = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        x[i] = from.x[i] + f * (to.x[i] - from.x[i]);
+        y[i] = from.y[i] + f * (to.y[i] - from.y[i]);
+        color[i] = from.color[i] + f * (to.color[i] - from.color[i]);
+      }
+    }
+    const cost = draw(x, y, color);
+    frameCost = frameCost === 0 ? cost : 0.5 * frameCost + 0.5 * cost;
+    if (onFrame) onFrame();
+    if (f < 1 && tween === t) t.raf = requestAnimationFrame(frame);
+    else if (tween === t) tween = null;
+  }
+  function show(to, animate) {
+    if (tween) cancelAnimationFrame(tween.raf);
+    const from = current;
+    current = to;
+    const duration = durationOf();
+    const tweenable = animate && from && from.x.length === to.x.length && duration > 0 && frameCost < SLOW_FRAME_MS;
+    tween = { from: tweenable ? from : to, to, start: performance.now(), duration: tweenable ? duration : 1, raf: 0 };
+    tween.raf = requestAnimationFrame(frame);
+  }
+  return {
+    canvas,
+    show,
+    animating: () => tween !== null,
+    frameCost: () => frameCost,
+    dispose() {
+      if (tween) cancelAnimationFrame(tween.raf);
+      tween = null;
+      canvas.remove();
+    }
+  };
+}
+
 // src/test_hooks.js
 function testHooksEnabled() {
   return typeof window !== "undefined" && window.__datamapWidgetTestHooks === true;
@@ -638,21 +729,23 @@ async function mountMap({ model, ctrl, container, renderer }) {
   const ringView = await markViewOf(figureView, ctrl.parts.highlight);
   ringView.el.style.pointerEvents = "none";
   const duration = () => Number(ctrl.parts.map.get("animation_duration")) || 0;
+  const raster = renderer === "gl" ? mountRaster({
+    figureView,
+    pointsView,
+    colors: pointsView.scales.color && pointsView.scales.color.model.get("colors") || ["#d73027", "#4575b4"],
+    sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12,
+    durationOf: duration,
+    onFrame: () => tracker && tracker.onRasterFrame(raster)
+  }) : null;
   const tracker = testHooksEnabled() ? paintTracker(pointsView, renderer, duration) : null;
   let startedAt = -Infinity;
-  function ensureGLFix() {
-    return renderer === "gl" ? applyGLTransitionFix(figureView, tracker ? tracker.onGLFrame : null) : true;
-  }
-  ensureGLFix();
-  function beginTransition(epoch, animate = true) {
-    ensureGLFix();
+  function beginTransition(epoch, animate = true, positions = null) {
     startedAt = animate ? performance.now() : -Infinity;
     if (tracker) tracker.begin(epoch, animate);
+    if (raster && positions) raster.show(positions, animate);
   }
   function animating() {
-    if (renderer === "gl") {
-      return (pointsView.transitions || []).some((t) => typeof t.is_done !== "function" || !t.is_done());
-    }
+    if (raster) return raster.animating();
     return performance.now() - startedAt < duration();
   }
   function transform() {
@@ -679,6 +772,7 @@ async function mountMap({ model, ctrl, container, renderer }) {
     tracker,
     dispose() {
       container.removeEventListener("click", onClick, true);
+      if (raster) raster.dispose();
       figureView.remove();
     }
   };
@@ -694,10 +788,10 @@ function paintTracker(pointsView, renderer, duration) {
     last.end = now;
     if (!painted.has(last.epoch)) painted.set(last.epoch, now);
   }
-  function onGLFrame() {
+  function onRasterFrame(raster) {
     if (!last || last.done) return;
     frameDrawn();
-    if (!pointsView.transitions || pointsView.transitions.length === 0) last.done = true;
+    if (!raster.animating()) last.done = true;
   }
   function trackSVG(t) {
     const dots = pointsView.el.querySelectorAll(".object_grp");
@@ -724,13 +818,12 @@ function paintTracker(pointsView, renderer, duration) {
     requestAnimationFrame(
       () => requestAnimationFrame(() => {
         if (!painted.has(epoch) && t.frames === 0) painted.set(epoch, performance.now());
-        if (t.frames === 0 && renderer === "gl" && (!pointsView.transitions || !pointsView.transitions.length)) t.done = true;
       })
     );
   }
   return {
     begin,
-    onGLFrame,
+    onRasterFrame,
     begun: () => begun.slice(),
     lastTransition: () => last ? { start: last.start, end: last.end, frames: last.frames } : null,
     paintedAt: (epoch) => painted.has(epoch) ? painted.get(epoch) : null
@@ -851,7 +944,7 @@ async function renderView({ model, el, ctrl }) {
   const map = await mountMap({ model, ctrl, container: mapBox, renderer });
   const trajectoryView = await mountFigure(model.widget_manager, ctrl.parts.trajectory, panel.trajectory);
   const view = {
-    beginTransition: (epoch, animate) => map.beginTransition(epoch, animate),
+    beginTransition: (epoch, animate, positions) => map.beginTransition(epoch, animate, positions),
     animating: () => map.animating(),
     update() {
       controls.update();
@@ -860,7 +953,7 @@ async function renderView({ model, el, ctrl }) {
   };
   ctrl.views.add(view);
   view.update();
-  if (ctrl.shown > 0) map.beginTransition(ctrl.shown);
+  if (ctrl.shown > 0) map.beginTransition(ctrl.shown, false, ctrl.positions);
   if (map.tracker) el.__datamapWidget = testHandle({ el, renderer, ctrl, map });
   return () => {
     ctrl.views.delete(view);

@@ -287,10 +287,11 @@ class Controller {
     this.drawnEpoch = this.shown;
     this.shownLabel = this.history.meta.shown_label;
     this.positions = this.computePositions();
-    for (const view of this.views) view.beginTransition(this.shown, animate);
+    for (const view of this.views) view.beginTransition(this.shown, animate, this.positions);
     const { x, y, color } = this.positions;
     const change = () => {
-      this.parts.points.set({ x, y, color, visible: this.shown > 0 });
+      // SVG: bqplot draws (and tweens) the shared mark; big maps: each view's raster layer draws.
+      if (this.model.get("renderer") !== "gl") this.parts.points.set({ x, y, color, visible: this.shown > 0 });
       this.applySelection(); // the ring moves (or jumps) together with its point
     };
     if (animate) change();

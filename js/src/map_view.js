@@ -1,6 +1,6 @@
 // One view of the map figure: mounting, click-to-select, and (tests only) paint tracking.
-import { applyGLTransitionFix } from "./gl_transition_fix.js";
 import { dataToClientTransform, pickNearest } from "./picking.js";
+import { mountRaster } from "./raster.js";
 import { testHooksEnabled } from "./test_hooks.js";
 
 const MARK_TIMEOUT_MS = 20000;
@@ -51,26 +51,28 @@ export async function mountMap({ model, ctrl, container, renderer }) {
   const ringView = await markViewOf(figureView, ctrl.parts.highlight);
   ringView.el.style.pointerEvents = "none";
   const duration = () => Number(ctrl.parts.map.get("animation_duration")) || 0;
+  // Big maps ("gl"): the points are drawn by our raster layer; the bqplot-gl mark stays hidden.
+  const raster = renderer === "gl" ? mountRaster({
+    figureView,
+    pointsView,
+    colors: (pointsView.scales.color && pointsView.scales.color.model.get("colors")) || ["#d73027", "#4575b4"],
+    sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12,
+    durationOf: duration,
+    onFrame: () => tracker && tracker.onRasterFrame(raster),
+  }) : null;
   const tracker = testHooksEnabled() ? paintTracker(pointsView, renderer, duration) : null;
   let startedAt = -Infinity; // last time the points were given new positions
 
-  function ensureGLFix() {
-    return renderer === "gl" ? applyGLTransitionFix(figureView, tracker ? tracker.onGLFrame : null) : true;
-  }
-  ensureGLFix();
-
-  function beginTransition(epoch, animate = true) {
-    ensureGLFix();
+  /** The map moves to `positions` (epoch `epoch`); SVG marks get them through the shared model. */
+  function beginTransition(epoch, animate = true, positions = null) {
     startedAt = animate ? performance.now() : -Infinity;
     if (tracker) tracker.begin(epoch, animate);
+    if (raster && positions) raster.show(positions, animate);
   }
 
   /** Is the map still moving to the positions it was last given? */
   function animating() {
-    if (renderer === "gl") {
-      // bqplot-gl drops a finished tween only at its next render: ask each whether it is done.
-      return (pointsView.transitions || []).some((t) => typeof t.is_done !== "function" || !t.is_done());
-    }
+    if (raster) return raster.animating();
     return performance.now() - startedAt < duration();
   }
 
@@ -102,6 +104,7 @@ export async function mountMap({ model, ctrl, container, renderer }) {
     tracker,
     dispose() {
       container.removeEventListener("click", onClick, true);
+      if (raster) raster.dispose();
       figureView.remove();
     },
   };
@@ -109,8 +112,8 @@ export async function mountMap({ model, ctrl, container, renderer }) {
 
 /**
  * Test instrumentation only (see test_hooks.js): when each epoch was first painted, and the frames
- * of the last transition. WebGL frames are counted from our patched render; SVG frames by
- * sampling a few dots' transforms every animation frame.
+ * of the last transition. Raster frames are counted as drawn; SVG frames by sampling a few dots'
+ * transforms every animation frame.
  */
 function paintTracker(pointsView, renderer, duration) {
   const painted = new Map(); // epoch -> performance.now() of its first drawn frame
@@ -125,10 +128,10 @@ function paintTracker(pointsView, renderer, duration) {
     if (!painted.has(last.epoch)) painted.set(last.epoch, now);
   }
 
-  function onGLFrame() {
+  function onRasterFrame(raster) {
     if (!last || last.done) return;
     frameDrawn();
-    if (!pointsView.transitions || pointsView.transitions.length === 0) last.done = true;
+    if (!raster.animating()) last.done = true;
   }
 
   function trackSVG(t) {
@@ -158,14 +161,14 @@ function paintTracker(pointsView, renderer, duration) {
     requestAnimationFrame(() =>
       requestAnimationFrame(() => {
         if (!painted.has(epoch) && t.frames === 0) painted.set(epoch, performance.now());
-        if (t.frames === 0 && renderer === "gl" && (!pointsView.transitions || !pointsView.transitions.length)) t.done = true;
+
       })
     );
   }
 
   return {
     begin,
-    onGLFrame,
+    onRasterFrame,
     begun: () => begun.slice(),
     lastTransition: () => (last ? { start: last.start, end: last.end, frames: last.frames } : null),
     paintedAt: (epoch) => (painted.has(epoch) ? painted.get(epoch) : null),

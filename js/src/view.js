@@ -20,7 +20,7 @@ export async function renderView({ model, el, ctrl }) {
   const trajectoryView = await mountFigure(model.widget_manager, ctrl.parts.trajectory, panel.trajectory);
 
   const view = {
-    beginTransition: (epoch, animate) => map.beginTransition(epoch, animate),
+    beginTransition: (epoch, animate, positions) => map.beginTransition(epoch, animate, positions),
     animating: () => map.animating(),
     update() {
       controls.update();
@@ -29,7 +29,7 @@ export async function renderView({ model, el, ctrl }) {
   };
   ctrl.views.add(view);
   view.update();
-  if (ctrl.shown > 0) map.beginTransition(ctrl.shown); // first paint of an already-logged map
+  if (ctrl.shown > 0) map.beginTransition(ctrl.shown, false, ctrl.positions); // an already-logged map
   if (map.tracker) el.__datamapWidget = testHandle({ el, renderer, ctrl, map });
 
   return () => {
