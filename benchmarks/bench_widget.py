@@ -315,6 +315,11 @@ def bench_live(nb: NotebookPage, n: int, epochs: int = 10, every: float = 3.0,
     begun = view.call("h.transitionsBegun()")
     live = nb.page.evaluate("() => { window.__live.running = false; return window.__live; }")
     hot = prof.stop() if prof else []
+    t_replay = view.now()
+    view.replay(1)
+    replayed = view.wait_transition_done(after=t_replay, timeout=120, settle=0.5, idle_ms=3000)
+    replay_ms = (replayed["end"] or t_replay) - t_replay
+    heap_mb = nb.page.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize / 2**20 : null")
     # Epoch e (2..newest) is shown once an epoch >= e is first painted.
     painted = {t["epoch"]: view.painted_at(t["epoch"]) for t in begun}
     delays = []
@@ -332,6 +337,7 @@ def bench_live(nb: NotebookPage, n: int, epochs: int = 10, every: float = 3.0,
         "timer_lag": lags, "longtasks": longtasks, "bytes": sent,
         "shown": [t["epoch"] for t in begun if t["at"] >= t0_live], "hot": hot,
         "done_to_newest_ms": max(0.0, painted_newest - t_done),
+        "replay_ms": replay_ms, "heap_mb": heap_mb,
     }
 
 
@@ -350,6 +356,8 @@ def report_live(r: dict) -> dict:
         "lag at end ms": f"{r['end_lag_ms']:.0f}",
         "bytes/epoch (1st, last)": f"{r['bytes'][0]:,} / {r['bytes'][-1]:,}" if r["bytes"] else "-",
         "long tasks n / max ms": f"{len(r['longtasks'])} / {max(r['longtasks'], default=0):.0f}",
+        "replay to epoch 1 ms": f"{r['replay_ms']:.0f}",
+        "JS heap MB": "-" if r["heap_mb"] is None else f"{r['heap_mb']:.0f}",
     }
     print(f"\nlive N = {r['n']:,} ({r['renderer']}): {len(c)} clicks answered "
           f"(kernel busy at every click: {r['busy_all']}), epochs shown {r['shown']}")
