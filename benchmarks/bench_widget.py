@@ -332,7 +332,7 @@ def bench_live(nb: NotebookPage, n: int, epochs: int = 10, every: float = 3.0,
     nb.execute("w.close(); del w, P")
     return {
         "n": n, "renderer": renderer, "show_s": show_s, "clicks": clicks,
-        "busy_all": all(busy_flags), "delays_ms": [None if d is None else 1000 * d for d in delays],
+        "busy": f"{sum(busy_flags)}/{len(busy_flags)}", "delays_ms": [None if d is None else 1000 * d for d in delays],
         "end_lag_ms": max(0.0, (painted_newest - (log_times[-1] * 1000 - origin))),
         "timer_lag": lags, "longtasks": longtasks, "bytes": sent,
         "shown": [t["epoch"] for t in begun if t["at"] >= t0_live], "hot": hot,
@@ -360,7 +360,7 @@ def report_live(r: dict) -> dict:
         "JS heap MB": "-" if r["heap_mb"] is None else f"{r['heap_mb']:.0f}",
     }
     print(f"\nlive N = {r['n']:,} ({r['renderer']}): {len(c)} clicks answered "
-          f"(kernel busy at every click: {r['busy_all']}), epochs shown {r['shown']}")
+          f"(kernel busy at {r['busy']} clicks), epochs shown {r['shown']}")
     for key, value in row.items():
         print(f"  {key:28s}: {value}")
     print(f"  log->painted per epoch ms   : {[None if v is None else round(v) for v in r['delays_ms']]}")
