@@ -315,6 +315,7 @@ def bench_live(nb: NotebookPage, n: int, epochs: int = 10, every: float = 3.0,
     begun = view.call("h.transitionsBegun()")
     live = nb.page.evaluate("() => { window.__live.running = false; return window.__live; }")
     hot = prof.stop() if prof else []
+    frame_ms = view.call("h.frameCostMs()")
     t_replay = view.now()
     view.replay(1)
     replayed = view.wait_transition_done(after=t_replay, timeout=120, settle=0.5, idle_ms=3000)
@@ -337,7 +338,7 @@ def bench_live(nb: NotebookPage, n: int, epochs: int = 10, every: float = 3.0,
         "timer_lag": lags, "longtasks": longtasks, "bytes": sent,
         "shown": [t["epoch"] for t in begun if t["at"] >= t0_live], "hot": hot,
         "done_to_newest_ms": max(0.0, painted_newest - t_done),
-        "replay_ms": replay_ms, "heap_mb": heap_mb,
+        "replay_ms": replay_ms, "heap_mb": heap_mb, "frame_ms": frame_ms,
     }
 
 
@@ -358,6 +359,7 @@ def report_live(r: dict) -> dict:
         "long tasks n / max ms": f"{len(r['longtasks'])} / {max(r['longtasks'], default=0):.0f}",
         "replay to epoch 1 ms": f"{r['replay_ms']:.0f}",
         "JS heap MB": "-" if r["heap_mb"] is None else f"{r['heap_mb']:.0f}",
+        "raster frame ms": "-" if r["frame_ms"] is None else f"{r['frame_ms']:.0f}",
     }
     print(f"\nlive N = {r['n']:,} ({r['renderer']}): {len(c)} clicks answered "
           f"(kernel busy at {r['busy']} clicks), epochs shown {r['shown']}")

@@ -488,7 +488,8 @@ function buildControls(model, ctrl) {
     const n = ctrl.nEpochs;
     const fetching = ctrl.loggedEpochs - n;
     const note = fetching > 0 ? ` (loading ${fetching} more epoch${fetching > 1 ? "s" : ""}\u2026)` : "";
-    epoch.textContent = (n === 0 ? "No epochs logged yet" : `Epoch ${ctrl.shown} / ${n}`) + note;
+    if (n === 0) epoch.textContent = fetching > 0 ? `Loading ${fetching} logged epoch${fetching > 1 ? "s" : ""}\u2026` : "No epochs logged yet";
+    else epoch.textContent = `Epoch ${ctrl.shown} / ${n}${note}`;
     replay.max = String(Math.max(1, n));
     replay.value = String(Math.max(1, ctrl.shown));
     replay.disabled = n <= 1;
@@ -770,6 +771,7 @@ async function mountMap({ model, ctrl, container, renderer }) {
     animating,
     clientXY,
     tracker,
+    raster,
     dispose() {
       container.removeEventListener("click", onClick, true);
       if (raster) raster.dispose();
@@ -975,6 +977,7 @@ function testHandle({ el, renderer, ctrl, map }) {
     lastTransition: () => map.tracker.lastTransition(),
     transitionsBegun: () => map.tracker.begun(),
     animating: () => map.animating(),
+    frameCostMs: () => map.raster ? map.raster.frameCost() : null,
     paintedAt: (epoch) => map.tracker.paintedAt(epoch),
     replay: (k) => ctrl.replay(k),
     _internals: { ctrl, figureView: map.figureView }

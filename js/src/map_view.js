@@ -102,6 +102,7 @@ export async function mountMap({ model, ctrl, container, renderer }) {
     animating,
     clientXY,
     tracker,
+    raster,
     dispose() {
       container.removeEventListener("click", onClick, true);
       if (raster) raster.dispose();

@@ -54,6 +54,7 @@ function testHandle({ el, renderer, ctrl, map }) {
     lastTransition: () => map.tracker.lastTransition(),
     transitionsBegun: () => map.tracker.begun(),
     animating: () => map.animating(),
+    frameCostMs: () => (map.raster ? map.raster.frameCost() : null),
     paintedAt: (epoch) => map.tracker.paintedAt(epoch),
     replay: (k) => ctrl.replay(k),
     _internals: { ctrl, figureView: map.figureView },
