@@ -198,3 +198,36 @@ def test_raster_layer_draws_points_where_the_scales_put_them():
     assert 9 <= r["discSize"] <= 21  # a 12 px^2 marker: a disc of radius ~2 px
     assert r["drawn"] == r["discSize"] + sum(1 for dx in range(-3, 4) for dy in range(-3, 4)
                                              if dx >= 0 and dy < 0 and dx * dx + dy * dy <= 12 / np.pi + 0.25)
+
+
+STORE_SCRIPT = """
+import { EpochStore } from "%(src)s/history.js";
+const epoch = (e, n) => ({
+  p_gold: { dtype: "float32", shape: [1, n], buffer: new DataView(Float32Array.from({ length: n }, () => e / 10).buffer) },
+  pred: { dtype: "uint8", shape: [1, n], buffer: new DataView(new Uint8Array(n).buffer) },
+  correct: { dtype: "uint8", shape: [1, n], buffer: new DataView(new Uint8Array(n).fill(1).buffer) },
+});
+const s = new EpochStore("", 3);
+const out = [];
+s.put(5, epoch(5, 3)); out.push([s.complete, s.missing()]);
+s.put(1, epoch(1, 3)); out.push([s.complete, s.missing()]);
+s.put(2, epoch(2, 3)); s.put(3, epoch(3, 3)); out.push([s.complete, s.missing()]);
+s.put(4, epoch(4, 3)); out.push([s.complete, s.missing()]);
+let error = null;
+try { s.put(6, epoch(6, 4)); } catch (e) { error = String(e.message); }
+try { s.put(6, { ...epoch(6, 3), p_gold: { dtype: "float64", shape: [1, 3], buffer: new DataView(new ArrayBuffer(24)) } }); }
+catch (e) { error += " | " + String(e.message); }
+console.log(JSON.stringify({ out, error, p3: Array.from(s.rows[2].pGold), complete: s.complete }));
+"""
+
+
+def test_epoch_store_tracks_gaps_and_rejects_malformed_epochs():
+    """The page's history: epochs may arrive out of order (newest first after a reload)."""
+    script = STORE_SCRIPT % {"src": SRC.as_posix()}
+    done = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    r = json.loads(done.stdout)
+    assert r["out"] == [[0, [1, 5]], [1, [2, 5]], [3, [4, 5]], [5, None]]
+    assert r["p3"] == pytest.approx([0.3] * 3)
+    assert r["complete"] == 5  # the malformed epochs 6 were not stored
+    assert "has 4 values for 3 examples" in r["error"] and "unsupported array dtype float64" in r["error"]

@@ -301,7 +301,11 @@ var Controller = class {
     if (r && r.label === this.store.label && now - r.at < REQUEST_TIMEOUT_MS) return;
     const stop = this.store.newest + 1;
     this.request = { label: this.store.label, stop, at: now };
-    this.model.send({ type: "request_epochs", label: this.store.label, first: gap[0], stop });
+    try {
+      this.model.send({ type: "request_epochs", label: this.store.label, first: gap[0], stop });
+    } catch (err) {
+      console.warn("datamap-widget: could not ask the kernel for the history", err);
+    }
   }
   historyChanged() {
     this.history = historyView(this.store, this.model);

@@ -32,7 +32,7 @@ def widget_missing() -> list[str]:
 
 class MapView:
     """One view of a DataMapWidget, found through its test handle: the view rendered in a given
-    cell's output (`show`), or the k-th handle the page registered (`nth`, e.g. after a reload)."""
+    cell's output (`show`), or the k-th view in page order (`nth`, e.g. after a reload)."""
 
     def __init__(self, notebook: NotebookPage, getter: str, cell: Cell | None = None):
         self.nb = notebook

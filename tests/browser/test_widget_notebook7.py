@@ -7,14 +7,18 @@ import time
 import pytest
 
 from dmw import KERNEL_PRELUDE, MapView
-from harness import ARTIFACTS, LabServer, NotebookPage
+from harness import ARTIFACTS, LabServer, NotebookPage, require_prerequisites
 from test_widget_click import CLICK_DATA, NAMES, isolated_point, text_of
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def notebook7_server(lab_server):
+def notebook7_server():
+    try:
+        require_prerequisites()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
     if importlib.util.find_spec("notebook") is None:
         pytest.fail("Notebook 7 is missing: python -m pip install 'notebook>=7' "
                     "(it is in the `test` extra)", pytrace=False)
