@@ -11,13 +11,21 @@
 Targets (issue): at 43,410 points Python <= 30 ms per epoch, painted within 1 s, click to panel
 within 200 ms idle or busy; at 2,000 points at least 10 frames per transition.
 
-Run: python benchmarks/bench_widget.py [--sizes 2000 43410 200000] [--epochs 5]
+Scenario "live" (`--scenario live`): a training cell logs an epoch every 3 s for 10 epochs while
+the harness clicks a random point every ~300 ms; it records click-to-panel latency, the delay from
+each `log_epoch` to the first paint showing that epoch (or a newer one: epochs that arrive while
+the map animates are coalesced), the page's lag (a 50 ms timer's lateness), the lag at the end
+(last log_epoch -> newest epoch painted), the bytes of each epoch's comm message and long tasks.
+
+Run: python benchmarks/bench_widget.py [--scenario steps|live|both] [--sizes 2000 60000 200000]
+     [--epochs 5] [--profile]   (--profile: the page's JavaScript CPU profile, top functions)
 Note: WebGL here is software (SwiftShader) on 2 shared cores: GL timings are a pessimistic floor.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import time
@@ -178,6 +186,191 @@ def bench_size(nb: NotebookPage, n: int, epochs: int, clicks: int) -> dict:
     }
 
 
+LIVE_PROBES = r"""
+() => {
+  const b = window.__live = {lags: [], longtasks: [], clicks: [], running: true};
+  let expected = performance.now() + 50;
+  const tick = () => {
+    const now = performance.now();
+    b.lags.push([now, Math.max(0, now - expected)]);
+    expected = now + 50;
+    if (b.running) setTimeout(tick, 50);
+  };
+  setTimeout(tick, 50);
+  try {
+    new PerformanceObserver(list => {
+      for (const e of list.getEntries()) b.longtasks.push([e.startTime, e.duration]);
+    }).observe({type: 'longtask', buffered: false});
+  } catch (e) { b.noLongtask = String(e); }
+  return performance.timeOrigin;
+}
+"""
+
+LIVE_TRAINING = """
+_sent_bytes = []
+_send = w.comm.send
+def _counting_send(*a, **k):
+    bufs = k.get('buffers') or (a[1] if len(a) > 1 else None) or []
+    _sent_bytes.append(sum(memoryview(b).nbytes for b in bufs))
+    return _send(*a, **k)
+w.comm.send = _counting_send
+_log_times = []
+try:
+    for _e in range({epochs}):
+        time.sleep({every})
+        _log_times.append(time.time())
+        w.log_epoch(P[_e % len(P)])
+finally:
+    w.comm.send = _send
+print('LIVE-DONE')
+"""
+
+
+def percentile(values, q):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return float("nan")
+    k = min(len(values) - 1, max(0, int(round(q / 100 * (len(values) - 1)))))
+    return values[k]
+
+
+class JSProfile:
+    """The page's JavaScript CPU profile (CDP Profiler), summarised as self time per function."""
+
+    def __init__(self, page):
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.send("Profiler.enable")
+        self.cdp.send("Profiler.setSamplingInterval", {"interval": 1000})
+        self.cdp.send("Profiler.start")
+
+    def stop(self, top: int = 18) -> list[str]:
+        profile = self.cdp.send("Profiler.stop")["profile"]
+        self.cdp.detach()
+        nodes = {n["id"]: n for n in profile["nodes"]}
+        gaps = profile.get("timeDeltas", [])
+        self_ms: dict = {}
+        for sample, dt in zip(profile.get("samples", []), gaps):
+            frame = nodes[sample]["callFrame"]
+            url = frame.get("url", "").rsplit("/", 1)[-1][:40]
+            key = f"{frame.get('functionName') or '(anonymous)'} [{url}:{frame.get('lineNumber', 0)}]"
+            self_ms[key] = self_ms.get(key, 0.0) + dt / 1000.0
+        total = sum(self_ms.values())
+        rows = sorted(self_ms.items(), key=lambda kv: -kv[1])[:top]
+        return [f"{ms:9.0f} ms {100 * ms / max(total, 1e-9):5.1f}%  {name}" for name, ms in rows]
+
+
+def bench_live(nb: NotebookPage, n: int, epochs: int = 10, every: float = 3.0,
+               click_every: float = 0.3, profile: bool = False) -> dict:
+    """Clicks every ~300 ms while a busy cell logs an epoch every 3 s."""
+    setup = (
+        f"N = {n}\n"
+        "rng = np.random.default_rng(0)\n"
+        "labels = rng.integers(0, 2, N)\n"
+        "texts = [f'example {i}: some text of a training example' for i in range(N)]\n"
+        "w = DataMapWidget(texts=texts, labels=labels)\n"
+        "centre = rng.uniform(0.05, 0.95, N)\n"
+        "P = [np.clip(centre + rng.normal(0, 0.2, N), 0.001, 0.999).astype(np.float32)"
+        " for _ in range(10)]\n"
+        "w.log_epoch(P[-1])\n"
+        "w"
+    )
+    t_show = time.monotonic()
+    view = MapView.show(nb, setup, timeout=600)
+    view.wait_painted(1, timeout=600)
+    show_s = time.monotonic() - t_show
+    renderer = view.renderer
+    view.wait_transition_done(after=0, timeout=300, settle=1.0, idle_ms=3000)
+    nb.page.evaluate(PAGE_PROBES)
+    origin = nb.page.evaluate(LIVE_PROBES)
+    prof = JSProfile(nb.page) if profile else None
+    loop = nb.run_nowait(LIVE_TRAINING.format(epochs=epochs, every=every))
+    rng = random.Random(n)
+    clicks, busy_flags = [], []
+    deadline = time.monotonic() + epochs * every + 0.5
+    while time.monotonic() < deadline and loop.running():
+        t_next = time.monotonic() + click_every
+        i = rng.randrange(n)
+        xy = view.call("h.clientXY(arg)", i)
+        slot = view.call("(" + ARM_CLICK + ")(h.el)")
+        busy_flags.append(nb.kernel_status() == "busy")
+        # From the moment the harness sends the click (wall clock, same machine) to the panel's
+        # first change: includes any wait for a busy main thread before the click is handled.
+        t_click = time.time()
+        nb.page.mouse.click(xy["x"], xy["y"])
+        try:
+            nb.page.wait_for_function("k => window.__bench.clicks[k].mutated !== null", arg=slot,
+                                      timeout=10_000, polling=5)
+            rec = nb.page.evaluate("k => window.__bench.clicks[k]", slot)
+            clicks.append(origin + rec["mutated"] - 1000 * t_click)
+        except Exception:
+            clicks.append(None)
+        time.sleep(max(0.0, t_next - time.monotonic()))
+    loop.wait(epochs * every + 120)
+    t_done = view.now()
+    newest = epochs + 1
+    view.wait_for("h.shownEpoch() === arg", newest, timeout=300)
+    painted_newest = view.wait_painted(newest, timeout=300)
+    log_times = nb.py("_log_times")
+    sent = nb.py("_sent_bytes")
+    begun = view.call("h.transitionsBegun()")
+    live = nb.page.evaluate("() => { window.__live.running = false; return window.__live; }")
+    hot = prof.stop() if prof else []
+    frame_ms = view.call("h.frameCostMs()")
+    t_replay = view.now()
+    view.replay(1)
+    replayed = view.wait_transition_done(after=t_replay, timeout=120, settle=0.5, idle_ms=3000)
+    replay_ms = (replayed["end"] or t_replay) - t_replay
+    heap_mb = nb.page.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize / 2**20 : null")
+    # Epoch e (2..newest) is shown once an epoch >= e is first painted.
+    painted = {t["epoch"]: view.painted_at(t["epoch"]) for t in begun}
+    delays = []
+    for k, t_log in enumerate(log_times, start=2):
+        firsts = [p for e, p in painted.items() if e >= k and p is not None]
+        delays.append((origin + min(firsts)) / 1000 - t_log if firsts else None)
+    t0_live = (log_times[0] - every) * 1000 - origin
+    lags = [lag for t, lag in live["lags"] if t >= t0_live]
+    longtasks = [d for s_, d in live["longtasks"] if s_ >= t0_live]
+    nb.execute("w.close(); del w, P")
+    return {
+        "n": n, "renderer": renderer, "show_s": show_s, "clicks": clicks,
+        "busy": f"{sum(busy_flags)}/{len(busy_flags)}", "delays_ms": [None if d is None else 1000 * d for d in delays],
+        "end_lag_ms": max(0.0, (painted_newest - (log_times[-1] * 1000 - origin))),
+        "timer_lag": lags, "longtasks": longtasks, "bytes": sent,
+        "shown": [t["epoch"] for t in begun if t["at"] >= t0_live], "hot": hot,
+        "done_to_newest_ms": max(0.0, painted_newest - t_done),
+        "replay_ms": replay_ms, "heap_mb": heap_mb, "frame_ms": frame_ms,
+    }
+
+
+def report_live(r: dict) -> dict:
+    c = [v for v in r["clicks"] if v is not None]
+    missed = sum(v is None for v in r["clicks"])
+    d = [v for v in r["delays_ms"] if v is not None]
+    row = {
+        "N": f"{r['n']:,} ({r['renderer']})",
+        "first display s": f"{r['show_s']:.1f}",
+        "click p50/p95/max ms": f"{percentile(c, 50):.0f} / {percentile(c, 95):.0f} / {max(c, default=float('nan')):.0f}"
+                                + (f" ({missed} lost)" if missed else ""),
+        "log->painted p50/max ms": f"{percentile(d, 50):.0f} / {max(d, default=float('nan')):.0f}",
+        "timer lag p50/p95/max ms": f"{percentile(r['timer_lag'], 50):.0f} / {percentile(r['timer_lag'], 95):.0f}"
+                                    f" / {max(r['timer_lag'], default=0):.0f}",
+        "lag at end ms": f"{r['end_lag_ms']:.0f}",
+        "bytes/epoch (1st, last)": f"{r['bytes'][0]:,} / {r['bytes'][-1]:,}" if r["bytes"] else "-",
+        "long tasks n / max ms": f"{len(r['longtasks'])} / {max(r['longtasks'], default=0):.0f}",
+        "replay to epoch 1 ms": f"{r['replay_ms']:.0f}",
+        "JS heap MB": "-" if r["heap_mb"] is None else f"{r['heap_mb']:.0f}",
+        "raster frame ms": "-" if r["frame_ms"] is None else f"{r['frame_ms']:.0f}",
+    }
+    print(f"\nlive N = {r['n']:,} ({r['renderer']}): {len(c)} clicks answered "
+          f"(kernel busy at {r['busy']} clicks), epochs shown {r['shown']}")
+    for key, value in row.items():
+        print(f"  {key:28s}: {value}")
+    print(f"  log->painted per epoch ms   : {[None if v is None else round(v) for v in r['delays_ms']]}")
+    for line in r["hot"]:
+        print("   " + line)
+    return row
+
+
 def report(r: dict) -> None:
     e = r["epochs"]
     py = [x["python_ms"] for x in e]
@@ -213,9 +406,12 @@ def report(r: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 43410, 200000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 60000, 200000])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--clicks", type=int, default=5)
+    parser.add_argument("--scenario", choices=["steps", "live", "both"], default="both")
+    parser.add_argument("--live-epochs", type=int, default=10)
+    parser.add_argument("--profile", action="store_true", help="print the page's hottest JS functions")
     args = parser.parse_args()
     if widget_missing():
         print(f"widget files missing: {widget_missing()}", file=sys.stderr)
@@ -225,16 +421,28 @@ def main() -> int:
         lab.start()
         browser.start()
         print(f"JupyterLab on port {lab.port}; Chromium {browser.context.browser.version if browser.context.browser else ''}")
+        rows = []
         for n in args.sizes:
             nb = NotebookPage(lab, browser.context, artifact_prefix=f"bench-{n}")
             nb.open()
             try:
                 nb.execute(KERNEL_PRELUDE, timeout=120)
-                report(bench_size(nb, n, args.epochs, args.clicks))
+                if args.scenario in ("steps", "both"):
+                    report(bench_size(nb, n, args.epochs, args.clicks))
+                if args.scenario in ("live", "both"):
+                    rows.append(report_live(bench_live(nb, n, epochs=args.live_epochs,
+                                                       profile=args.profile)))
                 nb.screenshot("end")
             finally:
                 nb.close()
                 nb = None
+        if rows:
+            print("\nlive scenario (epoch every 3 s, click every ~300 ms):")
+            keys = list(rows[0])
+            print("| " + " | ".join(keys) + " |")
+            print("|" + "---|" * len(keys))
+            for row in rows:
+                print("| " + " | ".join(row[k] for k in keys) + " |")
     finally:
         if nb is not None:
             nb.close()

@@ -31,7 +31,9 @@ def build_map(n_points: int, renderer: str, variability_threshold: float, confid
     sx = bq.LinearScale(min=0.0, max=0.5, allow_padding=False)
     sy = bq.LinearScale(min=0.0, max=1.0, allow_padding=False)
     sc = bq.ColorScale(min=0.0, max=1.0, colors=CORRECTNESS_COLORS)
-    zeros = np.zeros(n_points, dtype=np.float32)
+    # Big maps are drawn by the page's own raster layer (js/src/raster.js): their bqplot-gl mark
+    # stays empty and hidden, so no N-sized zeros travel for it.
+    zeros = np.zeros(n_points if renderer != "gl" else 0, dtype=np.float32)
     common = dict(
         x=zeros,
         y=zeros,

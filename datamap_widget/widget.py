@@ -1,9 +1,10 @@
 """DataMapWidget: a live, animated Data Map with a click-to-inspect panel (anywidget + bqplot).
 
-Design: everything the page needs lives in synced traits (the whole per-epoch history of the shown
-label as one binary buffer, texts/images once). The page computes the map for any epoch itself and
-drives the bqplot marks client-side, so the map animates, replays and answers clicks while a
-training cell keeps the kernel busy. Each logged epoch is one comm message (one ``hold_sync``).
+Design: texts/images/labels travel once in synced traits; each logged epoch travels once, as one
+comm message of O(N) bytes (the ``_epoch`` trait holds only the newest epoch; see ``_sync``). The
+page keeps the history, asks the kernel for the epochs it lacks (reload, late display), computes
+the map for any epoch itself and drives the bqplot marks client-side, so the map animates,
+replays and answers clicks while a training cell keeps the kernel busy.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from ipywidgets import widget_serialization
 from datamap_widget._figure import build_map, build_trajectory, place_region_guides
 from datamap_widget._inputs import resolve_inputs, resolve_renderer
 from datamap_widget._labels import normalize_names
-from datamap_widget._sync import pack_history, pack_images, pack_uint16, pred_bytes_for
+from datamap_widget._sync import (
+    epoch_arrays, epoch_state, history_messages, pack_images, pack_uint16, pred_dtype_for,
+)
 from datamap_widget._validation import label_index
 from datamap_widget.dynamics import TrainingDynamics
 
@@ -178,7 +181,7 @@ class DataMapWidget(anywidget.AnyWidget):
     >>> w.label = "anger"
     """
     _meta = traitlets.Dict().tag(sync=True)
-    _history = traitlets.Bytes(b"").tag(sync=True)
+    _epoch = traitlets.Dict().tag(sync=True)  # newest epoch of the shown label (see _sync)
     _gold = traitlets.Bytes(b"").tag(sync=True)
     _gold_sets = traitlets.Bytes(b"").tag(sync=True)
     _texts = traitlets.Bytes(b"").tag(sync=True)
@@ -249,6 +252,7 @@ class DataMapWidget(anywidget.AnyWidget):
             self.set_trait(name, state.pop(name))
         super().__init__(**state)
         self._texts_list = inputs.texts
+        self.on_msg(self._on_page_msg)
         self.observe(self._on_label_change, names="label")
         td.add_epoch_listener(self._on_epoch, key="DataMapWidget")
 
@@ -329,44 +333,62 @@ class DataMapWidget(anywidget.AnyWidget):
             class_names = [f"not {shown}", shown]
         else:
             class_names = list(self._label_names)
-        pred_bytes = pred_bytes_for(len(class_names))
-        history, n_epochs = self._packed_history(key, pred_bytes)
+        self._pred_dtype = pred_dtype_for(len(class_names))
         meta = {
             "task": td.task,
             "class_names": class_names,
             "label_names": list(self._label_names) if td.task == "multilabel" else [],
-            "pred_bytes": pred_bytes,
             "variability_threshold": float(td.variability_threshold),
             "confidence_threshold": float(td.confidence_threshold),
             "shown_label": shown,
         }
-        return {"_meta": meta, "_gold": pack_uint16(td.gold(label=key)), "_history": history, "n_epochs": n_epochs}
-
-    def _packed_history(self, key, pred_bytes: int):
-        td = self._dynamics
         n_epochs = int(td.n_epochs)
+        return {"_meta": meta, "_gold": pack_uint16(td.gold(label=key)),
+                "_epoch": self._newest_epoch_state(shown, n_epochs), "n_epochs": n_epochs}
+
+    def _newest_epoch_state(self, shown: str, n_epochs: int) -> dict:
+        """The ``_epoch`` value: the newest epoch alone, O(N) (empty before the first epoch)."""
         if n_epochs == 0:
-            return b"", 0
-        p_gold = td.gold_probabilities(label=key)
-        correct = td.correct(label=key)
-        predictions = td.predictions(label=key)
-        history = pack_history(p_gold, predictions, correct, pred_bytes)
-        return history, n_epochs
+            return {}
+        arrays = epoch_arrays(self._dynamics, self._engine_label(shown), n_epochs - 1, n_epochs,
+                              self._pred_dtype)
+        return epoch_state(n_epochs, shown, arrays)
 
     # ------------------------------------------------------------------------ sync
     def _on_epoch(self, _td=None):
         """Epoch listener: one batched update (one comm message). Never raises into training."""
         try:
             with self._lock:
-                history, n_epochs = self._packed_history(self._engine_label(self.label), self._meta["pred_bytes"])
+                n_epochs = int(self._dynamics.n_epochs)
+                newest = self._newest_epoch_state(self.label, n_epochs)
                 thresholds = self._thresholds()
                 with self.hold_sync():
-                    self._history = history
+                    self._epoch = newest
                     self.set_trait("n_epochs", n_epochs)
                     if thresholds != (self._meta["variability_threshold"], self._meta["confidence_threshold"]):
                         self._show_thresholds(thresholds)
         except Exception as exc:  # the training loop must never fail because of the display
             warnings.warn(f"DataMapWidget could not update the map: {exc!r}", RuntimeWarning, stacklevel=2)
+
+    def _on_page_msg(self, _widget, content, _buffers):
+        """A page that lacks epochs (reload, late display, label switch) asks for them here."""
+        if not isinstance(content, dict) or content.get("type") != "request_epochs":
+            return
+        try:
+            with self._lock:
+                shown = self.label
+                if content.get("label", shown) != shown:
+                    return  # asked for a label no longer shown: the page re-asks for the new one
+                n_epochs = int(self._dynamics.n_epochs)
+                first = max(1, int(content.get("first", 1)))
+                stop = min(n_epochs + 1, int(content.get("stop", n_epochs + 1)))
+                messages = list(history_messages(self._dynamics, self._engine_label(shown), shown,
+                                                 first, stop, self._pred_dtype))
+            for message, buffers in messages:
+                self.send(message, buffers)
+        except Exception as exc:  # a bad request must not break the kernel's message loop
+            warnings.warn(f"DataMapWidget could not send the history: {exc!r}", RuntimeWarning,
+                          stacklevel=2)
 
     def _thresholds(self) -> tuple[float, float]:
         return float(self._dynamics.variability_threshold), float(self._dynamics.confidence_threshold)

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from datamap_widget import DataMapWidget, TrainingDynamics
-from datamap_widget._sync import unpack_history
+from datamap_widget import _sync
+from datamap_widget._sync import read_array
 
 
 class RecordingComm:
@@ -54,8 +55,26 @@ def reference_p_gold(labels, p1):
     return np.array([p if g == 1 else 1.0 - p for g, p in zip(labels, p1)], dtype=np.float32)
 
 
+def request_history(w, first=1, stop=None):
+    """Ask the widget for epochs first..stop-1 as a page does; return the answering messages."""
+    comm = attach_recorder(w)
+    stop = w.n_epochs + 1 if stop is None else stop
+    w._on_page_msg(w, {"type": "request_epochs", "label": w.label, "first": first, "stop": stop}, [])
+    return [(data["content"], buffers) for data, buffers in comm.messages]
+
+
 def decoded_history(w):
-    return unpack_history(w._history, w.n_epochs, w.n_examples, w._meta["pred_bytes"])
+    """(p_gold, pred, correct) (E, N) arrays as a page rebuilds them from the kernel's answers."""
+    rows = {name: [] for name in ("p_gold", "pred", "correct")}
+    expected = 1
+    for content, buffers in request_history(w):
+        assert content["type"] == "epochs" and content["first"] == expected
+        for name in rows:
+            rows[name].append(read_array(content[name], buffers))
+        expected += rows["p_gold"][-1].shape[0]
+    assert expected == w.n_epochs + 1
+    p_gold, pred, correct = (np.concatenate(rows[k]) for k in ("p_gold", "pred", "correct"))
+    return p_gold, pred, correct.astype(bool)
 
 
 # --------------------------------------------------------------------------- traits
@@ -64,7 +83,7 @@ def test_initial_traits_binary():
     w = DataMapWidget(texts=texts, labels=labels, label_names=["other", "gratitude"])
     assert w.n_examples == 50
     assert w.n_epochs == 0
-    assert w._history == b""
+    assert w._epoch == {}
     assert w.renderer == "svg"
     assert w.label == ""
     assert w._meta["task"] == "binary"
@@ -112,11 +131,12 @@ def test_map_figure_has_fixed_axes_and_region_guides():
 
 
 # --------------------------------------------------------------------------- epochs
-def test_each_epoch_is_one_message_with_the_full_history():
+def test_each_epoch_is_one_message_of_constant_size():
+    """Append-only: epoch 1 and epoch 7 cost the same bytes (N x (4 + 1 + 1)), whatever came before."""
     rng, labels, texts = binary_setup()
     w = DataMapWidget(texts=texts, labels=labels)
     comm = attach_recorder(w)
-    outputs = [rng.random(len(labels)) for _ in range(3)]
+    outputs = [rng.random(len(labels)) for _ in range(7)]
     for epoch, p1 in enumerate(outputs, start=1):
         before = len(comm.messages)
         w.log_epoch(p1)
@@ -125,8 +145,16 @@ def test_each_epoch_is_one_message_with_the_full_history():
         data, buffers = new[0]
         assert data["method"] == "update"
         assert data["state"]["n_epochs"] == epoch
-        assert "_history" in data["buffer_paths"][0] or ["_history"] in data["buffer_paths"]
-        assert sum(len(memoryview(b).cast("B")) for b in buffers) == epoch * len(labels) * 6
+        assert data["state"]["_epoch"]["epoch"] == epoch
+        assert sorted(map(tuple, data["buffer_paths"])) == [
+            ("_epoch", "correct", "buffer"), ("_epoch", "p_gold", "buffer"), ("_epoch", "pred", "buffer")]
+        assert sum(len(memoryview(b).cast("B")) for b in buffers) == len(labels) * 6
+        # self-describing arrays: dtype and shape travel with each buffer
+        sent = data["state"]["_epoch"]
+        assert (sent["p_gold"]["dtype"], sent["p_gold"]["shape"]) == ("float32", [1, len(labels)])
+        assert (sent["pred"]["dtype"], sent["correct"]["dtype"]) == ("uint8", "uint8")
+        p = np.frombuffer(bytes(buffers[data["buffer_paths"].index(["_epoch", "p_gold", "buffer"])]), "<f4")
+        assert np.allclose(p, reference_p_gold(labels, p1), atol=1e-6)
 
     p_gold, pred, correct = decoded_history(w)
     for e, p1 in enumerate(outputs):
@@ -165,16 +193,53 @@ def test_epochs_logged_on_shared_dynamics_reach_the_widget():
     assert w._meta["class_names"] == ["a", "b", "c"]
 
 
-def test_redisplay_state_is_complete_in_traits():
-    """A second view (or a reloaded page) only has the synced state: it must hold every epoch."""
+def test_reloaded_page_gets_the_newest_epoch_in_state_and_asks_for_the_rest(monkeypatch):
+    """A reloaded page only has the synced state (the newest epoch) and asks for the others."""
     rng, labels, texts = binary_setup()
     w = DataMapWidget(texts=texts, labels=labels)
-    for _ in range(4):
+    for _ in range(5):
         w.log_epoch(rng.random(50))
     state = w.get_state()
-    assert state["n_epochs"] == 4
-    p_gold, _, _ = unpack_history(state["_history"], 4, 50, state["_meta"]["pred_bytes"])
+    assert state["n_epochs"] == 5 and state["_epoch"]["epoch"] == 5
+    assert np.allclose(read_array(state["_epoch"]["p_gold"])[0], w.dynamics.gold_probabilities()[-1])
+    monkeypatch.setattr(_sync, "CHUNK_BYTES", 2 * 50 * 6)  # two epochs per answer
+    answers = request_history(w, first=1, stop=5)
+    assert [(c["first"], read_array(c["p_gold"], b).shape[0]) for c, b in answers] == [(1, 2), (3, 2)]
+    p_gold, pred, correct = decoded_history(w)
     assert np.allclose(p_gold, w.dynamics.gold_probabilities(), atol=1e-7)
+    assert np.array_equal(pred, w.dynamics.predictions())
+    assert np.array_equal(correct, w.dynamics.correct())
+
+
+def test_history_requests_for_another_label_or_garbage_are_ignored():
+    rng, multi_hot = multilabel_setup()
+    w = DataMapWidget(labels=multi_hot, label_names=["a", "b", "c"], label="b")
+    w.log_epoch(rng.random((30, 3)))
+    comm = attach_recorder(w)
+    w._on_page_msg(w, {"type": "request_epochs", "label": "a", "first": 1, "stop": 2}, [])
+    w._on_page_msg(w, "not a dict", [])
+    w._on_page_msg(w, {"type": "something else"}, [])
+    assert comm.messages == []
+
+
+def test_newest_epoch_fast_path_equals_the_full_stack():
+    rng, multi_hot = multilabel_setup()
+    td = TrainingDynamics(multi_hot, label_names=["a", "b", "c"])
+    for _ in range(3):
+        td.log_epoch(rng.random((30, 3)))
+    fast = _sync.epoch_arrays(td, "c", 2, 3, "uint8")
+    slow = {"p_gold": td.gold_probabilities(label="c")[2:], "pred": td.predictions(label="c")[2:],
+            "correct": td.correct(label="c")[2:]}
+    for name in slow:
+        assert fast[name].shape == (1, 30)
+        assert np.array_equal(fast[name], slow[name].astype(fast[name].dtype)), name
+    labels = rng.integers(0, 4, 30)
+    td = TrainingDynamics(labels)
+    td.log_epoch(rng.dirichlet(np.ones(4), size=30))
+    td.log_epoch(rng.dirichlet(np.ones(4), size=30))
+    fast = _sync.epoch_arrays(td, None, 1, 2, "uint8")
+    assert np.array_equal(fast["pred"][0], td.predictions()[1])
+    assert np.array_equal(fast["correct"][0], td.correct()[1])
 
 
 def test_wrong_output_shape_raises_and_records_nothing():
@@ -196,7 +261,7 @@ def test_listener_failure_warns_and_training_continues(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("packing exploded")
 
-    monkeypatch.setattr("datamap_widget.widget.pack_history", broken)
+    monkeypatch.setattr("datamap_widget.widget.epoch_arrays", broken)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         w.log_epoch(rng.random(50))
@@ -240,7 +305,8 @@ def test_multilabel_label_switch_repacks_in_one_message():
     w.label = "anger"
     assert len(comm.messages) == 1
     data, _ = comm.messages[0]
-    assert {"_history", "_gold", "_meta"} <= set(data["state"]) | {p[0] for p in data["buffer_paths"]}
+    assert {"_epoch", "_gold", "_meta"} <= set(data["state"]) | {p[0] for p in data["buffer_paths"]}
+    assert data["state"]["_epoch"]["label"] == "anger" and data["state"]["_epoch"]["epoch"] == 1
     p_gold, _, _ = decoded_history(w)
     expected = np.where(multi_hot[:, 2] == 1, probs[:, 2], 1 - probs[:, 2])
     assert np.allclose(p_gold[0], expected, atol=1e-6)

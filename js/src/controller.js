@@ -1,11 +1,18 @@
-// Per-widget-model state shared by every view of that widget: decoded history, shown epoch,
-// whether the map follows new epochs, the selected point. It drives the shared bqplot models
-// client-side (set without save_changes), so nothing here needs the kernel.
-import { readHistory } from "./history.js";
-import { mapAtEpoch } from "./metrics.js";
+// Per-widget-model state shared by every view of that widget: the history received so far, the
+// shown epoch, whether the map follows new epochs, the selected point. It drives the shared bqplot
+// models client-side (set without save_changes), so nothing here needs the kernel.
+//
+// Keeping up with training: a logged epoch only stores its arrays (O(N)); showing it is scheduled.
+// Epochs that arrive while the map is still animating are coalesced: when the animation ends, the
+// map goes straight to the newest epoch, without a tween (we are behind: no stale transitions).
+import { EpochStore, historyView } from "./history.js";
+import { accumulate, emptySums, mapAtEpoch, mapFromSums } from "./metrics.js";
 import { showTrajectory } from "./trajectory.js";
 
 const PLAY_STEP_MS = 700;
+const BUSY_POLL_MS = 40;
+const MAX_WAIT_MS = 3000; // never wait longer than this for an animation to end
+const REQUEST_TIMEOUT_MS = 120000; // ask again for missing epochs if no answer came by then
 const controllers = new Map();
 
 function keyOf(model) {
@@ -42,24 +49,45 @@ function withoutAnimation(figureModel, change) {
   }
 }
 
+function shownLabelOf(model) {
+  const meta = model.get("_meta") || {};
+  return String(meta.shown_label ?? "");
+}
+
 class Controller {
   constructor(model, key) {
     this.model = model;
     this.key = key;
     this.views = new Set();
-    this.history = readHistory(model);
-    this.shown = this.history.nEpochs;
+    this.n = model.get("n_examples") | 0;
+    this.store = new EpochStore(shownLabelOf(model), this.n);
+    this.sums = emptySums(this.n); // running sums of the newest complete epochs (follow mode)
+    this.history = historyView(this.store, model);
+    this.shown = 0;
+    this.drawnEpoch = 0; // the epoch the marks were last given (0: the map is empty)
     this.follow = true;
-    const sel = model.get("_selected_index") || [];
-    this.selected = sel.length && sel[0] < this.history.n ? sel[0] : null;
-    this.positions = mapAtEpoch(this.history, this.shown);
+    this.positions = mapFromSums(this.sums, this.n);
     this.ringAt = null; // the point whose highlight ring is drawn (null: ring hidden)
+    this.selected = null;
     this.playTimer = null;
-    this.onHistory = () => this.refreshHistory();
+    this.showTimer = null;
+    this.waitingSince = null; // when a newer epoch started waiting for an animation to end
+    this.request = null; // {label, stop, at}: the last request for missing epochs
+    this.onEpoch = () => this.receiveEpoch();
+    this.onMeta = () => this.receiveMeta();
+    this.onMsg = (content, buffers) => this.receiveMessage(content, buffers);
     this.onSelectedTrait = () => this.syncSelectionFromModel();
-    model.on("change:_history", this.onHistory);
+    model.on("change:_epoch", this.onEpoch);
+    model.on("change:_meta", this.onMeta);
+    model.on("msg:custom", this.onMsg);
     model.on("change:_selected_index", this.onSelectedTrait);
-    this.ready = this.resolveParts().then(() => this.apply());
+    this.receiveEpoch();
+    this.ready = this.resolveParts().then(() => {
+      this.shown = this.store.complete;
+      const sel = model.get("_selected_index") || [];
+      this.selected = sel.length && sel[0] >= 0 && sel[0] < this.n ? sel[0] : null;
+      this.apply();
+    });
   }
 
   async resolveParts() {
@@ -73,25 +101,125 @@ class Controller {
 
   dispose() {
     this.stopPlay();
-    this.model.off("change:_history", this.onHistory);
+    clearTimeout(this.showTimer);
+    this.model.off("change:_epoch", this.onEpoch);
+    this.model.off("change:_meta", this.onMeta);
+    this.model.off("msg:custom", this.onMsg);
     this.model.off("change:_selected_index", this.onSelectedTrait);
     controllers.delete(this.key);
   }
 
   get nEpochs() {
-    return this.history.nEpochs;
+    return this.store.complete;
   }
 
-  /** New history from the kernel (a logged epoch, or another label's history). */
-  refreshHistory() {
-    const previousLabel = this.history.meta.shown_label;
-    const previousShown = this.shown;
-    this.history = readHistory(this.model);
-    const labelChanged = this.history.meta.shown_label !== previousLabel;
-    if (this.follow || this.shown > this.nEpochs || this.shown === 0) this.shown = this.nEpochs;
-    if (this.selected !== null && this.selected >= this.history.n) this.selected = null;
-    if (labelChanged || this.shown !== previousShown) this.apply();
-    else this.notify();
+  /** Epochs the kernel has logged (the page may still be fetching some of them). */
+  get loggedEpochs() {
+    return Math.max(this.store.newest, this.model.get("n_epochs") | 0);
+  }
+
+  // ------------------------------------------------------------------ receiving history
+  resetStore(label) {
+    this.store = new EpochStore(label, this.n);
+    this.sums = emptySums(this.n);
+    this.request = null;
+  }
+
+  /** The newest epoch arrived (one comm message per logged epoch), or the shown label changed. */
+  receiveEpoch() {
+    const epoch = this.model.get("_epoch") || {};
+    const label = epoch.epoch ? String(epoch.label ?? "") : shownLabelOf(this.model);
+    if (label !== this.store.label) this.resetStore(label);
+    if (epoch.epoch) {
+      try {
+        this.store.put(epoch.epoch, epoch);
+      } catch (err) {
+        console.warn("datamap-widget: ignored a malformed epoch", err);
+      }
+    }
+    this.store.newest = Math.max(this.store.newest, this.model.get("n_epochs") | 0);
+    this.historyChanged();
+  }
+
+  receiveMeta() {
+    if (shownLabelOf(this.model) !== this.store.label && !(this.model.get("_epoch") || {}).epoch) {
+      this.resetStore(shownLabelOf(this.model));
+    }
+    this.historyChanged();
+  }
+
+  /** Answers to our requests for missing epochs. */
+  receiveMessage(content, buffers) {
+    if (!content || content.type !== "epochs" || String(content.label) !== this.store.label) return;
+    try {
+      this.store.put(Number(content.first), content, buffers);
+    } catch (err) {
+      console.warn("datamap-widget: ignored malformed history", err);
+      return;
+    }
+    if (this.request && this.store.complete >= this.request.stop - 1) this.request = null;
+    this.historyChanged();
+  }
+
+  /** Ask the kernel for epochs this page lacks (answered when the kernel is free). */
+  requestMissing() {
+    const gap = this.store.missing();
+    if (!gap) return;
+    const now = performance.now();
+    const r = this.request;
+    if (r && r.label === this.store.label && now - r.at < REQUEST_TIMEOUT_MS) return;
+    const stop = this.store.newest + 1;
+    this.request = { label: this.store.label, stop, at: now };
+    try {
+      this.model.send({ type: "request_epochs", label: this.store.label, first: gap[0], stop });
+    } catch (err) {
+      console.warn("datamap-widget: could not ask the kernel for the history", err);
+    }
+  }
+
+  historyChanged() {
+    this.history = historyView(this.store, this.model);
+    this.requestMissing();
+    this.scheduleShow();
+  }
+
+  // ------------------------------------------------------------------ showing epochs
+  /** Any view still animating the map? */
+  animating() {
+    for (const view of this.views) if (view.animating()) return true;
+    return false;
+  }
+
+  /** Show the newest complete epoch soon; epochs arriving meanwhile are coalesced into one. */
+  scheduleShow() {
+    if (this.showTimer !== null || !this.parts) return;
+    const run = () => {
+      this.showTimer = null;
+      const now = performance.now();
+      if (this.animating() && now - (this.waitingSince ?? now) < MAX_WAIT_MS) {
+        if (this.waitingSince === null) this.waitingSince = now;
+        this.showTimer = setTimeout(run, BUSY_POLL_MS);
+        return;
+      }
+      const behind = this.waitingSince !== null;
+      this.waitingSince = null;
+      this.showNewest(behind);
+    };
+    this.showTimer = setTimeout(run, 0);
+  }
+
+  showNewest(behind) {
+    const complete = this.store.complete;
+    const labelChanged = this.history.meta.shown_label !== this.shownLabel;
+    if (this.selected !== null && this.selected >= this.n) this.selected = null;
+    let target = this.shown;
+    if (this.follow || this.shown > complete || this.shown === 0) target = complete;
+    if (labelChanged || target !== this.shown) {
+      this.shown = target;
+      this.apply({ animate: !behind && !labelChanged });
+    } else {
+      this.notify();
+    }
   }
 
   /** Scrub to epoch k (1..nEpochs); the map follows new epochs again once k is the newest. */
@@ -132,29 +260,46 @@ class Controller {
   /** Select point i (or null); the selection reaches Python when the kernel is free. */
   select(i) {
     this.selected = i;
-    this.model.set("_selected_index", i === null ? [] : [i]);
-    this.model.save_changes();
     this.applySelection();
     this.notify();
+    this.model.set("_selected_index", i === null ? [] : [i]);
+    this.model.save_changes();
   }
 
   syncSelectionFromModel() {
     const sel = this.model.get("_selected_index") || [];
-    const i = sel.length && sel[0] >= 0 && sel[0] < this.history.n ? sel[0] : null;
+    const i = sel.length && sel[0] >= 0 && sel[0] < this.n ? sel[0] : null;
     if (i === this.selected) return;
     this.selected = i;
     this.applySelection();
     this.notify();
   }
 
-  /** Recompute the map for the shown epoch and move the marks there (bqplot animates). */
-  apply() {
+  /** The map after the shown epoch: O(N) from the running sums when following, else O(k N). */
+  computePositions() {
+    const k = this.shown;
+    if (k >= this.sums.k) return mapFromSums(accumulate(this.sums, this.history, k), this.n);
+    return mapAtEpoch(this.history, k);
+  }
+
+  /** Recompute the map for the shown epoch and move the marks there (animated unless told not). */
+  apply({ animate = true } = {}) {
     if (!this.parts) return;
-    this.positions = mapAtEpoch(this.history, this.shown);
-    for (const view of this.views) view.beginTransition(this.shown);
+    // Nothing to move from when the map was empty or no view is mounted yet: the map appears at
+    // once (a bqplot-gl tween started before its view draws stalls at its first frame).
+    animate = animate && this.drawnEpoch > 0 && this.shown > 0 && this.views.size > 0;
+    this.drawnEpoch = this.shown;
+    this.shownLabel = this.history.meta.shown_label;
+    this.positions = this.computePositions();
+    for (const view of this.views) view.beginTransition(this.shown, animate, this.positions);
     const { x, y, color } = this.positions;
-    this.parts.points.set({ x, y, color, visible: this.shown > 0 });
-    this.applySelection();
+    const change = () => {
+      // SVG: bqplot draws (and tweens) the shared mark; big maps: each view's raster layer draws.
+      if (this.model.get("renderer") !== "gl") this.parts.points.set({ x, y, color, visible: this.shown > 0 });
+      this.applySelection(); // the ring moves (or jumps) together with its point
+    };
+    if (animate) change();
+    else withoutAnimation(this.parts.map, change);
     this.notify();
   }
 

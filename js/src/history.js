@@ -1,27 +1,56 @@
-// Decode the packed per-epoch history (layout documented in datamap_widget/_sync.py).
+// The page's copy of the training history of the shown label, kept per widget model (shared by all
+// views). Epochs arrive one by one (the `_epoch` trait: the newest epoch) or in bulk (answers to
+// our "request_epochs" message, after a reload or a late display). Epochs are numbered from 1;
+// `complete` is how many leading epochs are all present, i.e. how far the map can be computed.
 import { bytesOf, typedAt } from "./buffers.js";
+import { rowsOf } from "./codecs.js";
+
+export class EpochStore {
+  constructor(label, n) {
+    this.label = label;
+    this.n = n;
+    this.rows = []; // rows[e - 1] = {pGold: Float32Array, pred: Uint8Array|Uint16Array, correct: Uint8Array}
+    this.complete = 0;
+    this.newest = 0; // highest epoch number known to exist (from the kernel)
+  }
+
+  /** Store epochs first, first+1, ... from (E, N) array descriptors; returns how many were new. */
+  put(first, payload, buffers) {
+    const p = rowsOf(payload.p_gold, buffers);
+    const pred = rowsOf(payload.pred, buffers);
+    const correct = rowsOf(payload.correct, buffers);
+    let added = 0;
+    for (let r = 0; r < p.length; r++) {
+      const at = first - 1 + r;
+      if (p[r].length !== this.n) throw new Error(`datamap-widget: epoch ${at + 1} has ${p[r].length} values for ${this.n} examples`);
+      if (!this.rows[at]) added += 1;
+      this.rows[at] = { pGold: p[r], pred: pred[r], correct: correct[r] };
+    }
+    this.newest = Math.max(this.newest, first - 1 + p.length);
+    while (this.complete < this.rows.length && this.rows[this.complete]) this.complete += 1;
+    return added;
+  }
+
+  /** The first run of missing epochs up to `newest`, as epoch numbers [first, stop), or null. */
+  missing() {
+    if (this.complete >= this.newest) return null;
+    const first = this.complete + 1;
+    let stop = first;
+    while (stop <= this.newest && !this.rows[stop - 1]) stop += 1;
+    return [first, stop];
+  }
+}
 
 /**
- * Read everything label-dependent from the model in one go.
- * Returns {nEpochs, n, pGold: Float32Array(E*N), pred: Uint8Array|Uint16Array(E*N),
- *          correct: Uint8Array(E*N), gold: Uint16Array(N), meta}.
+ * Label-dependent state as the map code reads it: {n, nEpochs, rows, gold, meta}, where nEpochs is
+ * the number of complete leading epochs.
  */
-export function readHistory(model) {
+export function historyView(store, model) {
   const meta = model.get("_meta") || {};
-  const n = model.get("n_examples") | 0;
-  const raw = bytesOf(model.get("_history"));
-  const predBytes = meta.pred_bytes === 2 ? 2 : 1;
-  const cellBytes = 4 + predBytes + 1;
-  let nEpochs = model.get("n_epochs") | 0;
-  if (n === 0 || raw.byteLength !== nEpochs * n * cellBytes) {
-    // Inconsistent or empty: show nothing rather than garbage.
-    nEpochs = n > 0 ? Math.floor(raw.byteLength / (n * cellBytes)) : 0;
-  }
-  const cells = nEpochs * n;
-  const pGold = typedAt(Float32Array, raw, 0, cells);
-  const pred = typedAt(predBytes === 2 ? Uint16Array : Uint8Array, raw, 4 * cells, cells);
-  const correct = typedAt(Uint8Array, raw, (4 + predBytes) * cells, cells);
-  const goldRaw = bytesOf(model.get("_gold"));
-  const gold = typedAt(Uint16Array, goldRaw, 0, Math.min(n, goldRaw.byteLength >> 1));
-  return { nEpochs, n, pGold, pred, correct, gold, meta };
+  return { n: store.n, nEpochs: store.complete, rows: store.rows, gold: goldOf(model, store.n), meta };
+}
+
+function goldOf(model, n) {
+  const raw = bytesOf(model.get("_gold"));
+  return typedAt(Uint16Array, raw, 0, Math.min(n, raw.byteLength >> 1));
 }

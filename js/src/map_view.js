@@ -1,6 +1,7 @@
-// One view of the map figure: mounting, transition/paint tracking, click-to-select.
-import { applyGLTransitionFix } from "./gl_transition_fix.js";
+// One view of the map figure: mounting, click-to-select, and (tests only) paint tracking.
 import { dataToClientTransform, pickNearest } from "./picking.js";
+import { mountRaster } from "./raster.js";
+import { testHooksEnabled } from "./test_hooks.js";
 
 const MARK_TIMEOUT_MS = 20000;
 const SVG_TRACK_SLACK_MS = 250;
@@ -50,61 +51,29 @@ export async function mountMap({ model, ctrl, container, renderer }) {
   const ringView = await markViewOf(figureView, ctrl.parts.highlight);
   ringView.el.style.pointerEvents = "none";
   const duration = () => Number(ctrl.parts.map.get("animation_duration")) || 0;
+  // Big maps ("gl"): the points are drawn by our raster layer; the bqplot-gl mark stays hidden.
+  const raster = renderer === "gl" ? mountRaster({
+    figureView,
+    pointsView,
+    colors: (pointsView.scales.color && pointsView.scales.color.model.get("colors")) || ["#d73027", "#4575b4"],
+    sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12,
+    durationOf: duration,
+    onFrame: () => tracker && tracker.onRasterFrame(raster),
+  }) : null;
+  const tracker = testHooksEnabled() ? paintTracker(pointsView, renderer, duration) : null;
+  let startedAt = -Infinity; // last time the points were given new positions
 
-  const painted = new Map(); // epoch -> performance.now() of its first drawn frame
-  let last = null; // {start, end, frames, epoch, done}
-
-  function frameDrawn() {
-    const now = performance.now();
-    if (!last || last.done) return;
-    last.frames += 1;
-    last.end = now;
-    if (!painted.has(last.epoch)) painted.set(last.epoch, now);
+  /** The map moves to `positions` (epoch `epoch`); SVG marks get them through the shared model. */
+  function beginTransition(epoch, animate = true, positions = null) {
+    startedAt = animate ? performance.now() : -Infinity;
+    if (tracker) tracker.begin(epoch, animate);
+    if (raster && positions) raster.show(positions, animate);
   }
 
-  // WebGL: count real renders (our patched update), end when the mark's tween is finished.
-  function onGLFrame() {
-    if (!last || last.done) return;
-    frameDrawn();
-    if (!pointsView.transitions || pointsView.transitions.length === 0) last.done = true;
-  }
-
-  // SVG: count animation frames in which the dots' transforms actually changed.
-  function trackSVG(t) {
-    const dots = pointsView.el.querySelectorAll(".object_grp");
-    const samples = dots.length ? [dots[0], dots[dots.length >> 1], dots[dots.length - 1]] : [];
-    let previous = samples.map((d) => d.getAttribute("transform")).join("|");
-    const tick = () => {
-      if (t !== last || t.done) return;
-      const now = performance.now();
-      const current = samples.map((d) => d.getAttribute("transform")).join("|");
-      if (current !== previous) {
-        frameDrawn();
-        previous = current;
-      }
-      if (now - t.start > duration() + SVG_TRACK_SLACK_MS) t.done = true;
-      else requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  }
-
-  function ensureGLFix() {
-    return renderer === "gl" ? applyGLTransitionFix(figureView, onGLFrame) : true;
-  }
-  ensureGLFix();
-
-  function beginTransition(epoch) {
-    ensureGLFix();
-    const t = { start: performance.now(), end: null, frames: 0, epoch, done: false };
-    last = t;
-    if (renderer === "svg") trackSVG(t);
-    // If nothing moves (same positions) no frame is drawn: the map already shows this epoch.
-    requestAnimationFrame(() =>
-      requestAnimationFrame(() => {
-        if (!painted.has(epoch) && t.frames === 0) painted.set(epoch, performance.now());
-        if (t.frames === 0 && renderer === "gl" && (!pointsView.transitions || !pointsView.transitions.length)) t.done = true;
-      })
-    );
+  /** Is the map still moving to the positions it was last given? */
+  function animating() {
+    if (raster) return raster.animating();
+    return performance.now() - startedAt < duration();
   }
 
   function transform() {
@@ -130,12 +99,79 @@ export async function mountMap({ model, ctrl, container, renderer }) {
   return {
     figureView,
     beginTransition,
+    animating,
     clientXY,
-    lastTransition: () => (last ? { start: last.start, end: last.end, frames: last.frames } : null),
-    paintedAt: (epoch) => (painted.has(epoch) ? painted.get(epoch) : null),
+    tracker,
+    raster,
     dispose() {
       container.removeEventListener("click", onClick, true);
+      if (raster) raster.dispose();
       figureView.remove();
     },
+  };
+}
+
+/**
+ * Test instrumentation only (see test_hooks.js): when each epoch was first painted, and the frames
+ * of the last transition. Raster frames are counted as drawn; SVG frames by sampling a few dots'
+ * transforms every animation frame.
+ */
+function paintTracker(pointsView, renderer, duration) {
+  const painted = new Map(); // epoch -> performance.now() of its first drawn frame
+  const begun = []; // epochs whose transition began, in order
+  let last = null; // {start, end, frames, epoch, done}
+
+  function frameDrawn() {
+    const now = performance.now();
+    if (!last || last.done) return;
+    last.frames += 1;
+    last.end = now;
+    if (!painted.has(last.epoch)) painted.set(last.epoch, now);
+  }
+
+  function onRasterFrame(raster) {
+    if (!last || last.done) return;
+    frameDrawn();
+    if (!raster.animating()) last.done = true;
+  }
+
+  function trackSVG(t) {
+    const dots = pointsView.el.querySelectorAll(".object_grp");
+    const samples = dots.length ? [dots[0], dots[dots.length >> 1], dots[dots.length - 1]] : [];
+    let previous = samples.map((d) => d.getAttribute("transform")).join("|");
+    const tick = () => {
+      if (t !== last || t.done) return;
+      const now = performance.now();
+      const current = samples.map((d) => d.getAttribute("transform")).join("|");
+      if (current !== previous) {
+        frameDrawn();
+        previous = current;
+      }
+      if (now - t.start > duration() + SVG_TRACK_SLACK_MS) t.done = true;
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }
+
+  function begin(epoch, animate) {
+    const t = { start: performance.now(), end: null, frames: 0, epoch, done: false };
+    last = t;
+    begun.push({ epoch, at: t.start, animate });
+    if (renderer === "svg") trackSVG(t);
+    // If nothing moves (same positions) no frame is drawn: the map already shows this epoch.
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        if (!painted.has(epoch) && t.frames === 0) painted.set(epoch, performance.now());
+
+      })
+    );
+  }
+
+  return {
+    begin,
+    onRasterFrame,
+    begun: () => begun.slice(),
+    lastTransition: () => (last ? { start: last.start, end: last.end, frames: last.frames } : null),
+    paintedAt: (epoch) => (painted.has(epoch) ? painted.get(epoch) : null),
   };
 }

@@ -2,26 +2,36 @@
 
 export const REGIONS = ["easy-to-learn", "ambiguous", "hard-to-learn"];
 
+/** Running sums over epochs 1..k: what the map after k epochs is computed from. */
+export function emptySums(n) {
+  return { k: 0, sum: new Float64Array(n), sumSq: new Float64Array(n), hits: new Float64Array(n) };
+}
+
+/** Add epochs sums.k+1..k to `sums` (in place): O(N) per added epoch. */
+export function accumulate(sums, history, k) {
+  const { n, rows } = history;
+  const { sum, sumSq, hits } = sums;
+  for (let e = sums.k; e < k; e++) {
+    const { pGold, correct } = rows[e];
+    for (let i = 0; i < n; i++) {
+      const p = pGold[i];
+      sum[i] += p;
+      sumSq[i] += p * p;
+      hits[i] += correct[i];
+    }
+  }
+  sums.k = Math.max(sums.k, k);
+  return sums;
+}
+
 /**
  * confidence = mean p(gold), variability = population std of p(gold) (ddof 0),
- * correctness = fraction of epochs predicted correctly; all over epochs 1..k.
+ * correctness = fraction of epochs predicted correctly; all over epochs 1..sums.k.
  * Returns {x: variability, y: confidence, color: correctness} as new Float32Arrays
  * (new arrays every call: bqplot-gl keeps the previous ones as animation start).
  */
-export function mapAtEpoch(history, k) {
-  const { n, pGold, correct } = history;
-  const sum = new Float64Array(n);
-  const sumSq = new Float64Array(n);
-  const hits = new Float64Array(n);
-  for (let e = 0; e < k; e++) {
-    const row = e * n;
-    for (let i = 0; i < n; i++) {
-      const p = pGold[row + i];
-      sum[i] += p;
-      sumSq[i] += p * p;
-      hits[i] += correct[row + i];
-    }
-  }
+export function mapFromSums(sums, n) {
+  const { k, sum, sumSq, hits } = sums;
   const x = new Float32Array(n);
   const y = new Float32Array(n);
   const color = new Float32Array(n);
@@ -34,6 +44,11 @@ export function mapAtEpoch(history, k) {
     color[i] = hits[i] / k;
   }
   return { x, y, color };
+}
+
+/** The map after the first k epochs, from scratch: O(k N). */
+export function mapAtEpoch(history, k) {
+  return mapFromSums(accumulate(emptySums(history.n), history, k), history.n);
 }
 
 /** Region name from the engine's rule: variability first, then confidence. */

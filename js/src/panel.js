@@ -77,7 +77,7 @@ export function buildPanel(model, ctrl) {
   function update() {
     const i = ctrl.selected;
     const k = ctrl.shown;
-    const { meta, n } = ctrl.history;
+    const { meta } = ctrl.history;
     const active = i !== null && k > 0;
     root.classList.toggle("dmw-empty", !active);
     hint.style.display = active ? "none" : "";
@@ -97,8 +97,9 @@ export function buildPanel(model, ctrl) {
     const c = ctrl.positions.y[i];
     const v = ctrl.positions.x[i];
     gold.textContent = goldNames(i, meta);
-    const cls = ctrl.history.pred[(k - 1) * n + i];
-    const p = ctrl.history.pGold[(k - 1) * n + i];
+    const row = ctrl.history.rows[k - 1];
+    const cls = row.pred[i];
+    const p = row.pGold[i];
     pred.textContent = `${(meta.class_names || [])[cls] ?? cls} (p(gold) ${fmt3(p)})`;
     confidence.textContent = fmt3(c);
     variability.textContent = fmt3(v);

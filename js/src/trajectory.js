@@ -9,12 +9,11 @@ export function showTrajectory(parts, history, i, k) {
   const wrongX = [];
   const wrongY = [];
   if (i !== null && k > 0) {
-    const n = history.n;
     for (let e = 0; e < k; e++) {
-      const p = history.pGold[e * n + i];
+      const p = history.rows[e].pGold[i];
       xs.push(e + 1);
       ys.push(p);
-      if (history.correct[e * n + i]) {
+      if (history.rows[e].correct[i]) {
         rightX.push(e + 1);
         rightY.push(p);
       } else {

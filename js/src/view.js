@@ -1,8 +1,9 @@
-// One rendered view of the widget: layout, child figures, and the test handle.
+// One rendered view of the widget: layout, child figures, and (tests only) the test handle.
 import { buildControls } from "./controls.js";
 import { h } from "./dom.js";
 import { mountFigure, mountMap } from "./map_view.js";
 import { buildPanel } from "./panel.js";
+import { testHooksEnabled } from "./test_hooks.js";
 
 export async function renderView({ model, el, ctrl }) {
   await ctrl.ready;
@@ -19,7 +20,8 @@ export async function renderView({ model, el, ctrl }) {
   const trajectoryView = await mountFigure(model.widget_manager, ctrl.parts.trajectory, panel.trajectory);
 
   const view = {
-    beginTransition: (epoch) => map.beginTransition(epoch),
+    beginTransition: (epoch, animate, positions) => map.beginTransition(epoch, animate, positions),
+    animating: () => map.animating(),
     update() {
       controls.update();
       panel.update();
@@ -27,31 +29,34 @@ export async function renderView({ model, el, ctrl }) {
   };
   ctrl.views.add(view);
   view.update();
+  if (ctrl.shown > 0) map.beginTransition(ctrl.shown, false, ctrl.positions); // an already-logged map
+  if (map.tracker) el.__datamapWidget = testHandle({ el, renderer, ctrl, map });
 
-  const handle = {
+  return () => {
+    ctrl.views.delete(view);
+    if (el.__datamapWidget) delete el.__datamapWidget;
+    map.dispose();
+    trajectoryView.remove();
+  };
+}
+
+/** What browser tests read and drive (only built when the test hooks are enabled). */
+function testHandle({ el, renderer, ctrl, map }) {
+  return {
     el,
     renderer,
-    n: ctrl.history.n,
+    n: ctrl.n,
     nEpochs: () => ctrl.nEpochs,
     shownEpoch: () => ctrl.shown,
     positions: () => ({ x: ctrl.positions.x, y: ctrl.positions.y, color: ctrl.positions.color }),
     clientXY: (i) => map.clientXY(i),
     selectedIndex: () => ctrl.selected,
-    lastTransition: () => map.lastTransition(),
-    paintedAt: (epoch) => map.paintedAt(epoch),
+    lastTransition: () => map.tracker.lastTransition(),
+    transitionsBegun: () => map.tracker.begun(),
+    animating: () => map.animating(),
+    frameCostMs: () => (map.raster ? map.raster.frameCost() : null),
+    paintedAt: (epoch) => map.tracker.paintedAt(epoch),
     replay: (k) => ctrl.replay(k),
     _internals: { ctrl, figureView: map.figureView },
-  };
-  if (ctrl.shown > 0) map.beginTransition(ctrl.shown); // first paint of an already-logged map
-  window.__datamapWidgets = window.__datamapWidgets || [];
-  window.__datamapWidgets.push(handle);
-
-  return () => {
-    ctrl.views.delete(view);
-    const list = window.__datamapWidgets || [];
-    const at = list.indexOf(handle);
-    if (at >= 0) list.splice(at, 1);
-    map.dispose();
-    trajectoryView.remove();
   };
 }

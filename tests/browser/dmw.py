@@ -1,5 +1,6 @@
-"""Page-side access to a rendered DataMapWidget through its test handle
-(`window.__datamapWidgets`, see the widget's test contract), plus pixel helpers for the map.
+"""Page-side access to a rendered DataMapWidget through its test handle (`el.__datamapWidget` on
+the view's element, published only because the harness opts in, see js/src/test_hooks.js), plus
+pixel helpers for the map.
 
 Shared by the widget browser tests and benchmarks/bench_widget.py.
 """
@@ -31,7 +32,7 @@ def widget_missing() -> list[str]:
 
 class MapView:
     """One view of a DataMapWidget, found through its test handle: the view rendered in a given
-    cell's output (`show`), or the k-th handle the page registered (`nth`, e.g. after a reload)."""
+    cell's output (`show`), or the k-th view in page order (`nth`, e.g. after a reload)."""
 
     def __init__(self, notebook: NotebookPage, getter: str, cell: Cell | None = None):
         self.nb = notebook
@@ -50,7 +51,7 @@ class MapView:
 
     @classmethod
     def nth(cls, notebook: NotebookPage, k: int, timeout: float = 90.0) -> "MapView":
-        view = cls(notebook, f"(window.__datamapWidgets || [])[{int(k)}] || null")
+        view = cls(notebook, f"__t.dmwAll()[{int(k)}] || null")
         view.wait_ready(timeout)
         return view
 
@@ -98,6 +99,10 @@ class MapView:
 
     def last_transition(self):
         return self.call("h.lastTransition()")
+
+    def transitions_begun(self) -> list[int]:
+        """Epochs whose transition began, in order (coalesced epochs never begin one)."""
+        return [t["epoch"] for t in self.call("h.transitionsBegun()")]
 
     def painted_at(self, epoch: int):
         return self.call("h.paintedAt(arg)", epoch)

@@ -43,10 +43,13 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 1100}
 INSTALL_HINT = (
-    "Install them with: bash scripts/install_browser_deps.sh  (or: apt-get install -y chromium; "
-    "python -m pip install jupyterlab playwright pillow anywidget bqplot bqplot-gl ipywidgets). "
+    "Install them with: apt-get install -y chromium; python -m pip install jupyterlab "
+    "playwright pillow anywidget bqplot bqplot-gl ipywidgets (scripts/test.sh does both). "
     "Never run `playwright install`: the tests use Debian's /usr/bin/chromium."
 )
+# Runs in every page before its own scripts: opts this browser into the widget's test hooks (each
+# rendered view then hangs a handle on its element, `el.__datamapWidget`, and tracks its paints).
+TEST_HOOKS_INIT = "window.__datamapWidgetTestHooks = true;"
 
 
 def missing_prerequisites() -> list[str]:
@@ -89,9 +92,14 @@ def safe_name(text: str) -> str:
 
 
 class LabServer:
-    """One `jupyter lab` process with its own root, settings, workspaces and runtime dirs."""
+    """One `jupyter lab` (or, with app="notebook", `jupyter notebook`, Notebook 7) process with its
+    own root, settings, workspaces and runtime dirs."""
 
-    def __init__(self, base_dir: str | Path | None = None, log_path: Path | None = None):
+    def __init__(self, base_dir: str | Path | None = None, log_path: Path | None = None,
+                 app: str = "lab"):
+        if app not in ("lab", "notebook"):
+            raise ValueError(f"app must be 'lab' or 'notebook', not {app!r}")
+        self.app = app
         self._owns_dir = base_dir is None
         self.base_dir = Path(base_dir or tempfile.mkdtemp(prefix="dmw-lab-"))
         self.root_dir = self.base_dir / "root"
@@ -126,14 +134,16 @@ class LabServer:
         last_error = None
         for _attempt in range(3):  # a random port can be taken between probe and bind
             self.port = free_port()
+            module, app_class = (("jupyterlab", "LabApp") if self.app == "lab"
+                                 else ("notebook", "JupyterNotebookApp"))
             cmd = [
-                sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+                sys.executable, "-m", module, "--no-browser", "--allow-root",
                 f"--port={self.port}", "--ServerApp.ip=127.0.0.1",
                 "--ServerApp.port_retries=0",
                 f"--IdentityProvider.token={self.token}",
                 f"--ServerApp.root_dir={self.root_dir}",
-                f"--LabApp.app_settings_dir={self.base_dir / 'app-settings'}",
-                "--LabApp.expose_app_in_browser=True",
+                f"--{app_class}.app_settings_dir={self.base_dir / 'app-settings'}",
+                f"--{app_class}.expose_app_in_browser=True",
             ]
             self.proc = subprocess.Popen(
                 cmd, stdout=self._log, stderr=subprocess.STDOUT, env=env,
@@ -243,6 +253,7 @@ class Browser:
         except Exception:
             self._pw.stop()
             raise
+        self.context.add_init_script(TEST_HOOKS_INIT)
         return self
 
     def stop(self) -> None:
@@ -292,10 +303,15 @@ PAGE_HELPERS = r"""
               executionState: cell.model.executionState || null,
               executionCount: cell.model.executionCount, outputs};
     },
+    dmwAll(root) {
+      // Test handles of the Data Map widget views under `root` (the page when omitted), in page order.
+      return Array.from((root || document).querySelectorAll('.datamap-widget'))
+        .map(el => el.__datamapWidget).filter(Boolean);
+    },
     dmw(id) {
       // The Data Map widget handle rendered inside cell `id` (the last one if several).
-      const cell = this.cellById(id), all = window.__datamapWidgets || [];
-      const mine = cell ? all.filter(h => cell.node.contains(h.el)) : [];
+      const cell = this.cellById(id);
+      const mine = cell ? this.dmwAll(cell.node) : [];
       return mine.length ? mine[mine.length - 1] : null;
     },
     exec(code) {
@@ -405,7 +421,9 @@ class NotebookPage:
             pass
 
     def _goto(self, timeout: float) -> None:
-        self.page.goto(self.lab.url(f"lab/workspaces/{self.workspace}/tree/{self.name}"),
+        path = (f"lab/workspaces/{self.workspace}/tree/{self.name}" if self.lab.app == "lab"
+                else f"notebooks/{self.name}")
+        self.page.goto(self.lab.url(path),
                        wait_until="domcontentloaded", timeout=timeout * 1000)
         self._attach(timeout)
 

@@ -1,4 +1,4 @@
-"""Issue point 5: clicking a point (SVG and WebGL) selects and highlights it and fills the panel
+"""Clicking a point (SVG and WebGL) selects and highlights it and fills the panel
 with its text, gold label, prediction, metrics, region and per-epoch chart, also while a
 training cell keeps the kernel busy; the selection reaches Python once the kernel is free."""
 

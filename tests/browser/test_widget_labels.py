@@ -1,4 +1,4 @@
-"""Issue point 7: multilabel data get a control that picks the label whose map is shown;
+"""Multilabel data get a control that picks the label whose map is shown;
 multiclass data get the predicted class's name in the panel."""
 
 import numpy as np

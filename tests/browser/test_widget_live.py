@@ -1,4 +1,4 @@
-"""Issue point 3: each logged epoch reaches the page while the training cell is still running,
+"""Each logged epoch reaches the page while the training cell is still running,
 as one batched update (one comm message) per epoch."""
 
 import time

@@ -1,4 +1,4 @@
-"""Issue point 6: the slider / play control scrub the map to any logged epoch (animating);
+"""The slider / play control scrub the map to any logged epoch (animating);
 while not replaying, the map follows the newest epoch."""
 
 import time

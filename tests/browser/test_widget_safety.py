@@ -1,4 +1,4 @@
-"""Issue point 8: texts and label names are untrusted; HTML in them shows literally and runs
+"""Texts and label names are untrusted; HTML in them shows literally and runs
 nothing (no element created, no dialog, no script)."""
 
 import pytest
