@@ -74,17 +74,23 @@ def memorisation(held_out_correct: np.ndarray, in_sample_correct: np.ndarray) ->
     return float((in_sample_correct & wrong).sum() / wrong.sum())
 
 
-def class_noise_rates(gold: np.ndarray, wrong: np.ndarray, n_classes: int) -> np.ndarray:
-    """(C,) Laplace-smoothed share of each gold class that the model predicts otherwise."""
+def class_noise_rates(gold: np.ndarray, wrong: np.ndarray, n_classes: int,
+                      per_class: bool = True) -> np.ndarray:
+    """(C,) Laplace-smoothed share of each gold class that the model predicts otherwise.
+
+    ``per_class=False``: the pooled share over all classes, the same for every class.
+    """
     n = np.bincount(gold, minlength=n_classes).astype(np.float64)
     k = np.bincount(gold, weights=wrong.astype(np.float64), minlength=n_classes)
+    if not per_class:
+        n, k = np.full(n_classes, n.sum()), np.full(n_classes, k.sum())
     return (k + 1.0) / (n + 2.0)
 
 
 def label_issue_scores(p: np.ndarray, gold: np.ndarray, wrong: np.ndarray, n_classes: int,
-                       shrink: float = PRIOR_SHRINK):
+                       shrink: float = PRIOR_SHRINK, per_class: bool = True):
     """(score, rho') per example: the posterior that the label is wrong (see module docs)."""
-    rho = class_noise_rates(gold, wrong, n_classes)
+    rho = class_noise_rates(gold, wrong, n_classes, per_class)
     odds = (rho / (1.0 - rho)) ** shrink
     prior = (odds / (1.0 + odds))[gold]
     evidence_wrong = prior * (1.0 - p)
@@ -149,7 +155,9 @@ def label_issues(td, label=None, *, in_sample=None) -> pd.DataFrame:
         p = memorised * p + (1.0 - memorised) * p_in
     last_pred = td.predictions(label)[-1].astype(np.int64)
     n_classes = 2 if td.task != "multiclass" else td.n_classes
-    score, prior = label_issue_scores(p, gold, last_pred != gold, n_classes)
+    # multiclass: one pooled prior, since per-class rates cost AP there (module docs, 3.)
+    score, prior = label_issue_scores(p, gold, last_pred != gold, n_classes,
+                                      per_class=n_classes == 2)
     flagged = score >= 0.5
     if td.task == "multiclass":
         suggested = last_pred
