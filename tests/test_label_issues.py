@@ -82,6 +82,23 @@ def test_multiclass_suggests_the_held_out_prediction():
     assert df.loc[0, "flagged"] and df.loc[3, "flagged"]
 
 
+def test_multiclass_pools_the_noise_prior_over_classes():
+    # predicted otherwise: class 0 2 of 2, class 1 1 of 6 (per class the priors would differ);
+    # pooled: 3 of 8 -> rho = (3+1)/(8+2) = 0.4, odds 2/3, shrunk sqrt -> one prior for all
+    y = np.array([0, 0, 1, 1, 1, 1, 1, 1])
+    td = TrainingDynamics(y, n_classes=3)
+    td.log_epoch(np.array([[0.3, 0.6, 0.1], [0.3, 0.1, 0.6], [0.1, 0.8, 0.1], [0.1, 0.7, 0.2],
+                           [0.3, 0.4, 0.3], [0.1, 0.9, 0.0], [0.2, 0.6, 0.2], [0.2, 0.3, 0.5]]))
+    df = td.label_issues()
+    odds = np.sqrt(0.4 / 0.6)
+    prior = odds / (1 + odds)
+    np.testing.assert_allclose(df["class_noise"], prior)
+    assert df.loc[0, "score"] == pytest.approx(prior * 0.7 / (prior * 0.7 + (1 - prior) * 0.3))
+    assert df.loc[7, "score"] == pytest.approx(df.loc[0, "score"])  # equal p(gold), equal score
+    assert (np.diff(df["p_gold"].to_numpy()) >= 0).all()  # the order is p(gold)'s alone
+    assert df.loc[[0, 1, 7], "flagged"].all() and not df.loc[4, "flagged"]
+
+
 def test_multilabel_ranks_each_label():
     Y = np.array([[1, 0], [1, 1], [0, 1], [0, 0]])
     td = TrainingDynamics(Y, label_names=["joy", "anger"])

@@ -182,9 +182,11 @@ def _fit_cross(estimator, X, y, sink, epochs, classes, ids, step, sample_weight,
         score = router.rows_to_score(k)
         plans.append((X[train], y[train], _rows(sample_weight, train), score, X[rows_of[score]]))
     for epoch in range(epochs):
-        for model, (X_train, y_train, w_train, _, _) in zip(models, plans):
-            _partial_fit_pass(model, X_train, y_train, classes, w_train, step)
-        try:  # every row of X went through partial_fit's checks in epoch 1: skip them later
+        # every row of X went through partial_fit's checks in epoch 1: skip them later
+        with config_context(assume_finite=epoch > 0):
+            for model, (X_train, y_train, w_train, _, _) in zip(models, plans):
+                _partial_fit_pass(model, X_train, y_train, classes, w_train, step)
+        try:
             with config_context(assume_finite=epoch > 0):
                 for k, (model, plan) in enumerate(zip(models, plans)):
                     outputs, logits = _outputs(model, plan[4], sink)
