@@ -33,7 +33,9 @@ import tracemalloc
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # run from a checkout
-from datamap_widget import TrainingDynamics  # noqa: E402
+import itertools
+
+from datamap_widget import TrainingDynamics
 
 BASELINE_EXAMPLES = 43_410
 
@@ -59,8 +61,9 @@ def make_outputs(rng, n, n_classes, epochs, logits):
 
 def new_dynamics(gold, outs):
     task = "binary" if outs[0].ndim == 1 else "multiclass"
-    return TrainingDynamics(gold, task=task,
-                            n_classes=None if task == "binary" else outs[0].shape[1])
+    return TrainingDynamics(
+        gold, task=task, n_classes=None if task == "binary" else outs[0].shape[1]
+    )
 
 
 def engine_times(gold, outs, logits, repeats):
@@ -128,9 +131,8 @@ def loop_baseline(gold, outs, logits):
         confidence = np.mean(probs)
         variability = np.std(probs)
         learned = any(correct)
-        forgotten = sum(1 for a, b in zip(correct, correct[1:]) if a and not b)
-        rows.append((confidence, variability, np.mean(correct),
-                     forgotten if learned else np.inf))
+        forgotten = sum(1 for a, b in itertools.pairwise(correct) if a and not b)
+        rows.append((confidence, variability, np.mean(correct), forgotten if learned else np.inf))
     return log_time, time.perf_counter() - t0
 
 
@@ -148,23 +150,31 @@ def bench(name, n, n_classes, epochs, repeats, logits=False):
     base_total = (base_log + base_metrics) * scale
     ours = last + metrics_t
     print(f"{name}")
-    print(f"  log_epoch   epoch 1: {first * 1e3:8.2f} ms   epoch {epochs}: {last * 1e3:8.2f} ms"
-          f"   ratio {last / first:.2f}  (one straight run: median {straight * 1e3:.2f} ms)")
-    print(f"  metrics() after {epochs} epochs: {metrics_t * 1e3:8.2f} ms   "
-          f"log + metrics: {ours * 1e3:.2f} ms")
-    print(f"  memory      p(gold) array {p_gold_bytes / 2**20:8.1f} MiB   retained "
-          f"{retained / 2**20:8.1f} MiB ({retained / p_gold_bytes:.2f}x)   peak "
-          f"{peak / 2**20:8.1f} MiB ({peak / p_gold_bytes:.2f}x)")
-    print(f"  per-example loop: log {base_log * scale * 1e3:9.1f} ms + metrics "
-          f"{base_metrics * scale * 1e3:9.1f} ms{' (scaled from %d examples)' % m if m < n else ''}"
-          f"   speed-up {base_total / ours:7.0f}x")
+    print(
+        f"  log_epoch   epoch 1: {first * 1e3:8.2f} ms   epoch {epochs}: {last * 1e3:8.2f} ms"
+        f"   ratio {last / first:.2f}  (one straight run: median {straight * 1e3:.2f} ms)"
+    )
+    print(
+        f"  metrics() after {epochs} epochs: {metrics_t * 1e3:8.2f} ms   "
+        f"log + metrics: {ours * 1e3:.2f} ms"
+    )
+    print(
+        f"  memory      p(gold) array {p_gold_bytes / 2**20:8.1f} MiB   retained "
+        f"{retained / 2**20:8.1f} MiB ({retained / p_gold_bytes:.2f}x)   peak "
+        f"{peak / 2**20:8.1f} MiB ({peak / p_gold_bytes:.2f}x)"
+    )
+    print(
+        f"  per-example loop: log {base_log * scale * 1e3:9.1f} ms + metrics "
+        f"{base_metrics * scale * 1e3:9.1f} ms{f' (scaled from {m} examples)' if m < n else ''}"
+        f"   speed-up {base_total / ours:7.0f}x"
+    )
     return ours
 
 
 def batch_epoch(td, ids, outputs, perm, batch):
     """Seconds per log_batch call over one shuffled epoch, and of its end_epoch."""
     starts = range(0, len(perm), batch)
-    parts = [perm[s:s + batch] for s in starts]
+    parts = [perm[s : s + batch] for s in starts]
     batches = [(ids[part], outputs[part]) for part in parts]
     t0 = time.perf_counter()
     for batch_ids, batch_out in batches:
@@ -197,37 +207,54 @@ def bench_batches(repeats, n=20_000, batch=32):
     gold = rng.integers(0, 2, n)
     p1 = rng.random(n).astype(np.float32)
     str_ids = np.array([f"ex{i}" for i in range(n)])
-    cases = [("default ids 0..N-1, numpy", None, np.arange(n), p1),
-             ("string ids, numpy", str_ids, str_ids, p1)]
+    cases = [
+        ("default ids 0..N-1, numpy", None, np.arange(n), p1),
+        ("string ids, numpy", str_ids, str_ids, p1),
+    ]
     try:
         import torch
     except ImportError:
         torch = None
     if torch is not None:
         logits = torch.tensor(p1).requires_grad_()
-        cases.append(("default ids, torch ids + probabilities (requires_grad)", None,
-                      torch.arange(n), torch.sigmoid(logits)))
-        cases.append(("default ids, torch bfloat16 probabilities", None, torch.arange(n),
-                      torch.sigmoid(logits).to(torch.bfloat16)))
+        cases.append(
+            (
+                "default ids, torch ids + probabilities (requires_grad)",
+                None,
+                torch.arange(n),
+                torch.sigmoid(logits),
+            )
+        )
+        cases.append(
+            (
+                "default ids, torch bfloat16 probabilities",
+                None,
+                torch.arange(n),
+                torch.sigmoid(logits).to(torch.bfloat16),
+            )
+        )
     print(f"log_batch: N = {n:,}, shuffled batches of {batch}, best of {repeats} epochs")
     per_call = {}
     for name, ids, batch_ids, outputs in cases:
         td = TrainingDynamics(gold, ids=ids)
-        runs = [batch_epoch(td, batch_ids, outputs, rng.permutation(n), batch)
-                for _ in range(repeats)]
+        runs = [
+            batch_epoch(td, batch_ids, outputs, rng.permutation(n), batch) for _ in range(repeats)
+        ]
         call, end = min(r[0] for r in runs), min(r[1] for r in runs)
         per_call[name] = call
-        print(f"  {name:58s} {call * 1e6:7.1f} us per log_batch   end_epoch "
-              f"{end * 1e3:6.2f} ms")
+        print(f"  {name:58s} {call * 1e6:7.1f} us per log_batch   end_epoch {end * 1e3:6.2f} ms")
     default = per_call["default ids 0..N-1, numpy"]
     verdict = "meets" if default < 20e-6 else "MISSES"
-    print(f"  default ids: {default * 1e6:.1f} us per batch of {batch} ({verdict} the 20 us "
-          "target)")
+    print(
+        f"  default ids: {default * 1e6:.1f} us per batch of {batch} ({verdict} the 20 us target)"
+    )
     if torch is not None:
         step = tiny_mlp_step(torch, batch, repeats)
         torch_call = per_call["default ids, torch ids + probabilities (requires_grad)"]
-        print(f"  tiny MLP (20-32-2) training step: {step * 1e6:.1f} us; log_batch with torch "
-              f"inputs adds {torch_call / step:.0%} to it")
+        print(
+            f"  tiny MLP (20-32-2) training step: {step * 1e6:.1f} us; log_batch with torch "
+            f"inputs adds {torch_call / step:.0%} to it"
+        )
 
 
 def bench_labels(repeats, n=43_410, n_labels=28, epochs=10):
@@ -235,15 +262,21 @@ def bench_labels(repeats, n=43_410, n_labels=28, epochs=10):
     td = TrainingDynamics(rng.random((n, n_labels)) < 0.1)
     for _ in range(epochs):
         td.log_epoch(rng.random((n, n_labels)).astype(np.float32))
-    print(f"multilabel accessors: N = {n:,}, {n_labels} labels, {epochs} epochs, one label, "
-          f"best of {repeats}")
+    print(
+        f"multilabel accessors: N = {n:,}, {n_labels} labels, {epochs} epochs, one label, "
+        f"best of {repeats}"
+    )
     times = {}
     for name in ("gold_probabilities", "correct", "predictions"):
         accessor = getattr(td, name)
-        times[name] = min(timeit_once(lambda: accessor(3)) for _ in range(repeats))
+        times[name] = min(
+            timeit_once(lambda accessor=accessor: accessor(3)) for _ in range(repeats)
+        )
     for name, t in times.items():
-        print(f"  {name + '(label)':28s} {t * 1e3:7.2f} ms   "
-              f"{t / times['gold_probabilities']:5.2f}x gold_probabilities(label)")
+        print(
+            f"  {name + '(label)':28s} {t * 1e3:7.2f} ms   "
+            f"{t / times['gold_probabilities']:5.2f}x gold_probabilities(label)"
+        )
 
 
 def timeit_once(fn):
@@ -268,15 +301,22 @@ def main():
     if args.only not in (None, "epochs"):
         return
     bench("binary, N = 43,410 (probabilities)", 43_410, 2, args.epochs, args.repeats)
-    total = bench("binary, N = 1,000,000 (probabilities)", 1_000_000, 2, args.epochs,
-                  args.repeats)
-    bench("multiclass, N = 43,410, 28 classes (probabilities)", 43_410, 28, args.epochs,
-          args.repeats)
-    bench("multiclass, N = 43,410, 28 classes (logits, with AUM)", 43_410, 28, args.epochs,
-          args.repeats, logits=True)
+    total = bench("binary, N = 1,000,000 (probabilities)", 1_000_000, 2, args.epochs, args.repeats)
+    bench(
+        "multiclass, N = 43,410, 28 classes (probabilities)", 43_410, 28, args.epochs, args.repeats
+    )
+    bench(
+        "multiclass, N = 43,410, 28 classes (logits, with AUM)",
+        43_410,
+        28,
+        args.epochs,
+        args.repeats,
+        logits=True,
+    )
     verdict = "meets" if total < 0.05 else "MISSES"
-    print(f"\nN = 1,000,000 binary log + metrics: {total * 1e3:.1f} ms "
-          f"({verdict} the 50 ms target)")
+    print(
+        f"\nN = 1,000,000 binary log + metrics: {total * 1e3:.1f} ms ({verdict} the 50 ms target)"
+    )
 
 
 if __name__ == "__main__":

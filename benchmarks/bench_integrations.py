@@ -78,11 +78,13 @@ def bench_torch(repeats, n=20_000, d=64, hidden=64, classes=4, batch=32):
     x = torch.randn(n, d, generator=g)
     y = torch.randint(0, classes, (n,), generator=g)
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(d, hidden), torch.nn.ReLU(),
-                                torch.nn.Linear(hidden, classes))
+    model = torch.nn.Sequential(
+        torch.nn.Linear(d, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, classes)
+    )
     opt = torch.optim.SGD(model.parameters(), lr=0.05)
     loader = torch.utils.data.DataLoader(
-        IndexedDataset(torch.utils.data.TensorDataset(x, y)), batch_size=batch, shuffle=True)
+        IndexedDataset(torch.utils.data.TensorDataset(x, y)), batch_size=batch, shuffle=True
+    )
     td, direct = TrainingDynamics(y.numpy()), TrainingDynamics(y.numpy())
     logger = DataMapLogger(td)
     torch_epoch(model, opt, loader, None)  # warm-up
@@ -101,8 +103,13 @@ def bench_torch(repeats, n=20_000, d=64, hidden=64, classes=4, batch=32):
 
 def bench_trainer(repeats, n=2_000, seq=32, batch=32):
     from datasets import Dataset
-    from transformers import (BertConfig, BertForSequenceClassification, Trainer,
-                              TrainingArguments, default_data_collator)
+    from transformers import (
+        BertConfig,
+        BertForSequenceClassification,
+        Trainer,
+        TrainingArguments,
+        default_data_collator,
+    )
     from transformers.utils import logging as hf_logging
 
     from datamap_widget.integrations.transformers import add_data_map
@@ -110,20 +117,38 @@ def bench_trainer(repeats, n=2_000, seq=32, batch=32):
     hf_logging.set_verbosity_error()
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 3, n)
-    ds = Dataset.from_dict({"input_ids": rng.integers(1, 1000, (n, seq)).tolist(),
-                            "attention_mask": np.ones((n, seq), int).tolist(),
-                            "label": labels.tolist()})
-    cfg = BertConfig(vocab_size=1000, hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
-                     intermediate_size=128, num_labels=3)
+    ds = Dataset.from_dict(
+        {
+            "input_ids": rng.integers(1, 1000, (n, seq)).tolist(),
+            "attention_mask": np.ones((n, seq), int).tolist(),
+            "label": labels.tolist(),
+        }
+    )
+    cfg = BertConfig(
+        vocab_size=1000,
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
+        num_labels=3,
+    )
     torch.manual_seed(0)
     model = BertForSequenceClassification(cfg)
 
     def one_epoch(with_map, tmp):
-        args = TrainingArguments(output_dir=tmp, num_train_epochs=1, report_to=[], use_cpu=True,
-                                 per_device_train_batch_size=batch, save_strategy="no",
-                                 logging_strategy="no", disable_tqdm=True)
-        trainer = Trainer(model=model, args=args, train_dataset=ds,
-                          data_collator=default_data_collator)
+        args = TrainingArguments(
+            output_dir=tmp,
+            num_train_epochs=1,
+            report_to=[],
+            use_cpu=True,
+            per_device_train_batch_size=batch,
+            save_strategy="no",
+            logging_strategy="no",
+            disable_tqdm=True,
+        )
+        trainer = Trainer(
+            model=model, args=args, train_dataset=ds, data_collator=default_data_collator
+        )
         if with_map:
             td = TrainingDynamics(labels)
             add_data_map(trainer, td)
@@ -148,10 +173,12 @@ def bench_trainer(repeats, n=2_000, seq=32, batch=32):
 def report(name, base, logged):
     cpu = [100 * (w[0] / b[0] - 1) for b, w in zip(base, logged)]
     wall = [100 * (w[1] / b[1] - 1) for b, w in zip(base, logged)]
-    print(f"{name}:\n  CPU epoch {statistics.median(b[0] for b in base) * 1e3:.1f} ms without "
-          f"logging, {statistics.median(w[0] for w in logged) * 1e3:.1f} ms with; overhead median "
-          f"{statistics.median(cpu):+.2f}% (runs: {', '.join(f'{o:+.1f}' for o in cpu)})\n"
-          f"  wall-clock overhead median {statistics.median(wall):+.2f}%")
+    print(
+        f"{name}:\n  CPU epoch {statistics.median(b[0] for b in base) * 1e3:.1f} ms without "
+        f"logging, {statistics.median(w[0] for w in logged) * 1e3:.1f} ms with; overhead median "
+        f"{statistics.median(cpu):+.2f}% (runs: {', '.join(f'{o:+.1f}' for o in cpu)})\n"
+        f"  wall-clock overhead median {statistics.median(wall):+.2f}%"
+    )
 
 
 def main():
@@ -163,8 +190,10 @@ def main():
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     base, logged, base2, engine, inside = bench_torch(opts.repeats)
     report("PyTorch loop + DataMapLogger (MLP, 20k x 64, batch 32, 1 thread)", base, logged)
-    print(f"  CPU time of the logging calls themselves (log_batch x batches + end_epoch, "
-          f"medians): {inside:.2f}% of an epoch without logging")
+    print(
+        f"  CPU time of the logging calls themselves (log_batch x batches + end_epoch, "
+        f"medians): {inside:.2f}% of an epoch without logging"
+    )
     report("PyTorch loop + td.log_batch per batch (same)", base2, engine)
     if not opts.skip_trainer:
         base, logged = bench_trainer(opts.repeats)

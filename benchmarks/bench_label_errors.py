@@ -54,8 +54,10 @@ try:
     from cleanlab.filter import find_label_issues
     from cleanlab.rank import get_label_quality_scores
 except ImportError:  # pragma: no cover
-    sys.exit("this benchmark compares with cleanlab: pip install cleanlab  (or pip install "
-             "'.[bench]' from the repository root)")
+    sys.exit(
+        "this benchmark compares with cleanlab: pip install cleanlab  (or pip install "
+        "'.[bench]' from the repository root)"
+    )
 
 EPOCHS, FOLDS = 10, 5
 MULTICLASS_EMOTIONS = ["admiration", "amusement", "anger", "curiosity", "gratitude", "sadness"]
@@ -63,8 +65,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def go_emotions_dir() -> str:
-    return os.environ.get("DATAMAP_GO_EMOTIONS_DIR") or str(REPO.parent / "shared" / "data"
-                                                            / "go_emotions")
+    return os.environ.get("DATAMAP_GO_EMOTIONS_DIR") or str(
+        REPO.parent / "shared" / "data" / "go_emotions"
+    )
 
 
 def load_text_tasks():
@@ -84,8 +87,9 @@ def load_text_tasks():
     keep = [names.index(e) for e in MULTICLASS_EMOTIONS]
 
     def single(ds):
-        rows = [i for i, labels in enumerate(ds["labels"])
-                if len(labels) == 1 and labels[0] in keep]
+        rows = [
+            i for i, labels in enumerate(ds["labels"]) if len(labels) == 1 and labels[0] in keep
+        ]
         return rows, np.array([keep.index(ds["labels"][i][0]) for i in rows], np.int64)
 
     rows_tr, ym_tr = single(train)
@@ -94,15 +98,17 @@ def load_text_tasks():
     vec = TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True)
     Xm_tr = vec.fit_transform([texts_tr[i] for i in rows_tr])
     Xm_te = vec.transform([texts_te[i] for i in rows_te])
-    tasks.append((f"go_emotions {len(keep)} emotions", Xm_tr, ym_tr, Xm_te, ym_te, len(keep), True,
-                  1e-5))
+    tasks.append(
+        (f"go_emotions {len(keep)} emotions", Xm_tr, ym_tr, Xm_te, ym_te, len(keep), True, 1e-5)
+    )
     return tasks
 
 
 def load_digits_task():
     d = load_digits()
-    X_tr, X_te, y_tr, y_te = train_test_split(d.data, d.target, test_size=0.3, random_state=0,
-                                              stratify=d.target)
+    X_tr, X_te, y_tr, y_te = train_test_split(
+        d.data, d.target, test_size=0.3, random_state=0, stratify=d.target
+    )
     scaler = StandardScaler().fit(X_tr)
     return ("digits", scaler.transform(X_tr), y_tr, scaler.transform(X_te), y_te, 10, False, 1e-3)
 
@@ -110,7 +116,7 @@ def load_digits_task():
 def flip(y, rate, n_classes, seed):
     rng = np.random.default_rng(seed)
     flipped = np.zeros(len(y), bool)
-    flipped[rng.choice(len(y), int(round(rate * len(y))), replace=False)] = True
+    flipped[rng.choice(len(y), round(rate * len(y)), replace=False)] = True
     noisy = y.copy()
     noisy[flipped] = (y[flipped] + rng.integers(1, n_classes, flipped.sum())) % n_classes
     return noisy, flipped
@@ -129,8 +135,11 @@ class Timer:
 def ranking_scores(flipped, score):
     k = int(flipped.sum())
     top = np.argsort(-score, kind="stable")[:k]
-    return (roc_auc_score(flipped, score), average_precision_score(flipped, score),
-            flipped[top].mean())
+    return (
+        roc_auc_score(flipped, score),
+        average_precision_score(flipped, score),
+        flipped[top].mean(),
+    )
 
 
 def model(alpha, seed=0):
@@ -166,8 +175,12 @@ def run_crossfit(X, y, n_classes, balanced, alpha):
     issues = td.label_issues()
     elapsed = t.stop()
     issues = issues.loc[td.ids]  # back to row order
-    return (issues["score"].to_numpy(), issues["flagged"].to_numpy(),
-            issues["suggested"].to_numpy(), elapsed)
+    return (
+        issues["score"].to_numpy(),
+        issues["flagged"].to_numpy(),
+        issues["suggested"].to_numpy(),
+        elapsed,
+    )
 
 
 def run_cleanlab(X, y, n_classes, balanced, alpha):
@@ -202,10 +215,12 @@ def main():
     args = parser.parse_args()
     rates = [0.1] if args.quick else [0.05, 0.1, 0.2]
     seeds = range(1 if args.quick else args.seeds)
-    tasks = [load_digits_task()] + load_text_tasks()
+    tasks = [load_digits_task(), *load_text_tasks()]
     rows = []
-    header = (f"{'dataset':24s} {'flips':>5s} {'method':10s} {'AUROC':>6s} {'AP':>6s} {'P@k':>6s} "
-              f"{'cpu s':>6s} {'wall s':>6s} {'flagged':>7s} {'F1 gain':>7s}")
+    header = (
+        f"{'dataset':24s} {'flips':>5s} {'method':10s} {'AUROC':>6s} {'AP':>6s} {'P@k':>6s} "
+        f"{'cpu s':>6s} {'wall s':>6s} {'flagged':>7s} {'F1 gain':>7s}"
+    )
     print(header)
     print("-" * len(header))
     for name, X_tr, y_true, X_te, y_te, n_classes, balanced, alpha in tasks:
@@ -218,18 +233,22 @@ def main():
                 sa, ta = run_in_sample(X_tr, y, n_classes, balanced, alpha)
                 sb, fb, gb, tb = run_crossfit(X_tr, y, n_classes, balanced, alpha)
                 sc, fc, gc, tc = run_cleanlab(X_tr, y, n_classes, balanced, alpha)
-                for key, score, t, flags, sugg in (("a", sa, ta, None, None),
-                                                    ("b", sb, tb, fb, gb),
-                                                    ("c", sc, tc, fc, gc)):
+                for key, score, t, flags, sugg in (
+                    ("a", sa, ta, None, None),
+                    ("b", sb, tb, fb, gb),
+                    ("c", sc, tc, fc, gc),
+                ):
                     gain = np.nan
                     n_flag = np.nan
                     if flags is not None:
                         y_fix, keep = fixed_labels(y, flags, sugg)
-                        f1, _ = train_eval(X_tr[keep], y_fix[keep], X_te, y_te, n_classes,
-                                           balanced, alpha)
+                        f1, _ = train_eval(
+                            X_tr[keep], y_fix[keep], X_te, y_te, n_classes, balanced, alpha
+                        )
                         gain, n_flag = f1 - noisy_f1, flags.sum()
-                    acc[key].append((*ranking_scores(flipped, score), t[0], n_flag, gain, noisy_f1,
-                                     t[1]))
+                    acc[key].append(
+                        (*ranking_scores(flipped, score), t[0], n_flag, gain, noisy_f1, t[1])
+                    )
             for key, label in (("a", "in-sample"), ("b", "crossfit"), ("c", "cleanlab")):
                 table = np.array(acc[key], dtype=float)
                 m = np.nanmean(table, axis=0) if key != "a" else table.mean(axis=0)
@@ -237,16 +256,20 @@ def main():
                 m[7] = table[:, 7].min()
                 gain = "" if key == "a" else f"{m[5]:+7.3f}"
                 flagged = "" if key == "a" else f"{m[4]:7.0f}"
-                print(f"{name:24s} {rate:5.0%} {label:10s} {m[0]:6.3f} {m[1]:6.3f} {m[2]:6.3f} "
-                      f"{m[3]:6.2f} {m[7]:6.2f} {flagged:>7s} {gain:>7s}")
+                print(
+                    f"{name:24s} {rate:5.0%} {label:10s} {m[0]:6.3f} {m[1]:6.3f} {m[2]:6.3f} "
+                    f"{m[3]:6.2f} {m[7]:6.2f} {flagged:>7s} {gain:>7s}"
+                )
                 rows.append((name, rate, label, *m))
             ap_b = np.mean([r[1] for r in acc["b"]])
             ap_c = np.mean([r[1] for r in acc["c"]])
             t_ratio = min(r[3] for r in acc["b"]) / min(r[3] for r in acc["c"])
-            print(f"{'':24s} {'':5s} AP (b)-(c) {ap_b - ap_c:+.3f}, "
-                  f"cpu time (b)/(c) {t_ratio:.2f}x, "
-                  f"F1 noisy {np.mean([r[6] for r in acc['b']]):.3f} (clean labels "
-                  f"{clean_f1:.3f})")
+            print(
+                f"{'':24s} {'':5s} AP (b)-(c) {ap_b - ap_c:+.3f}, "
+                f"cpu time (b)/(c) {t_ratio:.2f}x, "
+                f"F1 noisy {np.mean([r[6] for r in acc['b']]):.3f} (clean labels "
+                f"{clean_f1:.3f})"
+            )
     return rows
 
 

@@ -35,23 +35,37 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         run = os.path.join(tmp, "run")
-        td = TrainingDynamics(ds["labels"][:], ids=ids, task="multilabel", label_names=names,
-                              path=run)
+        td = TrainingDynamics(
+            ds["labels"][:], ids=ids, task="multilabel", label_names=names, path=run
+        )
         log, ms = timed(lambda: ReviewLog(td, path=run))
         rows.append(("open ReviewLog on a run (43,410 x 28)", ms, ""))
         rng = np.random.default_rng(0)
         picks = rng.choice(len(ids), 1000, replace=False)
         start = time.perf_counter()
         for k, i in enumerate(picks[:500]):
-            log.record(ids[i], "wrong" if k % 3 else "remove", label="gratitude" if k % 3 else None,
-                       decision_id=f"d{k}")
+            log.record(
+                ids[i],
+                "wrong" if k % 3 else "remove",
+                label="gratitude" if k % 3 else None,
+                decision_id=f"d{k}",
+            )
         per = (time.perf_counter() - start) * 1000 / 500
         rows.append(("record one decision, durable (write + fsync)", per, "mean of 500"))
-        messages = [{"decision_id": f"m{k}", "index": int(i), "verdict": "correct",
-                     "label": 15, "time": 1.7e12} for k, i in enumerate(picks[500:])]
+        messages = [
+            {
+                "decision_id": f"m{k}",
+                "index": int(i),
+                "verdict": "correct",
+                "label": 15,
+                "time": 1.7e12,
+            }
+            for k, i in enumerate(picks[500:])
+        ]
         result, ms = timed(lambda: log.apply_messages(messages))
-        rows.append(("apply 500 page messages, one durable write", ms,
-                     f"{len(result.recorded)} recorded"))
+        rows.append(
+            ("apply 500 page messages, one durable write", ms, f"{len(result.recorded)} recorded")
+        )
         _, ms = timed(lambda: log.apply_messages(messages))
         rows.append(("same 500 messages re-sent (all duplicates)", ms, ""))
         resumed, ms = timed(lambda: ReviewLog(td, path=run))
@@ -60,8 +74,7 @@ def main() -> None:
         rows.append(("to_dataframe (1,000 decisions)", ms, ""))
         _, ms = timed(log.corrected_labels)
         rows.append(("corrected_labels (bool frame)", ms, ""))
-        out, ms = timed(lambda: apply_corrections(ds, log, label_column="labels",
-                                                  id_column="id"))
+        out, ms = timed(lambda: apply_corrections(ds, log, label_column="labels", id_column="id"))
         rows.append(("apply_corrections to the Dataset", ms, f"{len(out)} rows kept"))
         frame = ds.to_pandas().set_index("id")
         out, ms = timed(lambda: apply_corrections(frame, log, label_column="labels"))

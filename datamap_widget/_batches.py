@@ -16,7 +16,7 @@ class PendingEpoch:
         self.logits = logits
         self.seen = np.zeros(n, bool)
         self.n_batches = 0
-        self.p_gold = np.empty((n,) + first.p_gold.shape[1:], np.float32)
+        self.p_gold = np.empty((n, *first.p_gold.shape[1:]), np.float32)
         self.pred = None if first.pred is None else np.empty(n, first.pred.dtype)
         self.margin = None if first.margin is None else np.empty_like(self.p_gold)
 

@@ -24,8 +24,9 @@ def apply(data, log, *, label_column: str, id_column, check_gold: bool):
         return _apply_frame(data, log, label_column, id_column, check_gold)
     if hasattr(data, "column_names") and hasattr(data, "select") and hasattr(data, "features"):
         return _apply_dataset(data, log, label_column, id_column, check_gold)
-    raise TypeError(f"data must be a pandas DataFrame or a datasets.Dataset, got "
-                    f"{type(data).__name__}")
+    raise TypeError(
+        f"data must be a pandas DataFrame or a datasets.Dataset, got {type(data).__name__}"
+    )
 
 
 # --------------------------------------------------------------------------- per container
@@ -44,8 +45,10 @@ def _apply_frame(df, log, label_column, id_column, check_gold):
     out = df.iloc[keep].copy()
     if categories is not None:
         extra = [v for v in pd.unique(np.asarray(new, dtype=object)) if v not in categories]
-        series = pd.Series(pd.Categorical(new, categories=list(categories) + extra,
-                                          ordered=column.cat.ordered), index=out.index)
+        series = pd.Series(
+            pd.Categorical(new, categories=list(categories) + extra, ordered=column.cat.ordered),
+            index=out.index,
+        )
     elif isinstance(new, list):  # lists of labels per row (multilabel) stay Python lists
         series = pd.Series(new, index=out.index, dtype=object)
     else:
@@ -77,8 +80,9 @@ def _apply_dataset(ds, log, label_column, id_column, check_gold):
     # rewriting the table (add_column after select would flatten it).
     out = ds.remove_columns(label_column)
     try:
-        out = out.add_column(label_column, new, feature=feature,
-                             new_fingerprint=fingerprint + "-labels")
+        out = out.add_column(
+            label_column, new, feature=feature, new_fingerprint=fingerprint + "-labels"
+        )
     except TypeError:  # datasets < 3 has no feature= here: cast afterwards
         out = out.add_column(label_column, new).cast_column(label_column, feature)
     out = out.select_columns(columns)
@@ -96,8 +100,10 @@ def _fingerprint(ds, log, label_column, id_column) -> str:
 
 def _need_column(columns, name, what):
     if name not in columns:
-        raise ValueError(f"data has no {what} column {name!r}; its columns are {columns}. Pass "
-                         f"{what}_column='<name>'")
+        raise ValueError(
+            f"data has no {what} column {name!r}; its columns are {columns}. Pass "
+            f"{what}_column='<name>'"
+        )
 
 
 def _feature_names(feature):
@@ -113,22 +119,28 @@ def _positions(ids, where, log):
     index = pd.Index(ids)
     if not index.is_unique:
         dup = index[index.duplicated()].unique()[:5].tolist()
-        raise ValueError(f"ids in {where} are repeated (e.g. {dup}); rows must be matched to "
-                         "the run's examples one to one")
+        raise ValueError(
+            f"ids in {where} are repeated (e.g. {dup}); rows must be matched to "
+            "the run's examples one to one"
+        )
     positions = log._index.get_indexer(ids)
     unknown = positions < 0
     if unknown.any():
-        raise ValueError(f"{int(unknown.sum())} of {ids.shape[0]} rows of data have ids (from "
-                         f"{where}) that the reviewed run does not know (e.g. "
-                         f"{ids[unknown][:5].tolist()}; the run's ids look like "
-                         f"{log.ids[:3].tolist()}). Pass the data the run was recorded on, and "
-                         "id_column= if its ids are in a column")
+        raise ValueError(
+            f"{int(unknown.sum())} of {ids.shape[0]} rows of data have ids (from "
+            f"{where}) that the reviewed run does not know (e.g. "
+            f"{ids[unknown][:5].tolist()}; the run's ids look like "
+            f"{log.ids[:3].tolist()}). Pass the data the run was recorded on, and "
+            "id_column= if its ids are in a column"
+        )
     decided = np.unique(np.asarray(log._positions, dtype=np.int64))
     absent = decided[~np.isin(decided, positions)]
     if absent.size:
-        raise ValueError(f"{absent.size} reviewed examples are not in data (e.g. ids "
-                         f"{log.ids[absent[:5]].tolist()}); their decisions would be lost. Pass "
-                         "the data the review was made on")
+        raise ValueError(
+            f"{absent.size} reviewed examples are not in data (e.g. ids "
+            f"{log.ids[absent[:5]].tolist()}); their decisions would be lost. Pass "
+            "the data the review was made on"
+        )
     return positions
 
 
@@ -137,22 +149,27 @@ def _corrected(values, ids, where, log, check_gold, class_names):
     positions = _positions(ids, where, log)
     run_names = log.label_names
     if class_names is not None and run_names is not None and class_names != run_names:
-        raise ValueError(f"the data's class names {class_names} differ from the run's "
-                         f"{run_names}: class indexes would not mean the same classes")
+        raise ValueError(
+            f"the data's class names {class_names} differ from the run's "
+            f"{run_names}: class indexes would not mean the same classes"
+        )
     with log._lock:
         labels, removed, _ = log._state()
     codec = _MultiLabelCodec(values, log) if log.task == "multilabel" else _ClassCodec(values, log)
     if check_gold:
         current = codec.decode()
         gold = log._gold[positions]
-        differ = np.flatnonzero(current != gold if current.ndim == 1
-                                else (current != gold).any(axis=1))
+        differ = np.flatnonzero(
+            current != gold if current.ndim == 1 else (current != gold).any(axis=1)
+        )
         if differ.size:
-            raise ValueError(f"{differ.size} of {len(positions)} rows of data have labels that "
-                             f"are not the run's gold labels (e.g. ids "
-                             f"{np.asarray(ids)[differ[:5]].tolist()}); the rows may be matched "
-                             "to the wrong examples (check id_column), or the labels were "
-                             "already changed. Pass check_gold=False to apply anyway")
+            raise ValueError(
+                f"{differ.size} of {len(positions)} rows of data have labels that "
+                f"are not the run's gold labels (e.g. ids "
+                f"{np.asarray(ids)[differ[:5]].tolist()}); the rows may be matched "
+                "to the wrong examples (check id_column), or the labels were "
+                "already changed. Pass check_gold=False to apply anyway"
+            )
     keep = np.flatnonzero(~removed[positions])
     return keep, codec.encode(labels[positions])
 
@@ -176,20 +193,25 @@ class _ClassCodec:
             self.form = "index"
         elif kind in "OUT" and all(isinstance(v, str) for v in self.values.tolist()):
             if log.label_names is None:
-                raise ValueError("the data's labels are class names but the run has no "
-                                 "label_names to match them to")
+                raise ValueError(
+                    "the data's labels are class names but the run has no "
+                    "label_names to match them to"
+                )
             self.form = "name"
         else:
-            raise TypeError(f"labels must be class indexes, bools or class names, got dtype "
-                            f"{self.values.dtype}")
+            raise TypeError(
+                f"labels must be class indexes, bools or class names, got dtype {self.values.dtype}"
+            )
 
     def decode(self) -> np.ndarray:
         if self.form == "name":
             lookup = {name: i for i, name in enumerate(self.log.label_names)}
             unknown = sorted({v for v in self.values.tolist() if v not in lookup})
             if unknown:
-                raise ValueError(f"labels hold class names the run does not know: {unknown[:5]};"
-                                 f" its classes are {self.log.label_names}")
+                raise ValueError(
+                    f"labels hold class names the run does not know: {unknown[:5]};"
+                    f" its classes are {self.log.label_names}"
+                )
             return np.array([lookup[v] for v in self.values.tolist()], dtype=np.int64)
         return self.values.astype(np.int64)
 
@@ -209,8 +231,10 @@ class _MultiLabelCodec:
         self.log = log
         bad = next((i for i, r in enumerate(self.rows) if not isinstance(r, (list, tuple))), None)
         if bad is not None:
-            raise TypeError(f"multilabel labels must be lists of label indexes or names per row;"
-                            f" row {bad} holds {self.rows[bad]!r}")
+            raise TypeError(
+                f"multilabel labels must be lists of label indexes or names per row;"
+                f" row {bad} holds {self.rows[bad]!r}"
+            )
         first = next((r[0] for r in self.rows if len(r)), 0)
         self.form = "name" if isinstance(first, str) else "index"
         if self.form == "name" and log.label_names is None:
@@ -227,18 +251,23 @@ class _MultiLabelCodec:
         flat = list(itertools.chain.from_iterable(self.rows))
         if self.form == "name":
             lookup = {name: i for i, name in enumerate(self.log.label_names)}
-            cols = np.array([lookup.get(v, -1) if isinstance(v, str) else -1 for v in flat],
-                            dtype=np.int64)
+            cols = np.array(
+                [lookup.get(v, -1) if isinstance(v, str) else -1 for v in flat], dtype=np.int64
+            )
         else:
-            ints = [v if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else -1
-                    for v in flat]
+            ints = [
+                v if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else -1
+                for v in flat
+            ]
             cols = np.array(ints, dtype=np.int64)
         bad = (cols < 0) | (cols >= n_labels)
         row_of = np.repeat(np.arange(len(self.rows)), lengths)
         if bad.any():
             k = int(np.argmax(bad))
-            raise ValueError(f"row {int(row_of[k])} holds label {flat[k]!r}, which the run does "
-                             f"not know ({n_labels} labels: {self.log.label_names or 'indexes'})")
+            raise ValueError(
+                f"row {int(row_of[k])} holds label {flat[k]!r}, which the run does "
+                f"not know ({n_labels} labels: {self.log.label_names or 'indexes'})"
+            )
         hot = np.zeros((len(self.rows), n_labels), dtype=bool)
         hot[row_of, cols] = True
         return hot

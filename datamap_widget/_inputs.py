@@ -73,16 +73,25 @@ def _features_of(data, column: str):
 def _check_aligned(texts, labels) -> None:
     """pandas texts and labels with different indexes would pair each text with another label."""
     index_t, index_l = getattr(texts, "index", None), getattr(labels, "index", None)
-    if hasattr(texts, "to_numpy") and hasattr(labels, "to_numpy") and index_t is not None \
-            and index_l is not None and not index_t.equals(index_l):
-        raise ValueError("texts and labels are pandas objects with different indexes, so row i "
-                         "of one is not row i of the other; align them first (e.g. "
-                         "texts.loc[labels.index]) or pass plain lists")
+    if (
+        hasattr(texts, "to_numpy")
+        and hasattr(labels, "to_numpy")
+        and index_t is not None
+        and index_l is not None
+        and not index_t.equals(index_l)
+    ):
+        raise ValueError(
+            "texts and labels are pandas objects with different indexes, so row i "
+            "of one is not row i of the other; align them first (e.g. "
+            "texts.loc[labels.index]) or pass plain lists"
+        )
 
 
 def _as_texts(texts, n_expected: int | None) -> list[str]:
     if isinstance(texts, (str, bytes)):
-        raise TypeError("texts must be a sequence of strings (one per example), not a single string")
+        raise TypeError(
+            "texts must be a sequence of strings (one per example), not a single string"
+        )
     if hasattr(texts, "to_list"):
         texts = texts.to_list()
     texts = list(texts)
@@ -109,7 +118,9 @@ def _as_images(images, n_expected: int | None) -> np.ndarray:
             )
         arr = arr.reshape(arr.shape[0], side, side)
     if arr.ndim != 3:
-        raise ValueError(f"images must have shape (N, height, width) or (N, height*width), got {arr.shape}")
+        raise ValueError(
+            f"images must have shape (N, height, width) or (N, height*width), got {arr.shape}"
+        )
     if n_expected is not None and arr.shape[0] != n_expected:
         raise ValueError(
             f"images has {arr.shape[0]} entries but there are {n_expected} examples; "
@@ -171,7 +182,9 @@ def resolve_inputs(
                 "come from its TrainingDynamics"
             )
         if ids is not None:
-            raise TypeError("pass either dynamics=... or ids=..., not both (the run has its own ids)")
+            raise TypeError(
+                "pass either dynamics=... or ids=..., not both (the run has its own ids)"
+            )
         n = int(dynamics.n_examples)
     else:
         if labels is None:
@@ -181,12 +194,21 @@ def resolve_inputs(
             )
         n = _length(labels)
         if ids is not None and _length(ids) != n:
-            raise ValueError(f"ids has {_length(ids)} entries but labels has {n}; pass one id per example")
+            raise ValueError(
+                f"ids has {_length(ids)} entries but labels has {n}; pass one id per example"
+            )
 
     out_texts = _as_texts(texts, n) if texts is not None else None
     out_images = _as_images(images, n) if images is not None else None
-    return WidgetInputs(n_examples=n, labels=labels, ids=ids, texts=out_texts, images=out_images,
-                        label_names=names, task=task)
+    return WidgetInputs(
+        n_examples=n,
+        labels=labels,
+        ids=ids,
+        texts=out_texts,
+        images=out_images,
+        label_names=names,
+        task=task,
+    )
 
 
 def resolve_renderer(renderer: str, n_points: int) -> str:

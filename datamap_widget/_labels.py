@@ -29,11 +29,15 @@ def _as_int_array(values, what: str) -> np.ndarray:
         return arr.astype(np.int64)
     if arr.dtype.kind == "f" and np.isnan(arr).any():
         rows = np.flatnonzero(np.isnan(arr).reshape(arr.shape[0], -1).any(axis=1))
-        raise ValueError(f"{what} are missing (NaN) in {rows.size} rows (first rows: "
-                         f"{rows[:5].tolist()}); drop or fill those rows first")
+        raise ValueError(
+            f"{what} are missing (NaN) in {rows.size} rows (first rows: "
+            f"{rows[:5].tolist()}); drop or fill those rows first"
+        )
     kinds = "integers, bools or class names (strings)" if arr.ndim == 1 else "0/1 or bools"
-    raise TypeError(f"{what} must be {kinds}, got dtype {arr.dtype}"
-                    + (" with fractional values" if arr.dtype.kind == "f" else ""))
+    raise TypeError(
+        f"{what} must be {kinds}, got dtype {arr.dtype}"
+        + (" with fractional values" if arr.dtype.kind == "f" else "")
+    )
 
 
 def materialize(values):
@@ -64,13 +68,16 @@ def normalize_names(label_names) -> list[str] | None:
 def _names_by_index(mapping: Mapping) -> list:
     """A ``{class index: name}`` dict (a model's ``config.id2label``) as names in index order."""
     try:
-        keys = {int(k): v for k, v in mapping.items()
-                if not isinstance(k, (bool, float, np.floating))}
+        keys = {
+            int(k): v for k, v in mapping.items() if not isinstance(k, (bool, float, np.floating))
+        }
     except (TypeError, ValueError):
         keys = {}
     if len(keys) != len(mapping) or sorted(keys) != list(range(len(mapping))):
-        raise ValueError(f"label_names as a dict must map the class indexes 0..C-1 to names, "
-                         f"like a model's config.id2label; got keys {list(mapping)[:10]}")
+        raise ValueError(
+            f"label_names as a dict must map the class indexes 0..C-1 to names, "
+            f"like a model's config.id2label; got keys {list(mapping)[:10]}"
+        )
     return [keys[i] for i in range(len(keys))]
 
 
@@ -99,9 +106,11 @@ def _from_index_lists(labels, names: list[str] | None):
     rows = [np.atleast_1d(r).tolist() if hasattr(r, "__array__") else r for r in labels]
     if any(not isinstance(r, (list, tuple)) for r in rows):
         bad = next(i for i, r in enumerate(rows) if not isinstance(r, (list, tuple)))
-        raise TypeError(f"labels mix lists and single values (labels[{bad}] = {rows[bad]!r}); "
-                        "give one label per example, or a list of labels per example "
-                        "(multilabel)")
+        raise TypeError(
+            f"labels mix lists and single values (labels[{bad}] = {rows[bad]!r}); "
+            "give one label per example, or a list of labels per example "
+            "(multilabel)"
+        )
     lengths = np.fromiter(map(len, rows), np.int64, len(rows))
     values = list(itertools.chain.from_iterable(rows))
     if values and all(isinstance(v, str) for v in values):  # lists of label names
@@ -109,23 +118,29 @@ def _from_index_lists(labels, names: list[str] | None):
         where = {name: i for i, name in enumerate(names)}
         unknown = sorted({v for v in values if v not in where})
         if unknown:
-            raise ValueError(f"labels hold {len(unknown)} label names that are not in "
-                             f"label_names: {unknown[:5]}")
+            raise ValueError(
+                f"labels hold {len(unknown)} label names that are not in label_names: {unknown[:5]}"
+            )
         flat = np.fromiter((where[v] for v in values), np.int64, len(values))
     else:
         if names is None:
-            raise ValueError("labels look like lists of label indexes (multilabel); pass "
-                             "label_names so the number of labels is known")
+            raise ValueError(
+                "labels look like lists of label indexes (multilabel); pass "
+                "label_names so the number of labels is known"
+            )
         try:
             flat = np.fromiter(values, np.int64, len(values))
         except (TypeError, ValueError):
-            raise TypeError("lists of labels must hold label indexes (ints) or label names "
-                            "(strings)") from None
+            raise TypeError(
+                "lists of labels must hold label indexes (ints) or label names (strings)"
+            ) from None
     bad = (flat < 0) | (flat >= len(names))
     if bad.any():
         i = int(np.repeat(np.arange(len(rows)), lengths)[np.argmax(bad)])
-        raise ValueError(f"labels[{i}] = {list(rows[i])} holds label indexes outside "
-                         f"0..{len(names) - 1} (there are {len(names)} label_names)")
+        raise ValueError(
+            f"labels[{i}] = {list(rows[i])} holds label indexes outside "
+            f"0..{len(names) - 1} (there are {len(names)} label_names)"
+        )
     hot = np.zeros((len(rows), len(names)), dtype=bool)
     hot[np.repeat(np.arange(len(rows)), lengths), flat] = True
     return hot, names
@@ -140,12 +155,16 @@ def _classes_of_values(values: np.ndarray, names, categories=None):
     missing = pd.isna(values)
     if missing.any():
         rows = np.flatnonzero(missing)
-        raise ValueError(f"labels are missing (None/NaN) in {rows.size} rows (first rows: "
-                         f"{rows[:5].tolist()}); drop or fill those rows first")
+        raise ValueError(
+            f"labels are missing (None/NaN) in {rows.size} rows (first rows: "
+            f"{rows[:5].tolist()}); drop or fill those rows first"
+        )
     kinds = {type(v) for v in values.tolist()}
     if len(kinds) > 1 and not all(issubclass(k, str) for k in kinds):
-        raise TypeError(f"labels mix value types {sorted(k.__name__ for k in kinds)}; give "
-                        "class indexes (ints) or class names (strings), not both")
+        raise TypeError(
+            f"labels mix value types {sorted(k.__name__ for k in kinds)}; give "
+            "class indexes (ints) or class names (strings), not both"
+        )
     values = values.astype(str)
     if names is not None:
         classes = list(names)
@@ -157,8 +176,10 @@ def _classes_of_values(values: np.ndarray, names, categories=None):
     gold = np.fromiter((where.get(v, -1) for v in values.tolist()), np.int64, values.shape[0])
     if (gold < 0).any():
         unknown = sorted(set(values[gold < 0].tolist()))
-        raise ValueError(f"labels hold {len(unknown)} class names that are not in label_names "
-                         f"{classes}: {unknown[:5]}")
+        raise ValueError(
+            f"labels hold {len(unknown)} class names that are not in label_names "
+            f"{classes}: {unknown[:5]}"
+        )
     return gold, classes
 
 
@@ -176,9 +197,13 @@ def feature_names(feature):
 
 
 def _warn_one_hot(n_columns: int) -> None:
-    warnings.warn(f"labels look one-hot (each row has exactly one 1 among {n_columns} columns): "
-                  "read as one class per example (the column of the 1). If an example may "
-                  "have several labels, pass task='multilabel'", UserWarning, stacklevel=4)
+    warnings.warn(
+        f"labels look one-hot (each row has exactly one 1 among {n_columns} columns): "
+        "read as one class per example (the column of the 1). If an example may "
+        "have several labels, pass task='multilabel'",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def normalize_labels(labels, task=None, label_names=None, n_classes=None):
@@ -200,9 +225,11 @@ def normalize_labels(labels, task=None, label_names=None, n_classes=None):
             labels = labels.iloc[:, 0]
         else:
             if not all(kind in "biuf" for kind in labels.dtypes.map(lambda d: d.kind)):
-                raise TypeError(f"labels is a DataFrame with columns {list(labels.columns)[:10]}"
-                                "; pass its label column (df['label']), or a DataFrame of 0/1 "
-                                "columns, one per label (multilabel)")
+                raise TypeError(
+                    f"labels is a DataFrame with columns {list(labels.columns)[:10]}"
+                    "; pass its label column (df['label']), or a DataFrame of 0/1 "
+                    "columns, one per label (multilabel)"
+                )
             if names is None:
                 names = [str(c) for c in labels.columns]
     if isinstance(labels, pd.Series) and isinstance(labels.dtype, pd.CategoricalDtype):
@@ -217,8 +244,12 @@ def normalize_labels(labels, task=None, label_names=None, n_classes=None):
     labels = materialize(labels)
     arr = _try_array(labels)
 
-    if arr is None or (arr.ndim == 2 and task == "multilabel" and names is not None
-                       and (arr.shape[1] != len(names) or not np.isin(arr, (0, 1)).all())):
+    if arr is None or (
+        arr.ndim == 2
+        and task == "multilabel"
+        and names is not None
+        and (arr.shape[1] != len(names) or not np.isin(arr, (0, 1)).all())
+    ):
         if task not in (None, "multilabel"):
             raise ValueError(f"task={task!r} needs one label per example, but labels are lists")
         gold, names = _from_index_lists(labels, names)
@@ -232,24 +263,35 @@ def normalize_labels(labels, task=None, label_names=None, n_classes=None):
             raise ValueError(f"2-D labels mean multilabel (N x L multi-hot), not task={task!r}")
         values = _as_int_array(arr, "multilabel labels")
         if not np.isin(values, (0, 1)).all():
-            raise ValueError("2-D labels must be multi-hot (0/1); for lists of label indexes "
-                             "pass task='multilabel' and label_names")
+            raise ValueError(
+                "2-D labels must be multi-hot (0/1); for lists of label indexes "
+                "pass task='multilabel' and label_names"
+            )
         if names is not None and len(names) != values.shape[1]:
             raise ValueError(f"labels have {values.shape[1]} columns but {len(names)} label_names")
         if task is None and _is_one_hot(values):
             _warn_one_hot(values.shape[1])
-            return normalize_labels(values.argmax(axis=1), None, names,
-                                    n_classes if n_classes is not None else values.shape[1])
+            return normalize_labels(
+                values.argmax(axis=1),
+                None,
+                names,
+                n_classes if n_classes is not None else values.shape[1],
+            )
         gold = values.astype(bool)
         task = "multilabel"
     elif arr.ndim == 1:
-        if arr.dtype == object and categories is None and not pd.isna(arr).any() \
-                and not any(isinstance(v, str) for v in arr.tolist()):
+        if (
+            arr.dtype == object
+            and categories is None
+            and not pd.isna(arr).any()
+            and not any(isinstance(v, str) for v in arr.tolist())
+        ):
             arr = np.asarray(arr.tolist())  # numbers that came as objects: class indexes
         if arr.dtype.kind in "USO" or categories is not None:
             if task == "multilabel":
-                raise ValueError("multilabel labels must be N x L multi-hot or lists of labels "
-                                 "per example")
+                raise ValueError(
+                    "multilabel labels must be N x L multi-hot or lists of labels per example"
+                )
             gold, names = _classes_of_values(arr, names, categories)
             if task is None and len(names) == 2 and n_classes in (None, 2):
                 task = "binary"
@@ -266,16 +308,23 @@ def normalize_labels(labels, task=None, label_names=None, n_classes=None):
         if task == "binary" and not is_01:
             bad = np.unique(gold[~np.isin(gold, (0, 1))])[:5].tolist()
             raise ValueError(f"binary labels must be 0/1 or bools, found {bad}")
-        if task == "multiclass" and names is None and n_classes is None and gold.size \
-                and gold.min() > 0:
+        if (
+            task == "multiclass"
+            and names is None
+            and n_classes is None
+            and gold.size
+            and gold.min() > 0
+        ):
             raise ValueError(
                 f"labels run from {int(gold.min())} to {int(gold.max())} and never use class 0, "
                 "but class indexes start at 0 (1-based labels would add an empty class 0). "
                 "Pass labels - 1 (or the class names as strings); if class 0 exists but does "
-                "not occur here, pass n_classes= or label_names=")
+                "not occur here, pass n_classes= or label_names="
+            )
     else:
-        raise ValueError(f"labels must be 1-D (binary/multiclass) or 2-D (multilabel), "
-                         f"got {arr.ndim}-D")
+        raise ValueError(
+            f"labels must be 1-D (binary/multiclass) or 2-D (multilabel), got {arr.ndim}-D"
+        )
 
     if gold.shape[0] == 0:
         raise ValueError("labels is empty: a data map needs at least one example")
@@ -288,19 +337,25 @@ def normalize_labels(labels, task=None, label_names=None, n_classes=None):
     if n_classes is not None and n_classes != c:
         raise ValueError(f"n_classes={n_classes} contradicts the labels/label_names ({c} classes)")
     if c < 2 and task != "multilabel":
-        raise ValueError("a classification task needs at least 2 classes; pass label_names "
-                         "or n_classes")
+        raise ValueError(
+            "a classification task needs at least 2 classes; pass label_names or n_classes"
+        )
     if task == "multiclass" and int(gold.max()) >= c:
-        raise ValueError(f"labels go up to {int(gold.max())} but there are only {c} classes "
-                         "(label_names / n_classes)")
+        raise ValueError(
+            f"labels go up to {int(gold.max())} but there are only {c} classes "
+            "(label_names / n_classes)"
+        )
     if names is not None and len(names) != c:
         raise ValueError(f"{task} task has {c} classes but {len(names)} label_names were given")
     return task, gold.copy(), names, c  # never share (or freeze) the caller's array
 
 
 def _is_one_hot(values: np.ndarray) -> bool:
-    return values.shape[1] >= 2 and bool(np.isin(values, (0, 1)).all()) \
+    return (
+        values.shape[1] >= 2
+        and bool(np.isin(values, (0, 1)).all())
         and bool((values.sum(axis=1) == 1).all())
+    )
 
 
 def ids_from_index(labels, n: int):
@@ -315,22 +370,29 @@ def ids_from_index(labels, n: int):
     if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
         return None
     if isinstance(index, pd.MultiIndex):
-        raise ValueError(f"labels have a MultiIndex ({index.nlevels} levels); results are "
-                         "indexed like the labels, so give one id per example: pass ids=..., "
-                         "or labels.reset_index(drop=True) for ids 0..N-1")
+        raise ValueError(
+            f"labels have a MultiIndex ({index.nlevels} levels); results are "
+            "indexed like the labels, so give one id per example: pass ids=..., "
+            "or labels.reset_index(drop=True) for ids 0..N-1"
+        )
     if not index.is_unique:
         dup = index[index.duplicated()].unique()[:5].tolist()
-        raise ValueError(f"the index of labels repeats values (e.g. {dup}); results are indexed "
-                         "like the labels, so the index must be unique: use "
-                         "labels.reset_index(drop=True) (ids 0..N-1) or pass ids=...")
+        raise ValueError(
+            f"the index of labels repeats values (e.g. {dup}); results are indexed "
+            "like the labels, so the index must be unique: use "
+            "labels.reset_index(drop=True) (ids 0..N-1) or pass ids=..."
+        )
     if index.dtype.kind in "iu" and np.array_equal(index.to_numpy(), np.arange(n)):
         return None
     values = index.to_numpy()
-    if values.dtype.kind not in "iuUO" or (values.dtype == object and not all(
-            isinstance(v, str) for v in values.tolist())):
-        raise TypeError(f"the index of labels (dtype {index.dtype}) cannot serve as example "
-                        "ids, which must be ints or strings: pass ids=..., or "
-                        "labels.reset_index(drop=True) for ids 0..N-1")
+    if values.dtype.kind not in "iuUO" or (
+        values.dtype == object and not all(isinstance(v, str) for v in values.tolist())
+    ):
+        raise TypeError(
+            f"the index of labels (dtype {index.dtype}) cannot serve as example "
+            "ids, which must be ints or strings: pass ids=..., or "
+            "labels.reset_index(drop=True) for ids 0..N-1"
+        )
     return values
 
 
@@ -341,13 +403,15 @@ def normalize_ids(ids, n: int):
     if isinstance(ids, (str, bytes)):
         raise TypeError("ids must be a sequence of ids, not a single string")
     ids = materialize(ids)
-    if isinstance(ids, (list, tuple)) or getattr(ids, "dtype", None) == object:
+    if isinstance(ids, (list, tuple)) or getattr(getattr(ids, "dtype", None), "kind", "") == "O":
         arr = np.empty(len(ids), dtype=object)  # no coercion: [1, "a"] must not become strings
         arr[:] = list(ids)
         kinds = {type(v) for v in arr.tolist()}
         if any(issubclass(k, str) for k in kinds) and not all(issubclass(k, str) for k in kinds):
-            raise TypeError(f"ids mix strings and other types ({sorted(k.__name__ for k in kinds)}"
-                            "); use one type, e.g. [str(i) for i in ids]")
+            raise TypeError(
+                f"ids mix strings and other types ({sorted(k.__name__ for k in kinds)}"
+                "); use one type, e.g. [str(i) for i in ids]"
+            )
     else:
         arr = np.asarray(ids)
     if arr.ndim != 1 or arr.shape[0] != n:

@@ -56,8 +56,9 @@ def _float_array(outputs):
         if arr.dtype.name == "bfloat16":
             arr = arr.astype(np.float32)
     if arr.dtype == bool or arr.dtype.kind not in "iuf":
-        raise TypeError(f"outputs must be numeric (float probabilities or logits), "
-                        f"got dtype {arr.dtype}")
+        raise TypeError(
+            f"outputs must be numeric (float probabilities or logits), got dtype {arr.dtype}"
+        )
     # float32 probabilities stay float32 (they are stored as float32 anyway): half the traffic
     return (arr if arr.dtype == np.float32 else arr.astype(np.float64)), eps
 
@@ -70,8 +71,10 @@ def _rows(mask_2d_or_1d: np.ndarray) -> np.ndarray:
 def _check_finite(x: np.ndarray, what: str) -> None:
     if x.size and not (np.isfinite(x.min()) and np.isfinite(x.max())):  # NaN propagates
         rows = _rows(~np.isfinite(x))
-        raise ValueError(f"{what} contain NaN or inf in {rows.size} rows "
-                         f"(first rows: {rows[:5].tolist()}); nothing was recorded")
+        raise ValueError(
+            f"{what} contain NaN or inf in {rows.size} rows "
+            f"(first rows: {rows[:5].tolist()}); nothing was recorded"
+        )
 
 
 def _check_probabilities(x: np.ndarray, rows_sum_to_one: bool, eps: float = 0.0) -> np.ndarray:
@@ -82,17 +85,21 @@ def _check_probabilities(x: np.ndarray, rows_sum_to_one: bool, eps: float = 0.0)
         _check_finite(x, "probabilities")
         outside = (x < -PROB_TOLERANCE) | (x > 1 + PROB_TOLERANCE)
         rows = _rows(outside)
-        raise ValueError(f"probabilities must lie in [0, 1]; {rows.size} rows do not (first "
-                         f"rows: {rows[:5].tolist()}, e.g. value {x[outside][0]:.6g}). "
-                         "Pass logits=True if these are logits; nothing was recorded")
+        raise ValueError(
+            f"probabilities must lie in [0, 1]; {rows.size} rows do not (first "
+            f"rows: {rows[:5].tolist()}, e.g. value {x[outside][0]:.6g}). "
+            "Pass logits=True if these are logits; nothing was recorded"
+        )
     if rows_sum_to_one:
         off = np.abs(x.sum(axis=1) - 1.0) > max(ROW_SUM_TOLERANCE, eps)
         if off.any():
             rows = np.flatnonzero(off)
-            raise ValueError(f"each row of class probabilities must sum to 1; {rows.size} rows "
-                             f"do not (first rows: {rows[:5].tolist()}, row {rows[0]} sums to "
-                             f"{x[rows[0]].sum():.6g}). Pass logits=True if these are logits, "
-                             "or apply softmax; nothing was recorded")
+            raise ValueError(
+                f"each row of class probabilities must sum to 1; {rows.size} rows "
+                f"do not (first rows: {rows[:5].tolist()}, row {rows[0]} sums to "
+                f"{x[rows[0]].sum():.6g}). Pass logits=True if these are logits, "
+                "or apply softmax; nothing was recorded"
+            )
     return np.clip(x, 0.0, 1.0) if lo < 0 or hi > 1 else x
 
 
@@ -129,8 +136,10 @@ def _softmax_in_blocks(x: np.ndarray, gold: np.ndarray, n_classes: int):
 
 
 def _shape_error(x, n, expected: str) -> ValueError:
-    return ValueError(f"outputs have shape {x.shape}; expected {expected} for these {n} "
-                      "examples; nothing was recorded")
+    return ValueError(
+        f"outputs have shape {x.shape}; expected {expected} for these {n} "
+        "examples; nothing was recorded"
+    )
 
 
 def convert(outputs, gold: np.ndarray, task: str, n_classes: int, logits: bool) -> EpochRecord:

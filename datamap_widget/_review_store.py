@@ -35,9 +35,11 @@ def check_run_directory(directory) -> Path:
     """The directory must hold a run (meta.json), so reviews never float around on their own."""
     directory = Path(directory)
     if not (directory / persistence.META).exists():
-        raise FileNotFoundError(f"{directory} holds no datamap-widget run (no {persistence.META}); "
-                                "reviews are saved inside a run directory: pass the path= of "
-                                "an on-disk run or a directory written by TrainingDynamics.save")
+        raise FileNotFoundError(
+            f"{directory} holds no datamap-widget run (no {persistence.META}); "
+            "reviews are saved inside a run directory: pass the path= of "
+            "an on-disk run or a directory written by TrainingDynamics.save"
+        )
     return directory
 
 
@@ -56,20 +58,27 @@ def read_lines(path: Path) -> list[tuple[int, dict]]:
     if header is None or header.get("format") != FORMAT:
         raise ValueError(f"{path} is not a datamap-widget reviews file (bad first line)")
     if header.get("version", 0) > VERSION:
-        raise ValueError(f"{path} was written by a newer datamap-widget (reviews format "
-                         f"{header['version']}); upgrade to read it")
+        raise ValueError(
+            f"{path} was written by a newer datamap-widget (reviews format "
+            f"{header['version']}); upgrade to read it"
+        )
     out = []
     for number, line in enumerate(lines[1:], start=2):
         last = number == len(lines)
         obj = _parse(line)
         if obj is None or not isinstance(obj, dict):
             if last:
-                warnings.warn(f"{path}: ignoring the damaged last line {number} (a write was cut "
-                              "off, e.g. by a crash); every decision before it was loaded",
-                              RuntimeWarning, stacklevel=3)
+                warnings.warn(
+                    f"{path}: ignoring the damaged last line {number} (a write was cut "
+                    "off, e.g. by a crash); every decision before it was loaded",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
                 break
-            raise ValueError(f"{path}: line {number} is not valid JSON but later lines are; the "
-                             "file was damaged, not just cut off. Repair or remove that line")
+            raise ValueError(
+                f"{path}: line {number} is not valid JSON but later lines are; the "
+                "file was damaged, not just cut off. Repair or remove that line"
+            )
         out.append((number, obj))
     return out
 

@@ -46,8 +46,9 @@ class RunningStats:
             self.margin_sum += margin
 
 
-def quantile_codes(confidence: np.ndarray, variability: np.ndarray,
-                   fraction: float = 1 / 3) -> np.ndarray:
+def quantile_codes(
+    confidence: np.ndarray, variability: np.ndarray, fraction: float = 1 / 3
+) -> np.ndarray:
     """Region codes by the paper's rank-based subsets (0 easy, 1 ambiguous, 2 hard, -1 none).
 
     The most variable ``fraction`` is ambiguous; of the rest, the least confident ``fraction``
@@ -56,19 +57,25 @@ def quantile_codes(confidence: np.ndarray, variability: np.ndarray,
     give subsets of the stated size.
     """
     n = confidence.shape[0]
-    k = int(round(fraction * n))
+    k = round(fraction * n)
     codes = np.full(n, -1, np.int8)
     by_conf = np.argsort(confidence, kind="stable")
-    codes[by_conf[n - k:]] = 0
+    codes[by_conf[n - k :]] = 0
     codes[by_conf[:k]] = 2
     codes[np.argsort(-variability, kind="stable")[:k]] = 1
     return codes
 
 
-def metrics_frame(stats: RunningStats, index: pd.Index, variability_threshold: float,
-                  confidence_threshold: float, column=None,
-                  regions: str = "thresholds") -> pd.DataFrame:
+def metrics_frame(
+    stats: RunningStats,
+    index: pd.Index,
+    variability_threshold: float,
+    confidence_threshold: float,
+    column=None,
+    regions: str = "thresholds",
+) -> pd.DataFrame:
     """Data-map columns for every example; `column` picks one label of a multilabel task."""
+
     def pick(a):
         return a if column is None else a[:, column]
 
@@ -76,9 +83,16 @@ def metrics_frame(stats: RunningStats, index: pd.Index, variability_threshold: f
     size = len(index)
     if n == 0:
         nan = np.full(size, np.nan)
-        cols = {name: nan.copy() for name in
-                ("confidence", "variability", "correctness", "forgetfulness",
-                 "threshold_closeness")}
+        cols = {
+            name: nan.copy()
+            for name in (
+                "confidence",
+                "variability",
+                "correctness",
+                "forgetfulness",
+                "threshold_closeness",
+            )
+        }
         cols["region"] = pd.Categorical.from_codes(np.full(size, -1, np.int8), dtype=REGION_DTYPE)
         return pd.DataFrame(cols, index=index, copy=False)
 

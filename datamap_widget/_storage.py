@@ -55,7 +55,10 @@ class EpochHistory:
         out = np.empty((len(self._records), gold.shape[0]), dtype)
         for e, record in enumerate(self._records):
             if column is not None:
-                record = EpochRecord(record.p_gold[:, column], record.pred,
-                                     None if record.margin is None else record.margin[:, column])
+                record = EpochRecord(
+                    record.p_gold[:, column],
+                    record.pred,
+                    None if record.margin is None else record.margin[:, column],
+                )
             out[e] = values(record, gold)
         return out

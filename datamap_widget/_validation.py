@@ -26,8 +26,7 @@ def check_int(value, name: str, *, minimum: int | None = None, allow_none: bool 
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         kind = "a positive int" if minimum == 1 else "an int"
-        raise TypeError(f"{name} must be {kind}{' or None' if allow_none else ''}, "
-                        f"got {value!r}")
+        raise TypeError(f"{name} must be {kind}{' or None' if allow_none else ''}, got {value!r}")
     if minimum is not None and value < minimum:
         kind = "a positive int" if minimum == 1 else f"an int >= {minimum}"
         raise ValueError(f"{name} must be {kind}, got {value!r}")
@@ -57,16 +56,22 @@ def label_index(label, task: str, label_names, n_labels: int):
     """
     if task != "multilabel":
         if label is not None:
-            raise TypeError(f"label=... only applies to multilabel data (it picks one label's "
-                            f"map); this run is {task}: leave label out")
+            raise TypeError(
+                f"label=... only applies to multilabel data (it picks one label's "
+                f"map); this run is {task}: leave label out"
+            )
         return None
     if label is None:
-        raise ValueError("multilabel dynamics: pass label= (a label name or index) to pick "
-                         "one label's map")
+        raise ValueError(
+            "multilabel dynamics: pass label= (a label name or index) to pick one label's map"
+        )
     if isinstance(label, str):
         if label_names is None or label not in label_names:
-            known = list(label_names) if label_names is not None else \
-                f"none (no label_names were given: use an index 0..{n_labels - 1})"
+            known = (
+                list(label_names)
+                if label_names is not None
+                else f"none (no label_names were given: use an index 0..{n_labels - 1})"
+            )
             raise ValueError(f"unknown label {label!r}; known labels: {known}")
         return list(label_names).index(label)
     if isinstance(label, bool) or not isinstance(label, numbers.Integral):

@@ -35,8 +35,10 @@ def _read_epoch(path: Path, e: int):
                 golds.append(row["gold"])
                 logits.append(row[key])
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path.name} line {line_no}: expected JSON with 'guid', "
-                                 f"'gold' and '{key}' ({type(exc).__name__}: {exc})") from None
+                raise ValueError(
+                    f"{path.name} line {line_no}: expected JSON with 'guid', "
+                    f"'gold' and '{key}' ({type(exc).__name__}: {exc})"
+                ) from None
     try:
         logits = np.asarray(logits, dtype=np.float64)
     except ValueError:
@@ -49,8 +51,11 @@ def _read_epoch(path: Path, e: int):
 def read(folder):
     """Return (ids in the first epoch's order, gold, [per-epoch (N, C) logits in id order])."""
     folder = Path(folder)
-    found = {int(m.group(1)): folder / m.group(0)
-             for m in map(_FILE.match, (p.name for p in folder.iterdir())) if m}
+    found = {
+        int(m.group(1)): folder / m.group(0)
+        for m in map(_FILE.match, (p.name for p in folder.iterdir()))
+        if m
+    }
     if not found:
         raise FileNotFoundError(f"no dynamics_epoch_{{e}}.jsonl files in {folder}")
     if sorted(found) != list(range(len(found))):
@@ -73,16 +78,20 @@ def read(folder):
         if set(guids) != order.keys():
             extra = [g for g in guids if g not in order][:5]
             missing = list(order.keys() - set(guids))[:5]
-            raise ValueError(f"{found[e].name} holds different examples than "
-                             f"{found[0].name}: extra guids {extra}, missing guids {missing}")
+            raise ValueError(
+                f"{found[e].name} holds different examples than "
+                f"{found[0].name}: extra guids {extra}, missing guids {missing}"
+            )
         positions = np.fromiter((order[g] for g in guids), np.int64, len(guids))
         golds_here = np.empty(len(guids), object)
         golds_here[positions] = golds
         if list(golds_here) != gold:
             raise ValueError(f"{found[e].name} gives different gold labels than {found[0].name}")
         if logits.shape[1] != epochs[0].shape[1]:
-            raise ValueError(f"{found[e].name} has {logits.shape[1]} logits per example, "
-                             f"{found[0].name} has {epochs[0].shape[1]}")
+            raise ValueError(
+                f"{found[e].name} has {logits.shape[1]} logits per example, "
+                f"{found[0].name} has {epochs[0].shape[1]}"
+            )
         ordered = np.empty_like(logits)
         ordered[positions] = logits
         epochs.append(ordered)
@@ -103,9 +112,13 @@ def _log_probabilities(record: EpochRecord, gold: np.ndarray, n_classes: int) ->
         # Others share what the prediction does not take; when the prediction is not gold it
         # must stay above p(gold), so the others get at most half the slack (rest - v).
         wrong = pred != gold
-        share = np.where(wrong, np.minimum(rest / (2 * (n_classes - 1)),
-                                           np.maximum(rest - v, 0) / (2 * (n_classes - 2))),
-                         rest / (n_classes - 1))
+        share = np.where(
+            wrong,
+            np.minimum(
+                rest / (2 * (n_classes - 1)), np.maximum(rest - v, 0) / (2 * (n_classes - 2))
+            ),
+            rest / (n_classes - 1),
+        )
         probs[:] = share[:, None]
         probs[rows, pred] = np.where(wrong, rest - (n_classes - 2) * share, share)
     else:
@@ -117,9 +130,11 @@ def _log_probabilities(record: EpochRecord, gold: np.ndarray, n_classes: int) ->
 def write(folder, ids: np.ndarray, gold: np.ndarray, n_classes: int, records) -> None:
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
-        raise FileExistsError(f"{folder} is not empty; to_cartography() needs a new or empty "
-                              "folder (the extra epoch files of an older export would be read "
-                              "back as part of this run)")
+        raise FileExistsError(
+            f"{folder} is not empty; to_cartography() needs a new or empty "
+            "folder (the extra epoch files of an older export would be read "
+            "back as part of this run)"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     guids = ids.tolist()
     golds = gold.tolist()

@@ -22,28 +22,38 @@ import numpy as np
 
 from datamap_widget.integrations._sink import GuardedSink, check_sink, dynamics_of, to_numpy
 
-__all__ = ["DEFAULT_RANDOM_STATE", "CrossFitRouter", "fold_assignments", "in_sample_scorer",
-           "mirror_dynamics"]
+__all__ = [
+    "DEFAULT_RANDOM_STATE",
+    "CrossFitRouter",
+    "fold_assignments",
+    "in_sample_scorer",
+    "mirror_dynamics",
+]
 
 #: Seed of the shuffled stratified folds when none is given: the same data gives the same folds.
 DEFAULT_RANDOM_STATE = 0
 
 
 def _describe(values, counts, limit=10) -> str:
-    pairs = [f"{v!r}: {c}" for v, c in zip(np.asarray(values)[:limit].tolist(),
-                                            np.asarray(counts)[:limit].tolist())]
+    pairs = [
+        f"{v!r}: {c}"
+        for v, c in zip(np.asarray(values)[:limit].tolist(), np.asarray(counts)[:limit].tolist())
+    ]
     more = "" if len(values) <= limit else f", ... ({len(values) - limit} more)"
     return "{" + ", ".join(pairs) + more + "}"
 
 
 def _check_n_folds(cv, n: int) -> int:
     if isinstance(cv, bool) or not isinstance(cv, numbers.Integral):
-        raise TypeError(f"cv must be an int (number of folds), a scikit-learn splitter or None, "
-                        f"got {cv!r}")
+        raise TypeError(
+            f"cv must be an int (number of folds), a scikit-learn splitter or None, got {cv!r}"
+        )
     if cv < 2:
-        raise ValueError(f"cv={cv}: cross-fitting needs at least 2 folds (each example is scored "
-                         "by a model trained on the other folds); use cv=5, or cv=None for "
-                         "in-sample dynamics")
+        raise ValueError(
+            f"cv={cv}: cross-fitting needs at least 2 folds (each example is scored "
+            "by a model trained on the other folds); use cv=5, or cv=None for "
+            "in-sample dynamics"
+        )
     if cv > n:
         raise ValueError(f"cv={cv} folds but only {n} examples; use cv={max(2, n)} or fewer")
     return int(cv)
@@ -62,8 +72,10 @@ def fold_assignments(y, cv=5, *, random_state=DEFAULT_RANDOM_STATE, X=None, grou
 
     y = to_numpy(y)
     if y.ndim not in (1, 2) or y.shape[0] == 0:
-        raise ValueError(f"y must be (N,) class labels or (N, L) multi-hot labels with N > 0, "
-                         f"got shape {y.shape}")
+        raise ValueError(
+            f"y must be (N,) class labels or (N, L) multi-hot labels with N > 0, "
+            f"got shape {y.shape}"
+        )
     n = y.shape[0]
     if hasattr(cv, "split"):
         folds = _folds_from_splitter(cv, X, y, groups, n)
@@ -77,7 +89,8 @@ def fold_assignments(y, cv=5, *, random_state=DEFAULT_RANDOM_STATE, X=None, grou
                     f"cv={k} folds need at least {k} examples of every class, but "
                     f"{rare.size} classes have fewer (counts: {_describe(values, counts)}). Use "
                     f"cv={max(int(counts.min()), 2)} or fewer, or merge or drop the rare classes "
-                    f"{rare[:5].tolist()}")
+                    f"{rare[:5].tolist()}"
+                )
             splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
         else:
             splitter = KFold(n_splits=k, shuffle=True, random_state=random_state)
@@ -98,14 +111,17 @@ def _folds_from_splitter(splitter, X, y, groups, n) -> np.ndarray:
         folds[test] = fold
     n_folds = int(folds.max()) + 1
     if n_folds < 2:
-        raise ValueError(f"the splitter {splitter!r} made {n_folds} fold; cross-fitting needs at "
-                         "least 2")
+        raise ValueError(
+            f"the splitter {splitter!r} made {n_folds} fold; cross-fitting needs at least 2"
+        )
     missing = np.flatnonzero(folds < 0)
     if repeated or missing.size:
-        raise ValueError(f"the splitter {splitter!r} must put every example in exactly one test "
-                         f"fold (a partition such as KFold/StratifiedKFold/GroupKFold); "
-                         f"{missing.size} examples are in none (e.g. rows {missing[:5].tolist()}) "
-                         f"and {repeated} test rows repeat an example")
+        raise ValueError(
+            f"the splitter {splitter!r} must put every example in exactly one test "
+            f"fold (a partition such as KFold/StratifiedKFold/GroupKFold); "
+            f"{missing.size} examples are in none (e.g. rows {missing[:5].tolist()}) "
+            f"and {repeated} test rows repeat an example"
+        )
     return folds
 
 
@@ -115,8 +131,10 @@ def _check_training_sets(folds: np.ndarray, y: np.ndarray) -> None:
     for fold in range(n_folds):
         train = folds != fold
         if not train.any():
-            raise ValueError(f"fold {fold} holds every example, so its model has nothing to "
-                             "train on; use a splitter with at least 2 non-empty folds")
+            raise ValueError(
+                f"fold {fold} holds every example, so its model has nothing to "
+                "train on; use a splitter with at least 2 non-empty folds"
+            )
         if y.ndim == 1:
             values, counts = np.unique(y, return_counts=True)
             seen = np.isin(values, y[train])
@@ -125,7 +143,8 @@ def _check_training_sets(folds: np.ndarray, y: np.ndarray) -> None:
                     f"the training set of fold {fold} (all folds but {fold}) has no example of "
                     f"classes {values[~seen][:5].tolist()} (total counts "
                     f"{_describe(values[~seen], counts[~seen])}): its model could never predict "
-                    "them. Use stratified folds (cv=int), fewer folds, or drop those classes")
+                    "them. Use stratified folds (cv=int), fewer folds, or drop those classes"
+                )
         else:
             positives = y[train].sum(axis=0)
             bad = np.flatnonzero((positives == 0) | (positives == train.sum()))
@@ -134,7 +153,8 @@ def _check_training_sets(folds: np.ndarray, y: np.ndarray) -> None:
                     f"the training set of fold {fold} has only one value (all 0 or all 1) for "
                     f"labels {bad[:5].tolist()} (positives in the whole data: "
                     f"{y[:, bad[:5]].sum(axis=0).tolist()}): its model cannot learn them. Use "
-                    "fewer folds or drop those labels")
+                    "fewer folds or drop those labels"
+                )
 
 
 def in_sample_scorer(folds: np.ndarray) -> np.ndarray:
@@ -151,14 +171,20 @@ def mirror_dynamics(td):
     """A new, empty TrainingDynamics with the same examples, labels, task and thresholds as td."""
     from datamap_widget.dynamics import TrainingDynamics
 
-    if td.task == "multilabel":
-        gold = np.column_stack([td.gold(label=i) for i in range(td.n_classes)])
-    else:
-        gold = td.gold()
-    return TrainingDynamics(gold, ids=td.ids, label_names=td.label_names, task=td.task,
-                            n_classes=td.n_classes if td.task == "multiclass" else None,
-                            variability_threshold=td.variability_threshold,
-                            confidence_threshold=td.confidence_threshold)
+    gold = (
+        np.column_stack([td.gold(label=i) for i in range(td.n_classes)])
+        if td.task == "multilabel"
+        else td.gold()
+    )
+    return TrainingDynamics(
+        gold,
+        ids=td.ids,
+        label_names=td.label_names,
+        task=td.task,
+        n_classes=td.n_classes if td.task == "multiclass" else None,
+        variability_threshold=td.variability_threshold,
+        confidence_threshold=td.confidence_threshold,
+    )
 
 
 class CrossFitRouter:
@@ -182,15 +208,21 @@ class CrossFitRouter:
         td = dynamics_of(sink)
         folds = to_numpy(folds)
         if folds.ndim != 1 or folds.dtype.kind not in "iu" or folds.size == 0:
-            raise ValueError(f"folds must be a non-empty 1-D int array (one fold per example), "
-                             f"got shape {folds.shape} dtype {folds.dtype}")
+            raise ValueError(
+                f"folds must be a non-empty 1-D int array (one fold per example), "
+                f"got shape {folds.shape} dtype {folds.dtype}"
+            )
         if td is not None and folds.shape[0] != td.n_examples:
-            raise ValueError(f"{folds.shape[0]} fold assignments for a map of {td.n_examples} "
-                             "examples; give one fold per example, in the map's order")
+            raise ValueError(
+                f"{folds.shape[0]} fold assignments for a map of {td.n_examples} "
+                "examples; give one fold per example, in the map's order"
+            )
         n_folds = int(folds.max()) + 1
         if folds.min() < 0 or np.unique(folds).size != n_folds or n_folds < 2:
-            raise ValueError(f"folds must number the folds 0..K-1 with K >= 2, each non-empty; "
-                             f"got values {np.unique(folds)[:10].tolist()}")
+            raise ValueError(
+                f"folds must number the folds 0..K-1 with K >= 2, each non-empty; "
+                f"got values {np.unique(folds)[:10].tolist()}"
+            )
         if in_sample is None:
             in_sample = mirror_dynamics(td) if td is not None else False
         if in_sample is not False:
@@ -202,8 +234,11 @@ class CrossFitRouter:
         self._ids = None if td is None else np.asarray(td.ids)
         n = folds.shape[0]
         self._held = _EpochBuffer(GuardedSink(sink, "cross-fit (held-out)"), n)
-        self._ins = None if self.in_sample is None else _EpochBuffer(
-            GuardedSink(self.in_sample, "cross-fit (in-sample)"), n)
+        self._ins = (
+            None
+            if self.in_sample is None
+            else _EpochBuffer(GuardedSink(self.in_sample, "cross-fit (in-sample)"), n)
+        )
         self._td = td
 
     def rows_to_score(self, fold: int) -> np.ndarray:
@@ -222,11 +257,13 @@ class CrossFitRouter:
         held = np.flatnonzero(self.folds == fold)
         ins = np.flatnonzero(self.scorer == fold) if self._ins is not None else held[:0]
         if outputs.ndim == 0 or outputs.shape[0] != held.size + ins.size:
-            raise ValueError(f"model {fold} scores {held.size + ins.size} rows "
-                             f"(rows_to_score({fold})), got outputs of shape {outputs.shape}")
-        self._held.add(held, outputs[:held.size], logits)
+            raise ValueError(
+                f"model {fold} scores {held.size + ins.size} rows "
+                f"(rows_to_score({fold})), got outputs of shape {outputs.shape}"
+            )
+        self._held.add(held, outputs[: held.size], logits)
         if ins.size:
-            self._ins.add(ins, outputs[held.size:], logits)
+            self._ins.add(ins, outputs[held.size :], logits)
 
     def training_rows(self, fold: int) -> np.ndarray:
         """Positions fold model ``fold`` trains on (every fold but its own)."""
@@ -242,9 +279,11 @@ class CrossFitRouter:
         ins = (self.scorer[positions] == fold) if self._ins is not None else np.zeros_like(held)
         stray = ~(held | ins)
         if stray.any():
-            raise ValueError(f"fold model {fold} was given {int(stray.sum())} rows it neither "
-                             f"holds out nor scores in-sample (e.g. positions "
-                             f"{positions[stray][:5].tolist()}); score rows_to_score({fold})")
+            raise ValueError(
+                f"fold model {fold} was given {int(stray.sum())} rows it neither "
+                f"holds out nor scores in-sample (e.g. positions "
+                f"{positions[stray][:5].tolist()}); score rows_to_score({fold})"
+            )
         if held.any():
             self._held.add(positions[held], outputs[held], logits)
         if ins.any():
@@ -284,25 +323,32 @@ class _EpochBuffer:
 
     def add(self, positions: np.ndarray, outputs: np.ndarray, logits) -> None:
         if outputs.ndim == 0 or outputs.shape[0] != positions.shape[0]:
-            raise ValueError(f"{positions.shape[0]} positions but outputs of shape "
-                             f"{outputs.shape}; give one output row per position")
+            raise ValueError(
+                f"{positions.shape[0]} positions but outputs of shape "
+                f"{outputs.shape}; give one output row per position"
+            )
         if self.outputs is None:
-            self.outputs = np.zeros((self.n,) + outputs.shape[1:], np.float32)  # as stored
+            self.outputs = np.zeros((self.n, *outputs.shape[1:]), np.float32)  # as stored
             self.logits = bool(logits)
         elif outputs.shape[1:] != self.outputs.shape[1:] or bool(logits) != self.logits:
-            raise ValueError(f"every fold model must give outputs of the same kind: got shape "
-                             f"{outputs.shape[1:]} logits={logits} after "
-                             f"{self.outputs.shape[1:]} logits={self.logits}")
+            raise ValueError(
+                f"every fold model must give outputs of the same kind: got shape "
+                f"{outputs.shape[1:]} logits={logits} after "
+                f"{self.outputs.shape[1:]} logits={self.logits}"
+            )
         again = positions[self.seen[positions]]
         if again.size:
-            raise ValueError(f"{again.size} positions were already scored this epoch (e.g. "
-                             f"{again[:5].tolist()}); score each example once per epoch")
+            raise ValueError(
+                f"{again.size} positions were already scored this epoch (e.g. "
+                f"{again[:5].tolist()}); score each example once per epoch"
+            )
         self.seen[positions] = True  # all new: a repeat within the batch shows in the count
         count = self.count + positions.size
         if int(self.seen.sum()) != count:
             self.seen[positions] = False
-            raise ValueError("the same position appears twice in this call; score each example "
-                             "once per epoch")
+            raise ValueError(
+                "the same position appears twice in this call; score each example once per epoch"
+            )
         self.count = count
         self.outputs[positions] = outputs
 
@@ -310,8 +356,10 @@ class _EpochBuffer:
         outputs, seen, logits = self.outputs, self.seen, self.logits
         self.clear()
         if outputs is None:
-            raise ValueError("no outputs were logged this epoch; call log() for every fold "
-                             "model before end_epoch()")
+            raise ValueError(
+                "no outputs were logged this epoch; call log() for every fold "
+                "model before end_epoch()"
+            )
         if seen.all():
             self.guard.log_epoch(outputs, logits)
             return

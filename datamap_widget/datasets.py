@@ -106,7 +106,9 @@ def _load_local_go_emotions(folder, split):
 
 
 def _split_labels(batch):
-    return {"labels": [[int(x) for x in str(cell).split(",") if x.strip()] for cell in batch["labels"]]}
+    return {
+        "labels": [[int(x) for x in str(cell).split(",") if x.strip()] for cell in batch["labels"]]
+    }
 
 
 def binary_task(ds, label_name, *, column="label"):
@@ -117,7 +119,9 @@ def binary_task(ds, label_name, *, column="label"):
     (looked up in ``ds.features["labels"]``) or a label index.
     """
     if "labels" not in ds.column_names:
-        raise ValueError(f"ds needs a 'labels' column of label-index lists; it has {ds.column_names}")
+        raise ValueError(
+            f"ds needs a 'labels' column of label-index lists; it has {ds.column_names}"
+        )
     if column in ds.column_names:
         raise ValueError(f"ds already has a column {column!r}; pass column= with a new name")
     index = _label_index(ds, label_name)
@@ -146,13 +150,15 @@ def noisy_digits(flip_fraction=0.1, seed=0):
     if isinstance(flip_fraction, bool) or not isinstance(flip_fraction, (int, float, np.floating)):
         raise TypeError(f"flip_fraction must be a number in [0, 1), got {flip_fraction!r}")
     if not 0 <= flip_fraction < 1:
-        raise ValueError(f"flip_fraction must be in [0, 1) (a fraction of the labels), got {flip_fraction}")
+        raise ValueError(
+            f"flip_fraction must be in [0, 1) (a fraction of the labels), got {flip_fraction}"
+        )
     digits = load_digits()
     true_labels = digits.target.astype(np.int64)
     n, n_classes = len(true_labels), len(digits.target_names)
     rng = np.random.default_rng(seed)
     flipped = np.zeros(n, dtype=bool)
-    flipped[rng.choice(n, size=int(round(flip_fraction * n)), replace=False)] = True
+    flipped[rng.choice(n, size=round(flip_fraction * n), replace=False)] = True
     labels = true_labels.copy()
     # A shift of 1..C-1 classes always lands on a different digit, each with equal chance.
     shift = rng.integers(1, n_classes, size=int(flipped.sum()))

@@ -30,8 +30,14 @@ from datamap_widget._labels import ids_from_index, normalize_ids, normalize_labe
 from datamap_widget._outputs import EpochRecord, convert
 from datamap_widget._stats import REGIONS, RunningStats, metrics_frame
 from datamap_widget._storage import EpochHistory
-from datamap_widget._validation import (check_bool, check_int, check_threshold, is_correct,
-                                        label_index, predicted_class)
+from datamap_widget._validation import (
+    check_bool,
+    check_int,
+    check_threshold,
+    is_correct,
+    label_index,
+    predicted_class,
+)
 
 __all__ = ["REGIONS", "TrainingDynamics"]
 
@@ -72,16 +78,29 @@ class TrainingDynamics:
         labels and ids, that run is resumed.
     """
 
-    def __init__(self, labels, *, ids=None, label_names=None, task=None, n_classes=None,
-                 variability_threshold=0.2, confidence_threshold=0.5, path=None):
+    def __init__(
+        self,
+        labels,
+        *,
+        ids=None,
+        label_names=None,
+        task=None,
+        n_classes=None,
+        variability_threshold=0.2,
+        confidence_threshold=0.5,
+        path=None,
+    ):
         task, gold, names, c = normalize_labels(labels, task, label_names, n_classes)
         if ids is None:
             ids = ids_from_index(labels, gold.shape[0])
         self._ids, self._index = normalize_ids(ids, gold.shape[0])
         self._lookup = IdLookup(self._ids, self._index)
-        self._variability_threshold = check_threshold(variability_threshold,
-                                                      "variability_threshold", 0.5)
-        self._confidence_threshold = check_threshold(confidence_threshold, "confidence_threshold", 1)
+        self._variability_threshold = check_threshold(
+            variability_threshold, "variability_threshold", 0.5
+        )
+        self._confidence_threshold = check_threshold(
+            confidence_threshold, "confidence_threshold", 1
+        )
         gold.flags.writeable = False
         self._task, self._gold, self._label_names, self._n_classes = task, gold, names, c
         self._history = EpochHistory(gold, task)
@@ -157,8 +176,10 @@ class TrainingDynamics:
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return (f"TrainingDynamics(task={self._task!r}, n_examples={self.n_examples}, "
-                f"n_classes={self._n_classes}, n_epochs={self.n_epochs})")
+        return (
+            f"TrainingDynamics(task={self._task!r}, n_examples={self.n_examples}, "
+            f"n_classes={self._n_classes}, n_epochs={self.n_epochs})"
+        )
 
     # ----------------------------------------------------------------- logging
     def log_epoch(self, outputs, logits=False) -> None:
@@ -169,8 +190,10 @@ class TrainingDynamics:
         columns) or sigmoid (binary with one column, multilabel) is applied.
         """
         if self._pending is not None:
-            raise ValueError("batches of an unfinished epoch are pending: call end_epoch() or "
-                             "discard_pending() before log_epoch()")
+            raise ValueError(
+                "batches of an unfinished epoch are pending: call end_epoch() or "
+                "discard_pending() before log_epoch()"
+            )
         self._check_logits_kind(logits)
         self._commit(convert(outputs, self._gold, self._task, self._n_classes, logits), logits)
 
@@ -184,8 +207,10 @@ class TrainingDynamics:
         self._check_logits_kind(logits)
         pending = self._pending
         if pending is not None and logits != pending.logits:
-            raise ValueError(f"this epoch's earlier batches were logged with "
-                             f"logits={pending.logits}; log every batch the same way")
+            raise ValueError(
+                f"this epoch's earlier batches were logged with "
+                f"logits={pending.logits}; log every batch the same way"
+            )
         positions = self.index_of(ids)
         self._check_not_repeated(positions, pending)
         record = convert(outputs, self._gold[positions], self._task, self._n_classes, logits)
@@ -200,14 +225,18 @@ class TrainingDynamics:
         repeated = ordered[1:][ordered[1:] == ordered[:-1]]
         if repeated.size:
             dup = self._ids[np.unique(repeated)]
-            raise ValueError(f"{dup.size} ids appear more than once in this batch "
-                             f"(e.g. {dup[:5].tolist()}); the batch was not recorded")
+            raise ValueError(
+                f"{dup.size} ids appear more than once in this batch "
+                f"(e.g. {dup[:5].tolist()}); the batch was not recorded"
+            )
         if pending is not None:
             again = positions[pending.seen[positions]]
             if again.size:
-                raise ValueError(f"{again.size} ids of this batch were already logged this epoch "
-                                 f"(e.g. {self._ids[again[:5]].tolist()}); the batch was not "
-                                 "recorded")
+                raise ValueError(
+                    f"{again.size} ids of this batch were already logged this epoch "
+                    f"(e.g. {self._ids[again[:5]].tolist()}); the batch was not "
+                    "recorded"
+                )
 
     def end_epoch(self) -> None:
         """Commit the batches logged since the last epoch as one epoch.
@@ -219,14 +248,18 @@ class TrainingDynamics:
         """
         pending = self._pending
         if pending is None:
-            raise ValueError("no batches were logged since the last epoch; call log_batch() "
-                             "first (or log_epoch() for a full pass)")
+            raise ValueError(
+                "no batches were logged since the last epoch; call log_batch() "
+                "first (or log_epoch() for a full pass)"
+            )
         missing = np.flatnonzero(~pending.seen)
         if missing.size:
-            raise ValueError(f"epoch incomplete: {missing.size} of {self.n_examples} examples "
-                             f"were not logged (e.g. ids {self._ids[missing[:5]].tolist()}). "
-                             "Log them with log_batch() and call end_epoch() again, "
-                             "or call discard_pending() to start the epoch over")
+            raise ValueError(
+                f"epoch incomplete: {missing.size} of {self.n_examples} examples "
+                f"were not logged (e.g. ids {self._ids[missing[:5]].tolist()}). "
+                "Log them with log_batch() and call end_epoch() again, "
+                "or call discard_pending() to start the epoch over"
+            )
         self._commit(pending.record(), pending.logits)
         self._pending = None
 
@@ -244,15 +277,21 @@ class TrainingDynamics:
     def _check_logits_kind(self, logits) -> None:
         logits = check_bool(logits, "logits")
         if self._logits is not None and bool(logits) != self._logits:
-            raise ValueError(f"earlier epochs were logged with logits={self._logits}; log every "
-                             "epoch the same way so that the metrics stay comparable")
+            raise ValueError(
+                f"earlier epochs were logged with logits={self._logits}; log every "
+                "epoch the same way so that the metrics stay comparable"
+            )
 
     def _commit(self, record: EpochRecord, logits: bool) -> None:
         if not logits and _all_hard(record.p_gold):
-            warnings.warn("every output of this epoch is exactly 0 or 1: these look like hard "
-                          "predictions (e.g. clf.predict(X)), which give a map without "
-                          "confidence or variability. Log probabilities (clf.predict_proba(X)) "
-                          "or logits (logits=True) instead", UserWarning, stacklevel=3)
+            warnings.warn(
+                "every output of this epoch is exactly 0 or 1: these look like hard "
+                "predictions (e.g. clf.predict(X)), which give a map without "
+                "confidence or variability. Log probabilities (clf.predict_proba(X)) "
+                "or logits (logits=True) instead",
+                UserWarning,
+                stacklevel=3,
+            )
         with self._lock:  # a view may read metrics() from another thread meanwhile
             if self._path is not None:  # durable first: if the write fails, nothing changes
                 persistence.write_epoch(self._path, self.n_epochs + 1, record)
@@ -291,8 +330,11 @@ class TrainingDynamics:
             try:
                 fn(self)
             except Exception as exc:  # a broken view must never break training
-                warnings.warn(f"epoch listener {fn!r} raised {type(exc).__name__}: {exc}",
-                              RuntimeWarning, stacklevel=3)
+                warnings.warn(
+                    f"epoch listener {fn!r} raised {type(exc).__name__}: {exc}",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
 
     # ----------------------------------------------------------------- accessors
     def index_of(self, ids) -> np.ndarray:
@@ -309,9 +351,11 @@ class TrainingDynamics:
         positions = self._lookup.positions(query)
         unknown = positions < 0
         if unknown.any():
-            raise ValueError(f"{int(unknown.sum())} unknown ids (e.g. "
-                             f"{query[unknown][:5].tolist()}); ids must be among the ids this "
-                             "TrainingDynamics was built with")
+            raise ValueError(
+                f"{int(unknown.sum())} unknown ids (e.g. "
+                f"{query[unknown][:5].tolist()}); ids must be among the ids this "
+                "TrainingDynamics was built with"
+            )
         return positions
 
     def _column(self, label):
@@ -323,8 +367,7 @@ class TrainingDynamics:
             return self.n_epochs
         epochs = check_int(epochs, "epochs")
         if not 0 <= epochs <= self.n_epochs:
-            raise ValueError(f"epochs must lie in 0..{self.n_epochs} (epochs logged), "
-                             f"got {epochs}")
+            raise ValueError(f"epochs must lie in 0..{self.n_epochs} (epochs logged), got {epochs}")
         return int(epochs)
 
     def gold(self, label=None) -> np.ndarray:
@@ -360,8 +403,11 @@ class TrainingDynamics:
         records = list(self._history)
         gold = int(self._gold[where])
         p_gold = np.array([r.p_gold[where] for r in records], np.float32)
-        pred = (np.array([r.pred[pos] for r in records], np.int64)
-                if self._task == "multiclass" else None)
+        pred = (
+            np.array([r.pred[pos] for r in records], np.int64)
+            if self._task == "multiclass"
+            else None
+        )
         correct = is_correct(self._task, p_gold, pred, gold)
         prediction = predicted_class(self._task, p_gold, pred, gold).astype(np.int64)
         data = {"p_gold": p_gold, "prediction": prediction, "correct": correct}
@@ -394,11 +440,23 @@ class TrainingDynamics:
         with self._lock:
             k = self._epochs(epochs)
             if k == self.n_epochs:
-                frame = metrics_frame(self._stats, self._index, self._variability_threshold,
-                                      self._confidence_threshold, col, regions)
+                frame = metrics_frame(
+                    self._stats,
+                    self._index,
+                    self._variability_threshold,
+                    self._confidence_threshold,
+                    col,
+                    regions,
+                )
                 return self._add_labels(frame, k, col)
-        frame = metrics_frame(self._replay(k, col), self._index, self._variability_threshold,
-                              self._confidence_threshold, None, regions)
+        frame = metrics_frame(
+            self._replay(k, col),
+            self._index,
+            self._variability_threshold,
+            self._confidence_threshold,
+            None,
+            regions,
+        )
         return self._add_labels(frame, k, col)
 
     def _add_labels(self, frame: pd.DataFrame, k: int, col) -> pd.DataFrame:
@@ -408,8 +466,11 @@ class TrainingDynamics:
             name = None if self._label_names is None else self._label_names[col]
             classes = [0, 1] if name is None else [f"not {name}", name]
         else:
-            classes = (list(range(self._n_classes)) if self._label_names is None
-                       else list(self._label_names))
+            classes = (
+                list(range(self._n_classes))
+                if self._label_names is None
+                else list(self._label_names)
+            )
         if k == 0:
             predicted = np.full(gold.shape[0], -1, np.int64)
         else:
@@ -418,8 +479,7 @@ class TrainingDynamics:
             predicted = predicted_class(self._task, p, record.pred, gold).astype(np.int64)
         dtype = pd.CategoricalDtype(classes)
         frame["gold_label"] = pd.Categorical.from_codes(gold, dtype=dtype, validate=False)
-        frame["predicted_label"] = pd.Categorical.from_codes(predicted, dtype=dtype,
-                                                             validate=False)
+        frame["predicted_label"] = pd.Categorical.from_codes(predicted, dtype=dtype, validate=False)
         return frame
 
     def _replay(self, k: int, col) -> RunningStats:
@@ -485,7 +545,7 @@ class TrainingDynamics:
         persistence.save_run(path, self._header(), list(self._history))
 
     @classmethod
-    def load(cls, path, epochs=None) -> "TrainingDynamics":
+    def load(cls, path, epochs=None) -> TrainingDynamics:
         """Read a run written by ``save`` or by on-disk mode, as an in-memory run.
 
         ``epochs=k`` reads only the first k epochs (e.g. the intact ones before a damaged file:
@@ -499,25 +559,36 @@ class TrainingDynamics:
         return td
 
     @classmethod
-    def _from_header(cls, header: dict) -> "TrainingDynamics":
-        return cls(header["gold"], ids=header["ids"], label_names=header["label_names"],
-                   task=header["task"], n_classes=header["n_classes"],
-                   variability_threshold=header["variability_threshold"],
-                   confidence_threshold=header["confidence_threshold"])
+    def _from_header(cls, header: dict) -> TrainingDynamics:
+        return cls(
+            header["gold"],
+            ids=header["ids"],
+            label_names=header["label_names"],
+            task=header["task"],
+            n_classes=header["n_classes"],
+            variability_threshold=header["variability_threshold"],
+            confidence_threshold=header["confidence_threshold"],
+        )
 
     @classmethod
-    def from_cartography(cls, folder, *, label_names=None, variability_threshold=0.2,
-                         confidence_threshold=0.5) -> "TrainingDynamics":
+    def from_cartography(
+        cls, folder, *, label_names=None, variability_threshold=0.2, confidence_threshold=0.5
+    ) -> TrainingDynamics:
         """Read allenai/cartography's ``dynamics_epoch_{e}.jsonl`` files (logits per epoch)."""
         from datamap_widget import cartography
 
         ids, gold, epochs = cartography.read(folder)
         n_classes = epochs[0].shape[1]
         task = "binary" if n_classes <= 2 and np.isin(gold, (0, 1)).all() else "multiclass"
-        td = cls(gold, ids=ids, label_names=label_names, task=task,
-                 n_classes=None if task == "binary" else n_classes,
-                 variability_threshold=variability_threshold,
-                 confidence_threshold=confidence_threshold)
+        td = cls(
+            gold,
+            ids=ids,
+            label_names=label_names,
+            task=task,
+            n_classes=None if task == "binary" else n_classes,
+            variability_threshold=variability_threshold,
+            confidence_threshold=confidence_threshold,
+        )
         for logits in epochs:
             td.log_epoch(logits, logits=True)
         return td
@@ -533,6 +604,8 @@ class TrainingDynamics:
         from datamap_widget import cartography
 
         if self._task == "multilabel":
-            raise ValueError("the cartography format holds one label per example; save() "
-                             "multilabel runs instead, or export one label via a binary run")
+            raise ValueError(
+                "the cartography format holds one label per example; save() "
+                "multilabel runs instead, or export one label via a binary run"
+            )
         cartography.write(folder, self._ids, self._gold, self._n_classes, list(self._history))

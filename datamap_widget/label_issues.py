@@ -48,8 +48,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["best_epochs", "class_noise_rates", "label_issue_scores", "label_issues",
-           "memorisation", "selected_confidence"]
+__all__ = [
+    "best_epochs",
+    "class_noise_rates",
+    "label_issue_scores",
+    "label_issues",
+    "memorisation",
+    "selected_confidence",
+]
 
 PRIOR_SHRINK = 0.5  # exponent on the prior odds: 1 = raw disagreement rate, 0 = no class prior
 
@@ -85,8 +91,9 @@ def memorisation(held_out_correct: np.ndarray, in_sample_correct: np.ndarray) ->
     return float((in_sample_correct & wrong).sum() / wrong.sum())
 
 
-def class_noise_rates(gold: np.ndarray, wrong: np.ndarray, n_classes: int,
-                      per_class: bool = True) -> np.ndarray:
+def class_noise_rates(
+    gold: np.ndarray, wrong: np.ndarray, n_classes: int, per_class: bool = True
+) -> np.ndarray:
     """(C,) Laplace-smoothed share of each gold class that the model predicts otherwise.
 
     ``per_class=False``: the pooled share over all classes, the same for every class.
@@ -98,8 +105,14 @@ def class_noise_rates(gold: np.ndarray, wrong: np.ndarray, n_classes: int,
     return (k + 1.0) / (n + 2.0)
 
 
-def label_issue_scores(p: np.ndarray, gold: np.ndarray, wrong: np.ndarray, n_classes: int,
-                       shrink: float = PRIOR_SHRINK, per_class: bool = True):
+def label_issue_scores(
+    p: np.ndarray,
+    gold: np.ndarray,
+    wrong: np.ndarray,
+    n_classes: int,
+    shrink: float = PRIOR_SHRINK,
+    per_class: bool = True,
+):
     """(score, rho') per example: the posterior that the label is wrong (see module docs)."""
     rho = class_noise_rates(gold, wrong, n_classes, per_class)
     odds = (rho / (1.0 - rho)) ** shrink
@@ -113,8 +126,11 @@ def label_issue_scores(p: np.ndarray, gold: np.ndarray, wrong: np.ndarray, n_cla
 
 def _names(td, label, col_names):
     if td.task == "multilabel":
-        name = label if isinstance(label, str) else (
-            td.label_names[label] if td.label_names is not None else f"label {label}")
+        name = (
+            label
+            if isinstance(label, str)
+            else (td.label_names[label] if td.label_names is not None else f"label {label}")
+        )
         return [f"not {name}", str(name)]
     return col_names
 
@@ -123,13 +139,20 @@ def _check_in_sample(td, in_sample):
     if in_sample is None or in_sample is False:
         return None
     if not (hasattr(in_sample, "gold_probabilities") and hasattr(in_sample, "ids")):
-        raise TypeError(f"in_sample must be a TrainingDynamics (the in-sample map of the same "
-                        f"run), got {type(in_sample).__name__}")
-    same = (in_sample.n_examples == td.n_examples and in_sample.task == td.task
-            and np.array_equal(in_sample.ids, td.ids))
+        raise TypeError(
+            f"in_sample must be a TrainingDynamics (the in-sample map of the same "
+            f"run), got {type(in_sample).__name__}"
+        )
+    same = (
+        in_sample.n_examples == td.n_examples
+        and in_sample.task == td.task
+        and np.array_equal(in_sample.ids, td.ids)
+    )
     if not same:
-        raise ValueError("in_sample must record the same examples (same ids, in the same order) "
-                         "and task as this run")
+        raise ValueError(
+            "in_sample must record the same examples (same ids, in the same order) "
+            "and task as this run"
+        )
     if in_sample.n_epochs == 0:
         return None
     return in_sample
@@ -148,8 +171,10 @@ def label_issues(td, label=None, *, in_sample=None) -> pd.DataFrame:
     ``in_sample`` defaults to ``td.in_sample`` (set by cross-fitting); pass False to leave it out.
     """
     if td.n_epochs == 0:
-        raise ValueError("no epochs logged yet: label_issues() ranks examples by their recorded "
-                         "dynamics; log at least one epoch first")
+        raise ValueError(
+            "no epochs logged yet: label_issues() ranks examples by their recorded "
+            "dynamics; log at least one epoch first"
+        )
     if in_sample is None:
         in_sample = getattr(td, "in_sample", None)
     in_sample = _check_in_sample(td, in_sample)
@@ -167,8 +192,9 @@ def label_issues(td, label=None, *, in_sample=None) -> pd.DataFrame:
     last_pred = td.predictions(label)[-1].astype(np.int64)
     n_classes = 2 if td.task != "multiclass" else td.n_classes
     # multiclass: one pooled prior, since per-class rates cost AP there (module docs, 3.)
-    score, prior = label_issue_scores(p, gold, last_pred != gold, n_classes,
-                                      per_class=n_classes == 2)
+    score, prior = label_issue_scores(
+        p, gold, last_pred != gold, n_classes, per_class=n_classes == 2
+    )
     flagged = score >= 0.5
     if td.task == "multiclass":
         suggested = last_pred
@@ -188,8 +214,9 @@ def label_issues(td, label=None, *, in_sample=None) -> pd.DataFrame:
         if name in metrics.columns:
             cols[name] = metrics[name].to_numpy()
     if in_sample is not None:
-        inside = in_sample.metrics(epochs=min(in_sample.n_epochs, td.n_epochs),
-                                   label=label)["confidence"].to_numpy()
+        inside = in_sample.metrics(epochs=min(in_sample.n_epochs, td.n_epochs), label=label)[
+            "confidence"
+        ].to_numpy()
         cols["in_sample_confidence"] = inside
         cols["gap"] = inside - metrics["confidence"].to_numpy()
     out = pd.DataFrame(cols, index=metrics.index, copy=False)

@@ -84,10 +84,20 @@ def read_header(directory) -> dict:
     if meta.get("format") != FORMAT:
         raise ValueError(f"{directory / META} is not a datamap-widget run")
     if meta.get("version", 0) > VERSION:
-        raise ValueError(f"{directory} was written by a newer datamap-widget "
-                         f"(format {meta['version']}); upgrade to read it")
-    header = {k: meta[k] for k in ("task", "n_classes", "label_names",
-                                   "variability_threshold", "confidence_threshold")}
+        raise ValueError(
+            f"{directory} was written by a newer datamap-widget "
+            f"(format {meta['version']}); upgrade to read it"
+        )
+    header = {
+        k: meta[k]
+        for k in (
+            "task",
+            "n_classes",
+            "label_names",
+            "variability_threshold",
+            "confidence_threshold",
+        )
+    }
     header["ids"] = np.load(directory / IDS, allow_pickle=False)
     header["gold"] = np.load(directory / GOLD, allow_pickle=False)
     header["p_gold_shape"] = tuple(meta["p_gold_shape"])
@@ -120,14 +130,20 @@ def read_epochs(directory, header: dict, epochs=None) -> list[EpochRecord]:
         path = directory / epoch_file(number)
         try:
             with np.load(path, allow_pickle=False) as z:
-                record = EpochRecord(z["p_gold"], z["pred"] if "pred" in z else None,
-                                     z["margin"] if "margin" in z else None)
+                record = EpochRecord(
+                    z["p_gold"],
+                    z.get("pred", None),
+                    z.get("margin", None),
+                )
         except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError) as exc:
             raise _damaged(directory, number, f"{type(exc).__name__}: {exc}") from exc
-        bad = (record.p_gold.shape != shape or record.p_gold.dtype != np.float32
-               or (header["task"] == "multiclass") != (record.pred is not None)
-               or (record.pred is not None and record.pred.dtype != pred_dtype(header["n_classes"]))
-               or (record.margin is not None and record.margin.shape != shape))
+        bad = (
+            record.p_gold.shape != shape
+            or record.p_gold.dtype != np.float32
+            or (header["task"] == "multiclass") != (record.pred is not None)
+            or (record.pred is not None and record.pred.dtype != pred_dtype(header["n_classes"]))
+            or (record.margin is not None and record.margin.shape != shape)
+        )
         if bad:
             raise _damaged(directory, number, "its arrays do not match the run's shapes")
         records.append(record)
@@ -137,12 +153,15 @@ def read_epochs(directory, header: dict, epochs=None) -> list[EpochRecord]:
 def _damaged(directory: Path, number: int, why: str) -> ValueError:
     """The error for an unreadable epoch file, saying how to get the intact epochs before it."""
     intact = number - 1
-    offer = (f" The {intact} epochs before it are intact: read them with "
-             f"TrainingDynamics.load({str(directory)!r}, epochs={intact}); to resume on-disk "
-             f"recording from there, move {epoch_file(number)} and any later epoch files out "
-             "of the folder." if intact else " No earlier epoch is intact.")
-    return ValueError(f"{directory / epoch_file(number)} is damaged or truncated ({why})."
-                      + offer)
+    offer = (
+        f" The {intact} epochs before it are intact: read them with "
+        f"TrainingDynamics.load({str(directory)!r}, epochs={intact}); to resume on-disk "
+        f"recording from there, move {epoch_file(number)} and any later epoch files out "
+        "of the folder."
+        if intact
+        else " No earlier epoch is intact."
+    )
+    return ValueError(f"{directory / epoch_file(number)} is damaged or truncated ({why})." + offer)
 
 
 def _holds_run(directory: Path) -> bool:
@@ -152,8 +171,9 @@ def _holds_run(directory: Path) -> bool:
 def save_run(path, header: dict, records: list[EpochRecord]) -> None:
     directory = Path(path)
     if directory.exists() and any(directory.iterdir()):
-        raise FileExistsError(f"{directory} exists and is not empty; save() needs a new or "
-                              "empty directory")
+        raise FileExistsError(
+            f"{directory} exists and is not empty; save() needs a new or empty directory"
+        )
     directory.mkdir(parents=True, exist_ok=True)
     for number, record in enumerate(records, start=1):
         write_epoch(directory, number, record)
@@ -173,8 +193,10 @@ def open_run(path, header: dict) -> list[EpochRecord]:
         _check_same_run(directory, existing, header)
         return read_epochs(directory, existing)
     if directory.exists() and any(p for p in directory.iterdir() if not p.name.startswith(".")):
-        raise ValueError(f"{directory} is not empty and holds no datamap-widget run; "
-                         "choose a new directory for path=")
+        raise ValueError(
+            f"{directory} is not empty and holds no datamap-widget run; "
+            "choose a new directory for path="
+        )
     directory.mkdir(parents=True, exist_ok=True)
     _write_header(directory, header)
     return []
@@ -185,12 +207,20 @@ def _check_same_run(directory: Path, existing: dict, header: dict) -> None:
         ("task", existing["task"] == header["task"]),
         ("n_classes", existing["n_classes"] == header["n_classes"]),
         ("label_names", existing["label_names"] == header["label_names"]),
-        ("ids", existing["ids"].dtype.kind == header["ids"].dtype.kind
-         and np.array_equal(existing["ids"], header["ids"])),
-        ("labels", existing["gold"].shape == header["gold"].shape
-         and np.array_equal(existing["gold"], header["gold"])),
+        (
+            "ids",
+            existing["ids"].dtype.kind == header["ids"].dtype.kind
+            and np.array_equal(existing["ids"], header["ids"]),
+        ),
+        (
+            "labels",
+            existing["gold"].shape == header["gold"].shape
+            and np.array_equal(existing["gold"], header["gold"]),
+        ),
     ]
     differ = [name for name, same in checks if not same]
     if differ:
-        raise ValueError(f"{directory} holds a different run (its {', '.join(differ)} differ); "
-                         "use a new directory, or the same labels/ids to resume it")
+        raise ValueError(
+            f"{directory} holds a different run (its {', '.join(differ)} differ); "
+            "use a new directory, or the same labels/ids to resume it"
+        )

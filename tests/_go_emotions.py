@@ -49,11 +49,15 @@ def go_emotions_dir() -> Path | None:
     if value:
         folder = Path(value)
         if not (folder / "train.tsv").is_file():
-            pytest.fail(f"{GO_EMOTIONS_ENV}={value} but that folder holds no train.tsv; point it "
-                        "at a go_emotions copy (train.tsv, dev.tsv, test.tsv, labels.txt)")
+            pytest.fail(
+                f"{GO_EMOTIONS_ENV}={value} but that folder holds no train.tsv; point it "
+                "at a go_emotions copy (train.tsv, dev.tsv, test.tsv, labels.txt)"
+            )
         return folder.resolve()
     if hub_reachable():
         return None
-    pytest.skip(f"go_emotions is not available: {GO_EMOTIONS_ENV} is not set and the Hugging "
-                f"Face hub ({HUB_HOST}) is unreachable. Set {GO_EMOTIONS_ENV}=path/to/go_emotions "
-                "(a folder with train.tsv, dev.tsv, test.tsv, labels.txt) to run this test")
+    pytest.skip(
+        f"go_emotions is not available: {GO_EMOTIONS_ENV} is not set and the Hugging "
+        f"Face hub ({HUB_HOST}) is unreachable. Set {GO_EMOTIONS_ENV}=path/to/go_emotions "
+        "(a folder with train.tsv, dev.tsv, test.tsv, labels.txt) to run this test"
+    )

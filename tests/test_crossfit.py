@@ -70,13 +70,16 @@ def test_a_splitter_can_choose_the_folds():
     assert np.array_equal(folds, np.repeat([0, 1, 2], 30))
 
 
-@pytest.mark.parametrize("cv, match", [
-    (1, "at least 2 folds"),
-    (0, "at least 2 folds"),
-    (True, "must be an int"),
-    (6, r"at least 6 examples of every class.*class.*counts: \{0: 20, 1: 5\}.*cv=5"),
-    (KFold(2), "training set of fold 0.*no example of classes \\[1\\]"),
-])
+@pytest.mark.parametrize(
+    "cv, match",
+    [
+        (1, "at least 2 folds"),
+        (0, "at least 2 folds"),
+        (True, "must be an int"),
+        (6, r"at least 6 examples of every class.*class.*counts: \{0: 20, 1: 5\}.*cv=5"),
+        (KFold(2), "training set of fold 0.*no example of classes \\[1\\]"),
+    ],
+)
 def test_bad_folds_are_clear_errors_and_record_nothing(cv, match):
     X = distinct_rows(25)
     y = np.array([0] * 20 + [1] * 5)  # KFold(2) unshuffled: fold 0 training set has no class 1
@@ -103,8 +106,9 @@ def test_sample_weight_reaches_every_partial_fit_call():
     X = distinct_rows(40)
     y = np.tile([0, 1], 20)
     w = np.linspace(0.5, 2.0, 40)
-    plain = fit_epochs(Memoriser(), X, y, TrainingDynamics(y), epochs=2, sample_weight=w,
-                       batch_size=15)
+    plain = fit_epochs(
+        Memoriser(), X, y, TrainingDynamics(y), epochs=2, sample_weight=w, batch_size=15
+    )
     assert [len(x) for x in plain.weights_] == [15, 15, 10, 15, 15, 10]
     np.testing.assert_array_equal(np.concatenate(plain.weights_[:3]), w)
     models = fit_epochs(Memoriser(), X, y, TrainingDynamics(y), epochs=2, sample_weight=w, cv=4)
@@ -118,8 +122,9 @@ def test_sample_weight_changes_what_sgd_learns_like_a_hand_loop():
     X, y = make_classification(200, 6, weights=[0.85], random_state=0)
     w = np.where(y == 1, 5.0, 1.0)
     td = TrainingDynamics(y)
-    est = fit_epochs(SGDClassifier(loss="log_loss", random_state=0), X, y, td, epochs=3,
-                     sample_weight=w)
+    est = fit_epochs(
+        SGDClassifier(loss="log_loss", random_state=0), X, y, td, epochs=3, sample_weight=w
+    )
     ref = SGDClassifier(loss="log_loss", random_state=0)
     for _ in range(3):
         ref.partial_fit(X, y, classes=[0, 1], sample_weight=w)
@@ -134,8 +139,16 @@ def test_ids_in_another_order_still_cross_fit_by_example():
     ids = [f"ex{i}" for i in range(30)]
     order = np.random.default_rng(0).permutation(30)
     td = TrainingDynamics(y, ids=ids, n_classes=3)
-    fit_epochs(Memoriser(), X[order], y[order], td, epochs=2, cv=3, classes=np.arange(3),
-               ids=np.array(ids)[order])
+    fit_epochs(
+        Memoriser(),
+        X[order],
+        y[order],
+        td,
+        epochs=2,
+        cv=3,
+        classes=np.arange(3),
+        ids=np.array(ids)[order],
+    )
     assert (td.gold_probabilities() == 0).all() and (td.in_sample.gold_probabilities() == 1).all()
 
 
@@ -146,8 +159,14 @@ def test_multilabel_cross_fit():
     X = rng.normal(size=(80, 4))
     Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0.3]).astype(int)
     td = TrainingDynamics(Y, label_names=["a", "b"])
-    fit_epochs(MultiOutputClassifier(SGDClassifier(loss="log_loss", random_state=0)), X, Y, td,
-               epochs=3, cv=4)
+    fit_epochs(
+        MultiOutputClassifier(SGDClassifier(loss="log_loss", random_state=0)),
+        X,
+        Y,
+        td,
+        epochs=3,
+        cv=4,
+    )
     assert td.n_epochs == 3 and td.in_sample.n_epochs == 3
     assert td.metrics(label="a")["confidence"].mean() > 0.6
 
@@ -167,13 +186,15 @@ def test_router_refuses_rows_a_fold_model_trained_on():
 def test_in_sample_false_records_only_the_held_out_map():
     X, y = make_classification(60, 5, random_state=0)
     td = TrainingDynamics(y)
-    fit_epochs(SGDClassifier(loss="log_loss", random_state=0), X, y, td, epochs=2, cv=3,
-               in_sample=False)
+    fit_epochs(
+        SGDClassifier(loss="log_loss", random_state=0), X, y, td, epochs=2, cv=3, in_sample=False
+    )
     assert td.n_epochs == 2 and td.in_sample is None
     mine = TrainingDynamics(y)
     td2 = TrainingDynamics(y)
-    fit_epochs(SGDClassifier(loss="log_loss", random_state=0), X, y, td2, epochs=2, cv=3,
-               in_sample=mine)
+    fit_epochs(
+        SGDClassifier(loss="log_loss", random_state=0), X, y, td2, epochs=2, cv=3, in_sample=mine
+    )
     assert td2.in_sample is mine and mine.n_epochs == 2
 
 

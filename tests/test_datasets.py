@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _go_emotions import go_emotions_dir
 from sklearn.datasets import load_digits
 
-from _go_emotions import go_emotions_dir
 from datamap_widget.datasets import (
     GO_EMOTIONS_DIR_ENV,
     binary_task,
@@ -97,7 +97,9 @@ def test_hub_is_asked_for_the_simplified_config(monkeypatch):
 
     monkeypatch.delenv(GO_EMOTIONS_DIR_ENV, raising=False)
     calls = []
-    monkeypatch.setattr(datasets, "load_dataset", lambda *a, **k: calls.append((a, k)) or "hub dataset")
+    monkeypatch.setattr(
+        datasets, "load_dataset", lambda *a, **k: calls.append((a, k)) or "hub dataset"
+    )
     assert load_go_emotions("validation") == "hub dataset"
     assert calls == [(("go_emotions", "simplified"), {"split": "validation"})]
 
@@ -170,7 +172,11 @@ def test_noisy_digits_flips_exactly_the_masked_labels():
 
 
 def test_noisy_digits_is_reproducible_per_seed():
-    first, again, other = noisy_digits(0.2, seed=3), noisy_digits(0.2, seed=3), noisy_digits(0.2, seed=4)
+    first, again, other = (
+        noisy_digits(0.2, seed=3),
+        noisy_digits(0.2, seed=3),
+        noisy_digits(0.2, seed=4),
+    )
     np.testing.assert_array_equal(first.labels, again.labels)
     np.testing.assert_array_equal(first.flipped, again.flipped)
     assert not np.array_equal(first.flipped, other.flipped)
@@ -200,5 +206,7 @@ def test_importing_the_loaders_leaves_datasets_unimported():
     )
     path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     env = dict(os.environ, PYTHONPATH=path)
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=REPO
+    )
     assert result.returncode == 0, result.stderr

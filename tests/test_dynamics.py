@@ -1,5 +1,6 @@
 """Engine metrics against slow references written from the definitions, and hand-worked cases."""
 
+import itertools
 import math
 import statistics
 
@@ -42,7 +43,7 @@ def ref_correct(row, gold, task, p_gold):
 def ref_forgetfulness(correct_seq):
     if not any(correct_seq):
         return math.inf
-    return sum(1 for a, b in zip(correct_seq, correct_seq[1:]) if a and not b)
+    return sum(1 for a, b in itertools.pairwise(correct_seq) if a and not b)
 
 
 def ref_metrics(outputs, gold, task, logits, vt=0.2, ct=0.5):
@@ -55,9 +56,14 @@ def ref_metrics(outputs, gold, task, logits, vt=0.2, ct=0.5):
         conf = statistics.fmean(p)
         var = statistics.pstdev(p)
         region = "ambiguous" if var >= vt else ("easy-to-learn" if conf >= ct else "hard-to-learn")
-        row = {"confidence": conf, "variability": var, "correctness": sum(c) / len(c),
-               "forgetfulness": ref_forgetfulness(c), "threshold_closeness": conf * (1 - conf),
-               "region": region}
+        row = {
+            "confidence": conf,
+            "variability": var,
+            "correctness": sum(c) / len(c),
+            "forgetfulness": ref_forgetfulness(c),
+            "threshold_closeness": conf * (1 - conf),
+            "region": region,
+        }
         last = outputs[-1][i]  # the prediction column is the prediction after the last epoch
         if task == "multiclass":
             row["predicted_label"] = int(np.argmax(last))
@@ -81,8 +87,9 @@ def assert_matches_reference(df, ref, ids):
     for col in ("gold_label", "predicted_label"):  # Categoricals: their codes are the classes
         np.testing.assert_array_equal(df[col].cat.codes.to_numpy(), ref[col].to_numpy())
     if "aum" in ref:
-        np.testing.assert_allclose(df["aum"].to_numpy(), ref["aum"].to_numpy(),
-                                   rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(
+            df["aum"].to_numpy(), ref["aum"].to_numpy(), rtol=1e-5, atol=1e-5
+        )
 
 
 # ---------------------------------------------------------------- random data, all tasks
@@ -120,8 +127,9 @@ def test_metrics_match_reference_single_label(task, logits):
         td.log_epoch(out, logits=logits)
         assert_matches_reference(td.metrics(), ref_metrics(outputs[:k], gold, base, logits), ids)
     for k in range(1, E + 1):  # replayed maps equal the live maps of that time
-        assert_matches_reference(td.metrics(epochs=k),
-                                 ref_metrics(outputs[:k], gold, base, logits), ids)
+        assert_matches_reference(
+            td.metrics(epochs=k), ref_metrics(outputs[:k], gold, base, logits), ids
+        )
 
 
 @pytest.mark.parametrize("logits", [False, True])
@@ -229,10 +237,17 @@ def test_aum_by_hand():
 
 
 def test_regions_thresholds_and_ordering():
-    td = TrainingDynamics([1] * 6, ids=list("abcdef"), variability_threshold=0.1,
-                          confidence_threshold=0.6)
-    traj = {"a": [0.9, 0.95], "b": [0.7, 0.7], "c": [0.55, 0.55], "d": [0.1, 0.1],
-            "e": [0.3, 0.3], "f": [0.1, 0.9]}
+    td = TrainingDynamics(
+        [1] * 6, ids=list("abcdef"), variability_threshold=0.1, confidence_threshold=0.6
+    )
+    traj = {
+        "a": [0.9, 0.95],
+        "b": [0.7, 0.7],
+        "c": [0.55, 0.55],
+        "d": [0.1, 0.1],
+        "e": [0.3, 0.3],
+        "f": [0.1, 0.9],
+    }
     for e in range(2):
         td.log_epoch([traj[k][e] for k in "abcdef"])
     assert list(td.easy().index) == ["a", "b"]  # confidence descending
@@ -299,16 +314,24 @@ def test_epoch_listeners():
         td.add_epoch_listener("not callable")
 
 
-@pytest.mark.parametrize("labels, kwargs, task, n_classes", [
-    ([0, 1, 1], {}, "binary", 2),
-    ([True, False], {}, "binary", 2),
-    ([0, 2, 1], {}, "multiclass", 3),
-    ([0, 1, 1], {"label_names": ["a", "b", "c"]}, "multiclass", 3),
-    ([0, 1, 1], {"task": "multiclass"}, "multiclass", 2),
-    ([[0, 1, 1], [1, 0, 0]], {}, "multilabel", 3),
-    ([[2], [0, 1], []], {"task": "multilabel", "label_names": ["a", "b", "c"]}, "multilabel", 3),
-    ([[2], [1], [0]], {"task": "multilabel", "label_names": ["a", "b", "c"]}, "multilabel", 3),
-])
+@pytest.mark.parametrize(
+    "labels, kwargs, task, n_classes",
+    [
+        ([0, 1, 1], {}, "binary", 2),
+        ([True, False], {}, "binary", 2),
+        ([0, 2, 1], {}, "multiclass", 3),
+        ([0, 1, 1], {"label_names": ["a", "b", "c"]}, "multiclass", 3),
+        ([0, 1, 1], {"task": "multiclass"}, "multiclass", 2),
+        ([[0, 1, 1], [1, 0, 0]], {}, "multilabel", 3),
+        (
+            [[2], [0, 1], []],
+            {"task": "multilabel", "label_names": ["a", "b", "c"]},
+            "multilabel",
+            3,
+        ),
+        ([[2], [1], [0]], {"task": "multilabel", "label_names": ["a", "b", "c"]}, "multilabel", 3),
+    ],
+)
 def test_task_inference(labels, kwargs, task, n_classes):
     td = TrainingDynamics(labels, **kwargs)
     assert (td.task, td.n_classes) == (task, n_classes)
@@ -343,8 +366,9 @@ def test_multilabel_trajectory_and_accessors():
     np.testing.assert_array_equal(traj["prediction"], [0, 1])
     np.testing.assert_array_equal(traj["correct"], [False, True])
     np.testing.assert_array_equal(td.gold(label="gratitude"), [0, 1, 1])
-    np.testing.assert_allclose(td.gold_probabilities(label=0), [[0.9, 0.7, 0.6], [0.4, 0.9, 0.8]],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        td.gold_probabilities(label=0), [[0.9, 0.7, 0.6], [0.4, 0.9, 0.8]], rtol=1e-6
+    )
     np.testing.assert_array_equal(td.predictions(label="joy"), [[1, 0, 1], [0, 0, 1]])
 
 

@@ -42,7 +42,7 @@ def test_index_of_matches_a_dict(name):
     for stranger in same_kind:
         with pytest.raises(ValueError, match=r"^1 unknown ids"):
             td.index_of([ids[3], stranger])
-    for stranger in ([0, 5] if ids.dtype.kind == "U" else ["0", "5"]):  # right value, wrong type
+    for stranger in [0, 5] if ids.dtype.kind == "U" else ["0", "5"]:  # right value, wrong type
         with pytest.raises(ValueError, match=r"^1 unknown ids"):
             td.index_of([stranger])
     query = ids[:3].astype(np.int64) if ids.dtype.kind in "iu" else ids[:3].copy()
@@ -68,7 +68,7 @@ def test_shuffled_small_batches_equal_log_epoch(name):
         full.log_epoch(p1)
         perm = rng.permutation(n)
         for start in range(0, n, 32):
-            part = perm[start:start + 32]
+            part = perm[start : start + 32]
             batched.log_batch(batched.ids[part], p1[part])
         batched.end_epoch()
     np.testing.assert_array_equal(full.gold_probabilities(), batched.gold_probabilities())
@@ -95,8 +95,7 @@ def test_default_id_batches_refuse_strangers_and_repeats_unchanged():
         assert td._pending.n_batches == state[2] and td.n_epochs == 0
     td.log_batch([1, 2, 3], [0.6, 0.7, 0.8])
     td.end_epoch()
-    np.testing.assert_allclose(td.gold_probabilities()[0], [0.7, 0.6, 0.3, 0.8, 0.2],
-                               rtol=1e-6)
+    np.testing.assert_allclose(td.gold_probabilities()[0], [0.7, 0.6, 0.3, 0.8, 0.2], rtol=1e-6)
 
 
 def test_multilabel_per_label_accessors_match_a_loop():
@@ -118,10 +117,12 @@ def test_multilabel_per_label_accessors_match_a_loop():
             np.testing.assert_array_equal(pred, ref_pred)
             np.testing.assert_array_equal(td.correct(key), np.equal(ref_pred, g))
             np.testing.assert_allclose(td.gold_probabilities(key), ref_p_gold, rtol=1e-6)
-            np.testing.assert_allclose(td.margins(key), [np.where(g, o[:, label], -o[:, label])
-                                                          for o in outs], rtol=1e-6)
-        assert td.correct(label).mean() == pytest.approx(td.metrics(label=label)
-                                                         ["correctness"].mean())
+            np.testing.assert_allclose(
+                td.margins(key), [np.where(g, o[:, label], -o[:, label]) for o in outs], rtol=1e-6
+            )
+        assert td.correct(label).mean() == pytest.approx(
+            td.metrics(label=label)["correctness"].mean()
+        )
 
 
 def test_binary_and_multiclass_predictions_keep_int64():
@@ -156,8 +157,9 @@ def test_bfloat16_and_float16_torch_tensors():
             assert deviation > 1e-3  # rows really are off by more than float32's tolerance
         td = TrainingDynamics(gold, n_classes=c)
         td.log_epoch(probs)
-        np.testing.assert_allclose(td.gold_probabilities()[0], as_float[np.arange(n), gold],
-                                   rtol=1e-6)
+        np.testing.assert_allclose(
+            td.gold_probabilities()[0], as_float[np.arange(n), gold], rtol=1e-6
+        )
         np.testing.assert_array_equal(td.predictions()[0], as_float.argmax(axis=1))
         tl = TrainingDynamics(gold, n_classes=c)
         tl.log_epoch(low, logits=True)
@@ -172,12 +174,14 @@ def test_bfloat16_and_float16_torch_tensors():
     p1 = torch.sigmoid(logits[:, 0] * 1).to(torch.bfloat16)
     ids = torch.arange(n)
     for start in range(0, n, 32):  # torch ids and bf16 outputs, as from a DataLoader loop
-        binary.log_batch(np.asarray(binary.ids)[ids[start:start + 32].numpy()],
-                         p1[start:start + 32])
+        binary.log_batch(
+            np.asarray(binary.ids)[ids[start : start + 32].numpy()], p1[start : start + 32]
+        )
     binary.end_epoch()
     ref = p1.detach().float().numpy()
-    np.testing.assert_allclose(binary.gold_probabilities()[0],
-                               np.where(gold % 2 == 1, ref, 1 - ref), rtol=1e-6)
+    np.testing.assert_allclose(
+        binary.gold_probabilities()[0], np.where(gold % 2 == 1, ref, 1 - ref), rtol=1e-6
+    )
     default = TrainingDynamics(gold % 2)
     default.log_batch(ids.flip(0), p1.flip(0))
     default.end_epoch()
@@ -192,13 +196,15 @@ def test_float16_and_ml_dtypes_bfloat16_arrays():
     td = TrainingDynamics(gold, n_classes=c)
     half = probs.astype(np.float16)
     td.log_epoch(half)
-    np.testing.assert_allclose(td.gold_probabilities()[0],
-                               half.astype(np.float32)[np.arange(n), gold], rtol=1e-6)
+    np.testing.assert_allclose(
+        td.gold_probabilities()[0], half.astype(np.float32)[np.arange(n), gold], rtol=1e-6
+    )
     ml_dtypes = pytest.importorskip("ml_dtypes")
     brain = probs.astype(ml_dtypes.bfloat16)
     td.log_epoch(brain)
-    np.testing.assert_allclose(td.gold_probabilities()[1],
-                               brain.astype(np.float32)[np.arange(n), gold], rtol=1e-6)
+    np.testing.assert_allclose(
+        td.gold_probabilities()[1], brain.astype(np.float32)[np.arange(n), gold], rtol=1e-6
+    )
     with pytest.raises(ValueError, match="sum to 1"):
         td.log_epoch((probs * 0.95).astype(ml_dtypes.bfloat16))
     assert td.n_epochs == 2

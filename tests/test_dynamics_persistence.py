@@ -21,11 +21,18 @@ def make_run(task, logits, ids=None, epochs=4, seed=0):
         outs = [rng.normal(size=n) if logits else rng.random(n) for _ in range(epochs)]
     elif task == "multiclass":
         td = TrainingDynamics(rng.integers(0, 3, n), ids=ids, n_classes=5)
-        outs = [rng.normal(size=(n, 5)) if logits else rng.dirichlet(np.ones(5), n)
-                for _ in range(epochs)]
+        outs = [
+            rng.normal(size=(n, 5)) if logits else rng.dirichlet(np.ones(5), n)
+            for _ in range(epochs)
+        ]
     else:
-        td = TrainingDynamics(rng.integers(0, 2, (n, 3)), ids=ids, label_names=["a", "b", "c"],
-                              variability_threshold=0.15, confidence_threshold=0.4)
+        td = TrainingDynamics(
+            rng.integers(0, 2, (n, 3)),
+            ids=ids,
+            label_names=["a", "b", "c"],
+            variability_threshold=0.15,
+            confidence_threshold=0.4,
+        )
         outs = [rng.normal(size=(n, 3)) if logits else rng.random((n, 3)) for _ in range(epochs)]
     for o in outs:
         td.log_epoch(o, logits=logits)
@@ -33,10 +40,17 @@ def make_run(task, logits, ids=None, epochs=4, seed=0):
 
 
 def assert_same_run(a, b):
-    assert (a.task, a.n_examples, a.n_epochs, a.n_classes, a.label_names) == \
-           (b.task, b.n_examples, b.n_epochs, b.n_classes, b.label_names)
-    assert (a.variability_threshold, a.confidence_threshold) == \
-           (b.variability_threshold, b.confidence_threshold)
+    assert (a.task, a.n_examples, a.n_epochs, a.n_classes, a.label_names) == (
+        b.task,
+        b.n_examples,
+        b.n_epochs,
+        b.n_classes,
+        b.label_names,
+    )
+    assert (a.variability_threshold, a.confidence_threshold) == (
+        b.variability_threshold,
+        b.confidence_threshold,
+    )
     assert a.ids.dtype == b.ids.dtype
     np.testing.assert_array_equal(a.ids, b.ids)
     labels = [None] if a.task != "multilabel" else list(range(a.n_classes))
@@ -46,22 +60,26 @@ def assert_same_run(a, b):
             assert x.dtype == y.dtype
             np.testing.assert_array_equal(x, y)
         pd.testing.assert_frame_equal(a.metrics(label=label), b.metrics(label=label))
-        pd.testing.assert_frame_equal(a.metrics(epochs=2, label=label),
-                                      b.metrics(epochs=2, label=label))
+        pd.testing.assert_frame_equal(
+            a.metrics(epochs=2, label=label), b.metrics(epochs=2, label=label)
+        )
 
 
 @pytest.mark.parametrize("task", ["binary", "multiclass", "multilabel"])
 @pytest.mark.parametrize("logits", [False, True])
 @pytest.mark.parametrize("ids", [None, "str", "int32"])
 def test_save_load_round_trip_is_exact(tmp_path, task, logits, ids):
-    ids = {None: None, "str": [f"ex-{i}" for i in range(30)],
-           "int32": np.arange(100, 130, dtype=np.int32)}[ids]
+    ids = {
+        None: None,
+        "str": [f"ex-{i}" for i in range(30)],
+        "int32": np.arange(100, 130, dtype=np.int32),
+    }[ids]
     td = make_run(task, logits, ids=ids)
     td.save(tmp_path / "run")
     back = TrainingDynamics.load(tmp_path / "run")
     assert_same_run(td, back)
     if logits:
-        for label in ([None] if task != "multilabel" else [0, 2]):
+        for label in [None] if task != "multilabel" else [0, 2]:
             np.testing.assert_array_equal(td.margins(label=label), back.margins(label=label))
     assert back.path is None  # loaded runs are in memory
 
@@ -150,8 +168,9 @@ CHILD = textwrap.dedent("""
 
 def test_killed_process_resumes_with_completed_epochs(tmp_path):
     path = tmp_path / "run"
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(path), "3"], capture_output=True,
-                          timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), "3"], capture_output=True, timeout=60
+    )
     assert proc.returncode == -9, proc.stderr.decode()
     rng = np.random.default_rng(42)
     gold = rng.integers(0, 4, 200)
@@ -176,8 +195,9 @@ def write_cartography(folder, epochs, order_seed=0):
     for e, rows in enumerate(epochs):
         with open(folder / f"dynamics_epoch_{e}.jsonl", "w") as f:
             for guid, gold, logits in (rows[i] for i in rng.permutation(len(rows))):
-                f.write(json.dumps({"guid": guid, f"logits_epoch_{e}": logits, "gold": gold})
-                        + "\n")
+                f.write(
+                    json.dumps({"guid": guid, f"logits_epoch_{e}": logits, "gold": gold}) + "\n"
+                )
 
 
 def test_from_cartography_reads_shuffled_epochs(tmp_path):
@@ -199,7 +219,7 @@ def test_from_cartography_reads_shuffled_epochs(tmp_path):
 
 def test_from_cartography_rejects_mismatched_epochs(tmp_path):
     rows = [(i, i % 2, [0.1, 0.2]) for i in range(5)]
-    write_cartography(tmp_path / "a", [rows, rows[:4] + [(99, 1, [0.0, 1.0])]])
+    write_cartography(tmp_path / "a", [rows, [*rows[:4], (99, 1, [0.0, 1.0])]])
     with pytest.raises(ValueError, match=r"dynamics_epoch_1.jsonl holds different examples.*99"):
         TrainingDynamics.from_cartography(tmp_path / "a")
     write_cartography(tmp_path / "b", [rows, rows])
@@ -209,7 +229,7 @@ def test_from_cartography_rejects_mismatched_epochs(tmp_path):
     write_cartography(tmp_path / "c", [rows, [(i, 1 - y, z) for i, y, z in rows]])
     with pytest.raises(ValueError, match="different gold"):
         TrainingDynamics.from_cartography(tmp_path / "c")
-    write_cartography(tmp_path / "d", [rows + [rows[0]]])
+    write_cartography(tmp_path / "d", [[*rows, rows[0]]])
     with pytest.raises(ValueError, match="repeats guids"):
         TrainingDynamics.from_cartography(tmp_path / "d")
     (tmp_path / "e").mkdir()

@@ -10,8 +10,12 @@ from datamap_widget import TrainingDynamics
 
 
 def snapshot(td, label=None):
-    return (td.n_epochs, td.n_pending, td.gold_probabilities(label=label).copy(),
-            td.metrics(label=label).copy())
+    return (
+        td.n_epochs,
+        td.n_pending,
+        td.gold_probabilities(label=label).copy(),
+        td.metrics(label=label).copy(),
+    )
 
 
 def assert_unchanged(td, before, label=None):
@@ -35,18 +39,21 @@ def multiclass():
     return td
 
 
-@pytest.mark.parametrize("outputs, logits, error, words", [
-    ([0.2, 0.7, 0.4], False, ValueError, "shape"),
-    (np.zeros((4, 3)), False, ValueError, "shape"),
-    ([0.2, np.nan, 0.4, 0.1], False, ValueError, "NaN"),
-    ([0.2, np.inf, 0.4, 0.1], False, ValueError, "NaN or inf"),
-    ([0.2, 1.5, 0.4, 0.1], False, ValueError, "[0, 1]"),
-    ([0.2, -0.1, 0.4, 0.1], False, ValueError, "[0, 1]"),
-    ([[0.2, 0.7]] * 4, False, ValueError, "sum to 1"),
-    (["0.1", "a", "b", "c"], False, TypeError, "numeric"),
-    ([0.2, 0.7, 0.4, 0.1], "yes", TypeError, "logits"),
-    ([0.2, 0.7, 0.4, 0.1], True, ValueError, "logits=False"),  # kind must not change
-])
+@pytest.mark.parametrize(
+    "outputs, logits, error, words",
+    [
+        ([0.2, 0.7, 0.4], False, ValueError, "shape"),
+        (np.zeros((4, 3)), False, ValueError, "shape"),
+        ([0.2, np.nan, 0.4, 0.1], False, ValueError, "NaN"),
+        ([0.2, np.inf, 0.4, 0.1], False, ValueError, "NaN or inf"),
+        ([0.2, 1.5, 0.4, 0.1], False, ValueError, "[0, 1]"),
+        ([0.2, -0.1, 0.4, 0.1], False, ValueError, "[0, 1]"),
+        ([[0.2, 0.7]] * 4, False, ValueError, "sum to 1"),
+        (["0.1", "a", "b", "c"], False, TypeError, "numeric"),
+        ([0.2, 0.7, 0.4, 0.1], "yes", TypeError, "logits"),
+        ([0.2, 0.7, 0.4, 0.1], True, ValueError, "logits=False"),  # kind must not change
+    ],
+)
 def test_bad_binary_epoch(binary, outputs, logits, error, words):
     before = snapshot(binary)
     with pytest.raises(error, match=re.escape(words)):
@@ -59,11 +66,14 @@ def test_probability_noise_is_tolerated(binary):
     assert binary.gold_probabilities()[-1].max() <= 1.0
 
 
-@pytest.mark.parametrize("outputs, words", [
-    (np.full((3, 2), 0.5), "shape"),
-    (np.array([[0.5, 0.2, 0.2]] * 3), "sum to 1"),
-    (np.array([[1.2, -0.1, -0.1]] * 3), "[0, 1]"),
-])
+@pytest.mark.parametrize(
+    "outputs, words",
+    [
+        (np.full((3, 2), 0.5), "shape"),
+        (np.array([[0.5, 0.2, 0.2]] * 3), "sum to 1"),
+        (np.array([[1.2, -0.1, -0.1]] * 3), "[0, 1]"),
+    ],
+)
 def test_bad_multiclass_epoch(multiclass, outputs, words):
     before = snapshot(multiclass)
     with pytest.raises(ValueError, match=re.escape(words)):
@@ -88,30 +98,33 @@ def test_multilabel_rows_need_not_sum_to_one_but_must_be_probabilities():
         td.metrics(label=3)
 
 
-@pytest.mark.parametrize("labels, kwargs, error, words", [
-    ([0, 3, 1], {"label_names": ["a", "b", "c"]}, ValueError, "only 3 classes"),
-    ([0, -1, 1], {}, ValueError, ">= 0"),
-    ([0, 2], {"task": "binary"}, ValueError, "0/1"),
-    ([0, 1], {"task": "regression"}, ValueError, "task must be"),
-    (["cat", "dog", "cow"], {"label_names": ["cat", "dog"]}, ValueError, "not in label_names"),
-    (["cat", 1], {}, TypeError, "mix"),
-    (["cat", None], {}, ValueError, "missing"),
-    ([0.0, np.nan], {}, ValueError, "missing"),
-    ([1, 2, 3], {}, ValueError, "never use class 0"),
-    ([0, 1], {"label_names": {1: "a", 2: "b"}}, ValueError, "0..C-1"),
-    ([0, 1, 0], {"ids": [1, "b", 2]}, TypeError, "mix strings"),
-    ([0.5, 1.0], {}, TypeError, "integers"),
-    ([], {}, ValueError, "empty"),
-    ([[0, 2], [1, 0]], {}, ValueError, "multi-hot"),
-    ([[0], [4]], {"task": "multilabel", "label_names": ["a", "b"]}, ValueError, "outside"),
-    ([[0], [1, 0]], {}, ValueError, "label_names"),
-    ([0, 1, 0], {"ids": [1, 2, 2]}, ValueError, "unique"),
-    ([0, 1, 0], {"ids": [1, 2]}, ValueError, "one id per example"),
-    ([0, 1, 0], {"ids": [1.5, 2.5, 3.5]}, TypeError, "ints or all strings"),
-    ([0, 1], {"variability_threshold": 0.7}, ValueError, "variability_threshold"),
-    ([0, 1], {"confidence_threshold": "high"}, TypeError, "confidence_threshold"),
-    ([0, 1], {"label_names": ["a", "a"]}, ValueError, "unique"),
-])
+@pytest.mark.parametrize(
+    "labels, kwargs, error, words",
+    [
+        ([0, 3, 1], {"label_names": ["a", "b", "c"]}, ValueError, "only 3 classes"),
+        ([0, -1, 1], {}, ValueError, ">= 0"),
+        ([0, 2], {"task": "binary"}, ValueError, "0/1"),
+        ([0, 1], {"task": "regression"}, ValueError, "task must be"),
+        (["cat", "dog", "cow"], {"label_names": ["cat", "dog"]}, ValueError, "not in label_names"),
+        (["cat", 1], {}, TypeError, "mix"),
+        (["cat", None], {}, ValueError, "missing"),
+        ([0.0, np.nan], {}, ValueError, "missing"),
+        ([1, 2, 3], {}, ValueError, "never use class 0"),
+        ([0, 1], {"label_names": {1: "a", 2: "b"}}, ValueError, "0..C-1"),
+        ([0, 1, 0], {"ids": [1, "b", 2]}, TypeError, "mix strings"),
+        ([0.5, 1.0], {}, TypeError, "integers"),
+        ([], {}, ValueError, "empty"),
+        ([[0, 2], [1, 0]], {}, ValueError, "multi-hot"),
+        ([[0], [4]], {"task": "multilabel", "label_names": ["a", "b"]}, ValueError, "outside"),
+        ([[0], [1, 0]], {}, ValueError, "label_names"),
+        ([0, 1, 0], {"ids": [1, 2, 2]}, ValueError, "unique"),
+        ([0, 1, 0], {"ids": [1, 2]}, ValueError, "one id per example"),
+        ([0, 1, 0], {"ids": [1.5, 2.5, 3.5]}, TypeError, "ints or all strings"),
+        ([0, 1], {"variability_threshold": 0.7}, ValueError, "variability_threshold"),
+        ([0, 1], {"confidence_threshold": "high"}, TypeError, "confidence_threshold"),
+        ([0, 1], {"label_names": ["a", "a"]}, ValueError, "unique"),
+    ],
+)
 def test_bad_construction(labels, kwargs, error, words):
     with pytest.raises(error, match=words):
         TrainingDynamics(labels, **kwargs)

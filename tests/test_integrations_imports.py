@@ -12,10 +12,13 @@ FRONTEND = ["anywidget", "ipywidgets", "bqplot", "bqplot_gl", "traitlets", "IPyt
 
 
 def loaded_after(statement: str, watched=HEAVY) -> list[str]:
-    code = (f"import sys; {statement}; import json; "
-            f"print(json.dumps([m for m in {watched!r} if m in sys.modules]))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                         check=True)
+    code = (
+        f"import sys; {statement}; import json; "
+        f"print(json.dumps([m for m in {watched!r} if m in sys.modules]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -33,11 +36,14 @@ def test_the_engine_imports_no_widget_machinery():
     """Scripts that only record dynamics (numpy/pandas) must not load the Jupyter stack."""
     assert loaded_after("import datamap_widget.dynamics", FRONTEND) == []
     assert loaded_after("from datamap_widget import TrainingDynamics", FRONTEND) == []
-    assert loaded_after("import datamap_widget.persistence, datamap_widget.cartography",
-                        FRONTEND) == []
+    assert (
+        loaded_after("import datamap_widget.persistence, datamap_widget.cartography", FRONTEND)
+        == []
+    )
 
 
 def test_the_frontend_probe_detects_a_widget_import():
     # the check above can fail: the widget does load them
     assert {"anywidget", "ipywidgets", "bqplot"} <= set(
-        loaded_after("from datamap_widget import DataMapWidget", FRONTEND))
+        loaded_after("from datamap_widget import DataMapWidget", FRONTEND)
+    )

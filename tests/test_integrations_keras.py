@@ -4,12 +4,12 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # only torch is installed here; set before keras
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import keras
+import numpy as np
+import pytest
 
-from datamap_widget import TrainingDynamics  # noqa: E402
-from datamap_widget.integrations.keras import DataMapCallback  # noqa: E402
+from datamap_widget import TrainingDynamics
+from datamap_widget.integrations.keras import DataMapCallback
 
 N, D, C = 64, 5, 3
 
@@ -23,10 +23,17 @@ def data():
 
 def model(from_logits):
     keras.utils.set_random_seed(0)
-    m = keras.Sequential([keras.Input((D,)), keras.layers.Dense(8, activation="relu"),
-                          keras.layers.Dense(C, activation=None if from_logits else "softmax")])
-    m.compile(optimizer=keras.optimizers.Adam(0.05),
-              loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits))
+    m = keras.Sequential(
+        [
+            keras.Input((D,)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dense(C, activation=None if from_logits else "softmax"),
+        ]
+    )
+    m.compile(
+        optimizer=keras.optimizers.Adam(0.05),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits),
+    )
     return m
 
 
@@ -51,8 +58,14 @@ def test_each_epoch_logs_the_models_predictions(from_logits):
     m = model(from_logits)
     td = TrainingDynamics(y)
     ref = PredictEachEpoch(x, from_logits)
-    m.fit(x, y, epochs=3, batch_size=16, verbose=0,
-          callbacks=[DataMapCallback(td, x, logits=from_logits), ref])
+    m.fit(
+        x,
+        y,
+        epochs=3,
+        batch_size=16,
+        verbose=0,
+        callbacks=[DataMapCallback(td, x, logits=from_logits), ref],
+    )
     assert td.n_epochs == 3
     expected = [p[np.arange(N), y] for p in ref.rows]
     np.testing.assert_allclose(td.gold_probabilities(), expected, rtol=1e-4, atol=1e-6)
@@ -68,7 +81,9 @@ def test_every_and_ids():
     m.fit(x[order], y[order], epochs=4, batch_size=16, verbose=0, callbacks=[cb])
     assert td.n_epochs == 2
     p = np.asarray(m.predict(x, verbose=0))
-    np.testing.assert_allclose(td.gold_probabilities()[-1], p[np.arange(N), y], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        td.gold_probabilities()[-1], p[np.arange(N), y], rtol=1e-4, atol=1e-6
+    )
 
 
 def test_logits_passed_as_probabilities_is_a_clear_first_epoch_error():

@@ -14,8 +14,14 @@ from datamap_widget.integrations.sklearn import fit_epochs, log_staged
 
 
 def data(n_classes=2, n=120, seed=0):
-    return make_classification(n_samples=n, n_features=8, n_informative=5, n_classes=n_classes,
-                               flip_y=0.1, random_state=seed)
+    return make_classification(
+        n_samples=n,
+        n_features=8,
+        n_informative=5,
+        n_classes=n_classes,
+        flip_y=0.1,
+        random_state=seed,
+    )
 
 
 def softmax(z):
@@ -90,7 +96,9 @@ def test_ids_and_batches_place_rows_by_id():
     est = SGDClassifier(loss="log_loss", random_state=0)
     fit_epochs(est, X[order], y[order], td, epochs=2, ids=np.array(ids)[order], batch_size=50)
     p = est.predict_proba(X)  # the final model, rows in the map's order
-    np.testing.assert_allclose(td.gold_probabilities()[-1], p[np.arange(len(y)), y], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        td.gold_probabilities()[-1], p[np.arange(len(y)), y], rtol=1e-5, atol=1e-6
+    )
 
 
 def test_multioutput_estimator_gives_a_multilabel_map():
@@ -100,8 +108,12 @@ def test_multioutput_estimator_gives_a_multilabel_map():
     td = TrainingDynamics(Y, label_names=["a", "b", "c"])
     fit_epochs(est, X, Y, td, epochs=2)
     p = np.column_stack([q[:, 1] for q in est.predict_proba(X)])
-    np.testing.assert_allclose(td.gold_probabilities(label="c")[-1],
-                               np.where(Y[:, 2] == 1, p[:, 2], 1 - p[:, 2]), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        td.gold_probabilities(label="c")[-1],
+        np.where(Y[:, 2] == 1, p[:, 2], 1 - p[:, 2]),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_log_staged_logs_every_kth_stage():
@@ -122,14 +134,20 @@ def test_widget_is_a_valid_sink():
     assert len(w.to_dataframe()) == len(y)
 
 
-@pytest.mark.parametrize("call, error", [
-    (lambda X, y, td: fit_epochs(GradientBoostingClassifier(), X, y, td), TypeError),
-    (lambda X, y, td: fit_epochs(SGDClassifier(), X, y, object()), TypeError),
-    (lambda X, y, td: fit_epochs(SGDClassifier(), X, y, td, epochs=0), ValueError),
-    (lambda X, y, td: fit_epochs(SGDClassifier(), X, y, td, batch_size=0), ValueError),
-    (lambda X, y, td: log_staged(SGDClassifier().fit(X, y), X, td), TypeError),
-    (lambda X, y, td: log_staged(GradientBoostingClassifier().fit(X, y), X, td, every=0), ValueError),
-])
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda X, y, td: fit_epochs(GradientBoostingClassifier(), X, y, td), TypeError),
+        (lambda X, y, td: fit_epochs(SGDClassifier(), X, y, object()), TypeError),
+        (lambda X, y, td: fit_epochs(SGDClassifier(), X, y, td, epochs=0), ValueError),
+        (lambda X, y, td: fit_epochs(SGDClassifier(), X, y, td, batch_size=0), ValueError),
+        (lambda X, y, td: log_staged(SGDClassifier().fit(X, y), X, td), TypeError),
+        (
+            lambda X, y, td: log_staged(GradientBoostingClassifier().fit(X, y), X, td, every=0),
+            ValueError,
+        ),
+    ],
+)
 def test_bad_arguments_raise_and_record_nothing(call, error):
     X, y = data()
     td = TrainingDynamics(y)

@@ -176,8 +176,14 @@ def ddp_worker(rank, world, port, out_dir):
             error = ""
         except ValueError as exc:
             error = str(exc)
-        np.savez(os.path.join(out_dir, f"rank{rank}.npz"), p=td.gold_probabilities(),
-                 epochs=td.n_epochs, recorder=sink.is_recorder, shard=shard_sizes, error=error)
+        np.savez(
+            os.path.join(out_dir, f"rank{rank}.npz"),
+            p=td.gold_probabilities(),
+            epochs=td.n_epochs,
+            recorder=sink.is_recorder,
+            shard=shard_sizes,
+            error=error,
+        )
     finally:
         dist.destroy_process_group()
 

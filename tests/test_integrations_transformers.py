@@ -10,8 +10,13 @@ import numpy as np
 import pytest
 import torch
 from datasets import Dataset
-from transformers import (BertConfig, BertForSequenceClassification, Trainer, TrainingArguments,
-                          default_data_collator)
+from transformers import (
+    BertConfig,
+    BertForSequenceClassification,
+    Trainer,
+    TrainingArguments,
+    default_data_collator,
+)
 
 from datamap_widget import DataMapWidget, TrainingDynamics
 from datamap_widget.integrations.transformers import DataMapCallback, add_data_map
@@ -21,27 +26,44 @@ N, T, EPOCHS, BATCH = 30, 6, 3, 8
 
 def tiny_model(num_labels, multilabel=False):
     torch.manual_seed(0)
-    cfg = BertConfig(vocab_size=100, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                     intermediate_size=32, num_labels=num_labels,
-                     problem_type="multi_label_classification" if multilabel else None)
+    cfg = BertConfig(
+        vocab_size=100,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        num_labels=num_labels,
+        problem_type="multi_label_classification" if multilabel else None,
+    )
     return BertForSequenceClassification(cfg)  # dropout stays on: outputs come from that pass
 
 
 def token_dataset(labels):
     rng = np.random.default_rng(0)
-    return Dataset.from_dict({
-        "input_ids": rng.integers(1, 100, (N, T)).tolist(),
-        "attention_mask": [[1] * T] * N,
-        "label": labels,
-        "text": [f"example {i}" for i in range(N)],  # a column the model does not take
-    })
+    return Dataset.from_dict(
+        {
+            "input_ids": rng.integers(1, 100, (N, T)).tolist(),
+            "attention_mask": [[1] * T] * N,
+            "label": labels,
+            "text": [f"example {i}" for i in range(N)],  # a column the model does not take
+        }
+    )
 
 
 def make_trainer(model, ds, tmp_path, **extra):
-    args = TrainingArguments(output_dir=str(tmp_path), num_train_epochs=EPOCHS, report_to=[],
-                             use_cpu=True, per_device_train_batch_size=BATCH, learning_rate=5e-3,
-                             save_strategy="no", logging_strategy="no", disable_tqdm=True, seed=0,
-                             **extra)
+    args = TrainingArguments(
+        output_dir=str(tmp_path),
+        num_train_epochs=EPOCHS,
+        report_to=[],
+        use_cpu=True,
+        per_device_train_batch_size=BATCH,
+        learning_rate=5e-3,
+        save_strategy="no",
+        logging_strategy="no",
+        disable_tqdm=True,
+        seed=0,
+        **extra,
+    )
     return Trainer(model=model, args=args, train_dataset=ds, data_collator=default_data_collator)
 
 
@@ -117,16 +139,24 @@ def test_multilabel_head_into_a_widget(tmp_path):
     spy = Spy(model)
     names = ["w", "x", "y", "z"]
     ds = token_dataset(Y.astype(np.float32).tolist())
-    w = DataMapWidget(labels=Y, label_names=names, texts=ds["text"], task="multilabel",
-                      ids=[f"ex-{i}" for i in range(N)])  # string ids: rows map by position
+    w = DataMapWidget(
+        labels=Y,
+        label_names=names,
+        texts=ds["text"],
+        task="multilabel",
+        ids=[f"ex-{i}" for i in range(N)],
+    )  # string ids: rows map by position
     trainer = make_trainer(model, ds, tmp_path)
     add_data_map(trainer, w)
     trainer.train()
     td = w.dynamics
     assert td.n_epochs == EPOCHS
     for j, name in enumerate(names):
-        ref = spy.p_gold(lambda pos, z: np.where(Y[pos, j] == 1, 1 / (1 + np.exp(-z[:, j])),
-                                                 1 / (1 + np.exp(z[:, j]))))
+        ref = spy.p_gold(
+            lambda pos, z, j=j: np.where(
+                Y[pos, j] == 1, 1 / (1 + np.exp(-z[:, j])), 1 / (1 + np.exp(z[:, j]))
+            )
+        )
         np.testing.assert_allclose(td.gold_probabilities(label=name), ref, rtol=1e-5, atol=1e-6)
 
 
@@ -141,8 +171,10 @@ def test_every_n_steps_snapshots_with_an_inference_pass(tmp_path):
     model.eval()
     ds = token_dataset(labels.tolist())
     with torch.no_grad():
-        logits = model(input_ids=torch.tensor(ds["input_ids"]),
-                       attention_mask=torch.tensor(ds["attention_mask"])).logits
+        logits = model(
+            input_ids=torch.tensor(ds["input_ids"]),
+            attention_mask=torch.tensor(ds["attention_mask"]),
+        ).logits
     p = torch.softmax(logits, 1)[torch.arange(N), torch.tensor(labels)].numpy()
     np.testing.assert_allclose(td.gold_probabilities()[-1], p, rtol=1e-4, atol=1e-6)
 
@@ -163,8 +195,9 @@ def test_size_mismatch_and_drop_last_are_refused_before_training(tmp_path):
     add_data_map(trainer, TrainingDynamics(labels[:-1]))
     with pytest.raises(ValueError, match="30 rows but the data map has 29"):
         trainer.train()
-    trainer = make_trainer(tiny_model(3), token_dataset(labels.tolist()), tmp_path,
-                           dataloader_drop_last=True)
+    trainer = make_trainer(
+        tiny_model(3), token_dataset(labels.tolist()), tmp_path, dataloader_drop_last=True
+    )
     add_data_map(trainer, TrainingDynamics(labels))
     with pytest.raises(ValueError, match="drop_last"):
         trainer.train()
@@ -210,8 +243,9 @@ def test_a_later_logging_failure_warns_and_training_completes(tmp_path):
 def test_run_stopped_mid_epoch_keeps_whole_epochs_and_finishes(tmp_path, max_steps, epochs):
     labels = np.random.default_rng(6).integers(0, 3, N)
     td = TrainingDynamics(labels)
-    trainer = make_trainer(tiny_model(3), token_dataset(labels.tolist()), tmp_path,
-                           max_steps=max_steps)  # 4 steps per epoch
+    trainer = make_trainer(
+        tiny_model(3), token_dataset(labels.tolist()), tmp_path, max_steps=max_steps
+    )  # 4 steps per epoch
     add_data_map(trainer, td)
     with pytest.warns(RuntimeWarning, match="left out of the data map.*not logged"):
         trainer.train()

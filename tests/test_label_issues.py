@@ -87,8 +87,20 @@ def test_multiclass_pools_the_noise_prior_over_classes():
     # pooled: 3 of 8 -> rho = (3+1)/(8+2) = 0.4, odds 2/3, shrunk sqrt -> one prior for all
     y = np.array([0, 0, 1, 1, 1, 1, 1, 1])
     td = TrainingDynamics(y, n_classes=3)
-    td.log_epoch(np.array([[0.3, 0.6, 0.1], [0.3, 0.1, 0.6], [0.1, 0.8, 0.1], [0.1, 0.7, 0.2],
-                           [0.3, 0.4, 0.3], [0.1, 0.9, 0.0], [0.2, 0.6, 0.2], [0.2, 0.3, 0.5]]))
+    td.log_epoch(
+        np.array(
+            [
+                [0.3, 0.6, 0.1],
+                [0.3, 0.1, 0.6],
+                [0.1, 0.8, 0.1],
+                [0.1, 0.7, 0.2],
+                [0.3, 0.4, 0.3],
+                [0.1, 0.9, 0.0],
+                [0.2, 0.6, 0.2],
+                [0.2, 0.3, 0.5],
+            ]
+        )
+    )
     df = td.label_issues()
     odds = np.sqrt(0.4 / 0.6)
     prior = odds / (1 + odds)
@@ -125,8 +137,15 @@ def test_bad_input_is_a_clear_error_and_changes_nothing():
 
 
 def noisy_problem(n_classes, rate=0.1, seed=0):
-    X, y = make_classification(600, 10, n_informative=6, n_classes=n_classes,
-                               n_clusters_per_class=1, class_sep=2.0, random_state=seed)
+    X, y = make_classification(
+        600,
+        10,
+        n_informative=6,
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        class_sep=2.0,
+        random_state=seed,
+    )
     rng = np.random.default_rng(seed)
     flipped = rng.random(len(y)) < rate
     noisy = y.copy()
@@ -138,8 +157,7 @@ def noisy_problem(n_classes, rate=0.1, seed=0):
 def test_cross_fitted_ranking_finds_flipped_labels(n_classes):
     X, y, flipped = noisy_problem(n_classes)
     td = TrainingDynamics(y)
-    fit_epochs(SGDClassifier(loss="log_loss", alpha=0.01, random_state=0), X, y, td, epochs=6,
-               cv=5)
+    fit_epochs(SGDClassifier(loss="log_loss", alpha=0.01, random_state=0), X, y, td, epochs=6, cv=5)
     df = td.label_issues()
     assert len(df) == len(y) and df.index.is_unique
     assert (np.diff(df["score"].to_numpy()) <= 0).all()

@@ -18,8 +18,10 @@ from datamap_widget.integrations.sklearn import fit_epochs
 def shuffled_frame(n=40, seed=0):
     """What train_test_split or sample gives: an index that is not 0..N-1."""
     rng = np.random.default_rng(seed)
-    frame = pd.DataFrame({"text": [f"text {i}" for i in range(n)],
-                          "label": rng.integers(0, 2, n)}, index=np.arange(1000, 1000 + n))
+    frame = pd.DataFrame(
+        {"text": [f"text {i}" for i in range(n)], "label": rng.integers(0, 2, n)},
+        index=np.arange(1000, 1000 + n),
+    )
     return frame.sample(frac=1.0, random_state=seed)
 
 
@@ -40,8 +42,9 @@ def test_series_index_becomes_the_ids_so_loc_finds_the_right_rows():
     assert len(hard) > 0
     assert list(td.metrics().index) == list(df.index) and td.metrics().index.name == "id"
     # the rows that df.loc finds are the ones whose labels the map judged
-    np.testing.assert_array_equal(df.loc[hard.index, "label"].to_numpy(),
-                                  hard["gold_label"].cat.codes.to_numpy())
+    np.testing.assert_array_equal(
+        df.loc[hard.index, "label"].to_numpy(), hard["gold_label"].cat.codes.to_numpy()
+    )
 
 
 def test_widget_takes_the_dataframe_index_or_the_id_column():
@@ -53,7 +56,7 @@ def test_widget_takes_the_dataframe_index_or_the_id_column():
     assert list(frame.index) == list(df.index)
     assert (frame["text"] == df.loc[frame.index, "text"]).all()
     offsets = np.frombuffer(w._id_offsets, "<u4")
-    assert w._ids[offsets[0]:offsets[1]].decode() == str(df.index[0])  # the panel shows it too
+    assert w._ids[offsets[0] : offsets[1]].decode() == str(df.index[0])  # the panel shows it too
     keyed = DataMapWidget(df.assign(key=[f"k{i}" for i in df.index]), id_column="key")
     assert list(keyed.dynamics.ids) == [f"k{i}" for i in df.index]
 
@@ -64,11 +67,14 @@ def test_a_plain_range_index_keeps_default_ids():
     assert w._ids == b"" and list(w.dynamics.ids) == list(range(len(df)))
 
 
-@pytest.mark.parametrize("index, error, words", [
-    (pd.MultiIndex.from_arrays([[0, 0, 1], ["a", "b", "a"]]), ValueError, "MultiIndex"),
-    (pd.Index([5, 5, 6]), ValueError, "reset_index"),
-    (pd.Index([0.5, 1.5, 2.5]), TypeError, "reset_index"),
-])
+@pytest.mark.parametrize(
+    "index, error, words",
+    [
+        (pd.MultiIndex.from_arrays([[0, 0, 1], ["a", "b", "a"]]), ValueError, "MultiIndex"),
+        (pd.Index([5, 5, 6]), ValueError, "reset_index"),
+        (pd.Index([0.5, 1.5, 2.5]), TypeError, "reset_index"),
+    ],
+)
 def test_an_index_that_cannot_be_ids_is_a_clear_error(index, error, words):
     labels = pd.Series([0, 1, 0], index=index)
     with pytest.raises(error, match=words):
@@ -85,18 +91,21 @@ def test_texts_and_labels_with_different_indexes_are_refused():
 
 
 # ----------------------------------------------------------------------- 2. string labels
-@pytest.mark.parametrize("make", [
-    lambda v: list(v),
-    lambda v: pd.Series(v),
-    lambda v: pd.Series(v, dtype="string"),
-    lambda v: np.array(v),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda v: list(v),
+        lambda v: pd.Series(v),
+        lambda v: pd.Series(v, dtype="string"),
+        lambda v: np.array(v),
+    ],
+)
 def test_string_labels_become_classes_in_sorted_order(make):
     values = ["pos", "neg", "pos", "neg", "pos"]
     td = TrainingDynamics(make(values))
     assert (td.task, td.label_names) == ("binary", ["neg", "pos"])
     np.testing.assert_array_equal(td.gold(), [1, 0, 1, 0, 1])
-    three = TrainingDynamics(make(values[:4] + ["mixed"]))
+    three = TrainingDynamics(make([*values[:4], "mixed"]))
     assert (three.task, three.label_names) == ("multiclass", ["mixed", "neg", "pos"])
 
 
@@ -127,10 +136,15 @@ def test_hugging_face_string_column():
 # --------------------------------------------------------- 3. label names the data carries
 def test_class_label_feature_names_are_read():
     datasets = pytest.importorskip("datasets")
-    features = datasets.Features({"text": datasets.Value("string"),
-                                  "label": datasets.ClassLabel(names=["sad", "ok", "happy"])})
-    ds = datasets.Dataset.from_dict({"text": ["a", "b", "c"], "label": [0, 2, 1]},
-                                    features=features)
+    features = datasets.Features(
+        {
+            "text": datasets.Value("string"),
+            "label": datasets.ClassLabel(names=["sad", "ok", "happy"]),
+        }
+    )
+    ds = datasets.Dataset.from_dict(
+        {"text": ["a", "b", "c"], "label": [0, 2, 1]}, features=features
+    )
     w = DataMapWidget(ds)
     assert w.dynamics.label_names == ["sad", "ok", "happy"]
     assert w._meta["class_names"] == ["sad", "ok", "happy"]
@@ -140,13 +154,16 @@ def test_class_label_feature_names_are_read():
 def test_the_readme_go_emotions_recipe_reads_sequence_class_label_names():
     datasets = pytest.importorskip("datasets")
     names = ["admiration", "gratitude", "neutral"]
-    features = datasets.Features({
-        "text": datasets.Value("string"),
-        "labels": datasets.Sequence(datasets.ClassLabel(names=names)),
-    })
+    features = datasets.Features(
+        {
+            "text": datasets.Value("string"),
+            "labels": datasets.Sequence(datasets.ClassLabel(names=names)),
+        }
+    )
     ds = datasets.Dataset.from_dict(
         {"text": ["wow", "thanks", "ok", "thanks, wow"], "labels": [[0], [1], [2], [1, 0]]},
-        features=features)
+        features=features,
+    )
     w = DataMapWidget(ds, label_column="labels", task="multilabel", label="gratitude")
     assert w.label == "gratitude" and w.dynamics.label_names == names
     np.testing.assert_array_equal(w.dynamics.gold(label="gratitude"), [0, 1, 0, 1])
@@ -170,8 +187,12 @@ def test_multilabel_widget_without_label_names(label):
     w.log_epoch(np.full((4, 2), 0.6))
     assert w.n_epochs == 1
     w.label = "label 0"
-    assert list(w.to_dataframe()["gold_label"].astype(str)) == ["label 0", "not label 0",
-                                                          "label 0", "not label 0"]
+    assert list(w.to_dataframe()["gold_label"].astype(str)) == [
+        "label 0",
+        "not label 0",
+        "label 0",
+        "not label 0",
+    ]
     td = TrainingDynamics(gold)
     on_td = DataMapWidget(dynamics=td, label=1)
     td.log_epoch(np.full((4, 2), 0.3))
@@ -199,8 +220,11 @@ def test_a_one_column_frame_is_one_label_per_example():
 def test_a_multi_hot_frame_names_the_labels_and_a_whole_frame_is_refused():
     hot = pd.DataFrame({"joy": [1, 0, 1], "anger": [0, 1, 1]}, index=["a", "b", "c"])
     td = TrainingDynamics(hot)
-    assert (td.task, td.label_names, list(td.ids)) == ("multilabel", ["joy", "anger"],
-                                                       ["a", "b", "c"])
+    assert (td.task, td.label_names, list(td.ids)) == (
+        "multilabel",
+        ["joy", "anger"],
+        ["a", "b", "c"],
+    )
     with pytest.raises(TypeError, match=r"df\['label'\]"):
         TrainingDynamics(pd.DataFrame({"text": ["x", "y"], "label": [0, 1]}))
 
@@ -233,8 +257,11 @@ def test_hard_predictions_warn_and_probabilities_do_not():
 def test_label_on_a_single_label_task_is_an_error_everywhere():
     td = TrainingDynamics([0, 1, 1])
     td.log_epoch([0.2, 0.7, 0.6])
-    for call in (lambda: td.metrics(label="x"), lambda: td.gold(label=0),
-                 lambda: DataMapWidget(labels=[0, 1, 1], label="x")):
+    for call in (
+        lambda: td.metrics(label="x"),
+        lambda: td.gold(label=0),
+        lambda: DataMapWidget(labels=[0, 1, 1], label="x"),
+    ):
         with pytest.raises(TypeError, match="only applies to multilabel"):
             call()
 
@@ -257,8 +284,11 @@ def test_mixed_int_and_string_ids_are_refused():
 
 
 def test_widget_takes_generators_like_the_engine():
-    w = DataMapWidget(labels=(i % 2 for i in range(6)), texts=(f"t{i}" for i in range(6)),
-                      ids=(f"e{i}" for i in range(6)))
+    w = DataMapWidget(
+        labels=(i % 2 for i in range(6)),
+        texts=(f"t{i}" for i in range(6)),
+        ids=(f"e{i}" for i in range(6)),
+    )
     assert w.n_examples == 6 and list(w.dynamics.ids)[:2] == ["e0", "e1"]
 
 
@@ -357,8 +387,10 @@ def test_python_owned_traits_are_read_only_and_the_widget_has_a_repr():
     assert (w.n_epochs, w.n_examples, w.renderer) == (0, 3, "svg")
     w.log_epoch([0.3, 0.6, 0.9])
     assert w.n_epochs == 1  # the widget itself still updates it
-    assert repr(w) == ("DataMapWidget(task='binary', n_examples=3, n_epochs=1, renderer='svg', "
-                       "class_names=['no', 'yes'])")
+    assert repr(w) == (
+        "DataMapWidget(task='binary', n_examples=3, n_epochs=1, renderer='svg', "
+        "class_names=['no', 'yes'])"
+    )
 
 
 def test_public_traits_and_constructor_are_documented():

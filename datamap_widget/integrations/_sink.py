@@ -20,9 +20,11 @@ def check_sink(sink):
     """Return ``sink`` if it can record epochs, else a TypeError saying what is accepted."""
     missing = [m for m in _METHODS if not callable(getattr(sink, m, None))]
     if missing:
-        raise TypeError(f"sink must be a TrainingDynamics, a DataMapWidget or any object with "
-                        f"log_epoch, log_batch and end_epoch; {type(sink).__name__} has no "
-                        f"{', '.join(missing)}")
+        raise TypeError(
+            f"sink must be a TrainingDynamics, a DataMapWidget or any object with "
+            f"log_epoch, log_batch and end_epoch; {type(sink).__name__} has no "
+            f"{', '.join(missing)}"
+        )
     return sink
 
 
@@ -60,9 +62,12 @@ class GuardedSink:
             return
         self.broken_epoch = True
         self._discard()
-        warnings.warn(f"{self.where}: this epoch is left out of the data map because logging "
-                      f"failed ({type(exc).__name__}: {exc}); training continues",
-                      RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            f"{self.where}: this epoch is left out of the data map because logging "
+            f"failed ({type(exc).__name__}: {exc}); training continues",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
     def _discard(self) -> None:
         discard = getattr(self.sink, "discard_pending", None)

@@ -14,9 +14,11 @@ from __future__ import annotations
 try:
     import keras
 except ImportError as exc:  # e.g. the default tensorflow backend is not installed
-    raise ImportError(f"datamap_widget.integrations.keras needs a working Keras 3 ({exc}). If "
-                      "only torch or jax is installed, set the KERAS_BACKEND environment "
-                      "variable to 'torch' or 'jax' before keras is first imported") from exc
+    raise ImportError(
+        f"datamap_widget.integrations.keras needs a working Keras 3 ({exc}). If "
+        "only torch or jax is installed, set the KERAS_BACKEND environment "
+        "variable to 'torch' or 'jax' before keras is first imported"
+    ) from exc
 
 import numpy as np
 
@@ -50,8 +52,11 @@ class DataMapCallback(keras.callbacks.Callback):
             return
         outputs = self.model.predict(self.x, batch_size=self.batch_size, verbose=0)
         if isinstance(outputs, (list, tuple, dict)):
-            self._guard.fail(TypeError("the model has several outputs; the data map needs one "
-                                       "classification output"))
+            self._guard.fail(
+                TypeError(
+                    "the model has several outputs; the data map needs one classification output"
+                )
+            )
             return
         outputs = np.asarray(outputs)
         if self.ids is None:

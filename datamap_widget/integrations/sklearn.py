@@ -23,17 +23,21 @@ def _column_order(classes, sink) -> np.ndarray | None:
     if td is not None and td.task == "multilabel":
         return None
     if n is not None and classes.shape[0] != n:
-        raise ValueError(f"the estimator knows {classes.shape[0]} classes {classes.tolist()[:10]} "
-                         f"but the data map has {n}; pass classes= with every class")
+        raise ValueError(
+            f"the estimator knows {classes.shape[0]} classes {classes.tolist()[:10]} "
+            f"but the data map has {n}; pass classes= with every class"
+        )
     if classes.dtype.kind in "iub" and np.array_equal(classes, np.arange(classes.shape[0])):
         return None
     names = None if td is None else td.label_names
     if names is not None and set(map(str, classes)) == set(map(str, names)):
         where = {str(c): i for i, c in enumerate(classes)}
         return np.array([where[str(name)] for name in names])
-    raise ValueError(f"cannot match the estimator's classes_ {classes.tolist()[:10]} to the data "
-                     "map's classes: use labels 0..C-1, or give the map label_names equal to "
-                     "the class values")
+    raise ValueError(
+        f"cannot match the estimator's classes_ {classes.tolist()[:10]} to the data "
+        "map's classes: use labels 0..C-1, or give the map label_names equal to "
+        "the class values"
+    )
 
 
 def _outputs(estimator, X, sink):
@@ -45,8 +49,10 @@ def _outputs(estimator, X, sink):
     elif hasattr(estimator, "decision_function"):
         out, logits = estimator.decision_function(X), True
     else:
-        raise TypeError(f"{type(estimator).__name__} has neither predict_proba nor "
-                        "decision_function, so it gives no per-example scores to map")
+        raise TypeError(
+            f"{type(estimator).__name__} has neither predict_proba nor "
+            "decision_function, so it gives no per-example scores to map"
+        )
     order = _column_order(estimator.classes_, sink) if hasattr(estimator, "classes_") else None
     return _reorder(np.asarray(out), order, logits), logits
 
@@ -73,8 +79,10 @@ def _rows(a, rows):
 
 def _check_fit_arguments(estimator, X, y, epochs, batch_size, sample_weight):
     if not hasattr(estimator, "partial_fit"):
-        raise TypeError(f"{type(estimator).__name__} has no partial_fit; use an incremental "
-                        "estimator (SGDClassifier, MultinomialNB, MLPClassifier, ...)")
+        raise TypeError(
+            f"{type(estimator).__name__} has no partial_fit; use an incremental "
+            "estimator (SGDClassifier, MultinomialNB, MLPClassifier, ...)"
+        )
     epochs = check_positive_int(epochs, "epochs")
     n = X.shape[0] if hasattr(X, "shape") else len(X)
     batch_size = check_positive_int(batch_size, "batch_size", allow_none=True)
@@ -84,8 +92,10 @@ def _check_fit_arguments(estimator, X, y, epochs, batch_size, sample_weight):
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
         if sample_weight.shape != (n,):
-            raise ValueError(f"sample_weight must have one weight per row of X, shape ({n},); "
-                             f"got shape {sample_weight.shape}")
+            raise ValueError(
+                f"sample_weight must have one weight per row of X, shape ({n},); "
+                f"got shape {sample_weight.shape}"
+            )
         if not np.isfinite(sample_weight).all() or (sample_weight < 0).any():
             raise ValueError("sample_weight must be finite and non-negative")
     return n, y_arr, sample_weight
@@ -104,12 +114,26 @@ def _partial_fit_pass(estimator, X, y, classes, sample_weight, step) -> None:
         if sample_weight is None:
             estimator.partial_fit(X[part], y[part], classes=classes)
         else:
-            estimator.partial_fit(X[part], y[part], classes=classes,
-                                  sample_weight=sample_weight[part])
+            estimator.partial_fit(
+                X[part], y[part], classes=classes, sample_weight=sample_weight[part]
+            )
 
 
-def fit_epochs(estimator, X, y, sink, *, epochs=10, classes=None, ids=None, batch_size=None,
-               sample_weight=None, cv=None, random_state=None, in_sample=None):
+def fit_epochs(
+    estimator,
+    X,
+    y,
+    sink,
+    *,
+    epochs=10,
+    classes=None,
+    ids=None,
+    batch_size=None,
+    sample_weight=None,
+    cv=None,
+    random_state=None,
+    in_sample=None,
+):
     """Train ``estimator`` with ``partial_fit`` for ``epochs`` passes over (X, y), logging each.
 
     Rows of X are the sink's examples in order, unless ``ids`` names each row's example id.
@@ -128,14 +152,27 @@ def fit_epochs(estimator, X, y, sink, *, epochs=10, classes=None, ids=None, batc
     Returns the list of K fold models. See ``datamap_widget.crossfit``.
     """
     guard = GuardedSink(sink, "fit_epochs")
-    n, y_arr, sample_weight = _check_fit_arguments(estimator, X, y, epochs, batch_size,
-                                                   sample_weight)
+    n, y_arr, sample_weight = _check_fit_arguments(
+        estimator, X, y, epochs, batch_size, sample_weight
+    )
     if classes is None:  # partial_fit must know every class on its first call
         classes = np.unique(y_arr) if y_arr.ndim == 1 else [np.unique(c) for c in y_arr.T]
     step = n if batch_size is None else int(batch_size)
     if cv is not None:
-        return _fit_cross(estimator, X, y_arr, sink, epochs, classes, ids, step, sample_weight,
-                          cv, random_state, in_sample)
+        return _fit_cross(
+            estimator,
+            X,
+            y_arr,
+            sink,
+            epochs,
+            classes,
+            ids,
+            step,
+            sample_weight,
+            cv,
+            random_state,
+            in_sample,
+        )
     if random_state is not None or in_sample is not None:
         raise ValueError("random_state= and in_sample= only apply to cross-fitting: pass cv=")
     for _ in range(epochs):
@@ -149,8 +186,9 @@ def fit_epochs(estimator, X, y, sink, *, epochs=10, classes=None, ids=None, batc
     return estimator
 
 
-def _fit_cross(estimator, X, y, sink, epochs, classes, ids, step, sample_weight, cv,
-               random_state, in_sample):
+def _fit_cross(
+    estimator, X, y, sink, epochs, classes, ids, step, sample_weight, cv, random_state, in_sample
+):
     from sklearn import config_context
     from sklearn.base import clone
 
@@ -162,8 +200,10 @@ def _fit_cross(estimator, X, y, sink, epochs, classes, ids, step, sample_weight,
     positions = np.arange(y.shape[0])
     if ids is not None:  # rows of X -> positions in the map
         if td is None:
-            raise ValueError("ids= with cv= needs a sink that knows its ids (a TrainingDynamics "
-                             "or a DataMapWidget)")
+            raise ValueError(
+                "ids= with cv= needs a sink that knows its ids (a TrainingDynamics "
+                "or a DataMapWidget)"
+            )
         positions = td.index_of(ids)
         if positions.shape[0] != td.n_examples or np.unique(positions).size != td.n_examples:
             raise ValueError("with cv=, X must hold every example of the map exactly once")
@@ -211,9 +251,11 @@ def log_staged(estimator, X, sink, *, every=1, ids=None) -> int:
     elif hasattr(estimator, "staged_decision_function"):
         stages, logits = estimator.staged_decision_function(X), True
     else:
-        raise TypeError(f"{type(estimator).__name__} has no staged_predict_proba or "
-                        "staged_decision_function; use e.g. GradientBoostingClassifier, "
-                        "HistGradientBoostingClassifier or AdaBoostClassifier")
+        raise TypeError(
+            f"{type(estimator).__name__} has no staged_predict_proba or "
+            "staged_decision_function; use e.g. GradientBoostingClassifier, "
+            "HistGradientBoostingClassifier or AdaBoostClassifier"
+        )
     order = _column_order(estimator.classes_, sink) if hasattr(estimator, "classes_") else None
     logged = 0
     for stage, out in enumerate(stages, start=1):

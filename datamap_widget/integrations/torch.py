@@ -2,9 +2,10 @@
 
 A plain loop::
 
-    log = DataMapLogger(w)            # w: DataMapWidget or TrainingDynamics
+    log = DataMapLogger(w)  # w: DataMapWidget or TrainingDynamics
     for ids, (x, y) in DataLoader(IndexedDataset(train), batch_size=32, shuffle=True):
-        logits = model(x); ...
+        logits = model(x)
+        ...
         log.log_batch(ids, logits, logits=True)
     log.end_epoch()
 
@@ -16,12 +17,12 @@ Cross-fitted (held-out) maps: train K models side by side and let ``CrossFitRout
 model's outputs where they belong (``datamap_widget.crossfit``; tested in
 ``tests/test_crossfit_torch.py``)::
 
-    router = CrossFitRouter(td, fold_assignments(labels, 5))   # td.in_sample is made for you
-    data = TensorDataset(torch.arange(n), x, y)                 # positions in the map's order
+    router = CrossFitRouter(td, fold_assignments(labels, 5))  # td.in_sample is made for you
+    data = TensorDataset(torch.arange(n), x, y)  # positions in the map's order
     for epoch in range(epochs):
         for k, (model, opt) in enumerate(zip(models, optimizers)):
             for pos, xb, yb in DataLoader(Subset(data, router.training_rows(k)), shuffle=True):
-                ...                                             # one training step
+                ...  # one training step
             with torch.no_grad():
                 for pos, xb, _ in DataLoader(Subset(data, router.rows_to_score(k))):
                     router.log(k, pos, model(xb), logits=True)
@@ -50,8 +51,10 @@ class IndexedDataset(torch.utils.data.Dataset):
 
     def __init__(self, dataset, key=None):
         if not hasattr(dataset, "__getitem__") or not hasattr(dataset, "__len__"):
-            raise TypeError(f"IndexedDataset needs a map-style dataset (__getitem__ and __len__), "
-                            f"got {type(dataset).__name__}")
+            raise TypeError(
+                f"IndexedDataset needs a map-style dataset (__getitem__ and __len__), "
+                f"got {type(dataset).__name__}"
+            )
         self.dataset = dataset
         self.key = key
 
@@ -63,8 +66,10 @@ class IndexedDataset(torch.utils.data.Dataset):
         if self.key is None:
             return index, item
         if not isinstance(item, dict):
-            raise TypeError(f"IndexedDataset(key={self.key!r}) needs dict items, got "
-                            f"{type(item).__name__}; use key=None to get (index, item) pairs")
+            raise TypeError(
+                f"IndexedDataset(key={self.key!r}) needs dict items, got "
+                f"{type(item).__name__}; use key=None to get (index, item) pairs"
+            )
         if self.key in item:
             raise ValueError(f"items already have a {self.key!r} entry; choose another key")
         return {**item, self.key: index}
@@ -125,17 +130,22 @@ class DataMapLogger:
 
     def log_batch(self, ids, outputs, logits=False):
         # The hot path of a training loop: a few attribute reads and two appends (~1 us).
-        if logits is not self._logits and self._logits is not None:
+        # Nested on purpose: the common case (same logits object) exits after one identity check.
+        if logits is not self._logits and self._logits is not None:  # noqa: SIM102
             if bool(logits) != self._logits:
-                raise ValueError(f"this epoch's earlier batches were logged with logits="
-                                 f"{self._logits}; log every batch the same way")
+                raise ValueError(
+                    f"this epoch's earlier batches were logged with logits="
+                    f"{self._logits}; log every batch the same way"
+                )
         if not isinstance(ids, torch.Tensor):
             ids = np.asarray(ids)
         outputs = outputs.detach() if isinstance(outputs, torch.Tensor) else np.asarray(outputs)
         n = ids.shape[0] if ids.ndim else 1
         if outputs.ndim == 0 or outputs.shape[0] != n:
-            raise ValueError(f"{n} ids but outputs of shape {tuple(outputs.shape)} in this batch; "
-                             "the batch was not recorded")
+            raise ValueError(
+                f"{n} ids but outputs of shape {tuple(outputs.shape)} in this batch; "
+                "the batch was not recorded"
+            )
         if not self._checked:  # full validation once, at the first batch
             self._check_first(ids, outputs, logits)
             if not self.distributed:
@@ -171,8 +181,10 @@ class DataMapLogger:
             self._table = np.asarray(self.dynamics.ids)
         keys = keys.astype(np.int64, copy=False).reshape(-1)
         if keys.size and (keys.min() < 0 or keys.max() >= self._table.shape[0]):
-            raise ValueError(f"positions must lie in 0..{self._table.shape[0] - 1} (the map's "
-                             f"examples), got values from {keys.min()} to {keys.max()}")
+            raise ValueError(
+                f"positions must lie in 0..{self._table.shape[0] - 1} (the map's "
+                f"examples), got values from {keys.min()} to {keys.max()}"
+            )
         return self._table[keys]
 
     def _record_epoch(self, keys: np.ndarray, outputs: np.ndarray, logits) -> None:
@@ -238,8 +250,9 @@ class DataMapLogger:
         shards = [s for s in shards if s[0] is not None]
         kinds = {bool(s[2]) for s in shards}
         if not kinds:
-            raise ValueError("no batches were logged on any rank since the last epoch; call "
-                             "log_batch() first")
+            raise ValueError(
+                "no batches were logged on any rank since the last epoch; call log_batch() first"
+            )
         if len(kinds) > 1:
             raise ValueError("ranks logged with different logits= settings; use the same on all")
         ids = np.concatenate([s[0] for s in shards])

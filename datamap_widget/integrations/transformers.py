@@ -42,13 +42,17 @@ def _logits_of(output):
         logits = output.get("logits")
     elif hasattr(output, "logits"):
         logits = output.logits
-    elif isinstance(output, (tuple, list)):  # return_dict=False: (loss, logits, ...) or (logits, ...)
+    elif isinstance(
+        output, (tuple, list)
+    ):  # return_dict=False: (loss, logits, ...) or (logits, ...)
         logits = output[1] if output[0].ndim == 0 and len(output) > 1 else output[0]
     else:
         logits = output
     if logits is None or not hasattr(logits, "detach"):
-        raise TypeError(f"cannot find classification logits in the model output "
-                        f"({type(output).__name__}); the data map needs a classification head")
+        raise TypeError(
+            f"cannot find classification logits in the model output "
+            f"({type(output).__name__}); the data map needs a classification head"
+        )
     return logits
 
 
@@ -77,11 +81,14 @@ class DataMapCallback(TrainerCallback):
         self._local.ids = None
         if self._recording(module):
             if positions is None:
-                self._guard.fail(ValueError(
-                    f"DataMapCallback: the training batch has no {self.id_column!r} column, so "
-                    "its examples cannot be placed on the map. Use add_data_map(trainer, sink) "
-                    "before trainer.train(), or add the column and set "
-                    "TrainingArguments(remove_unused_columns=False)"))
+                self._guard.fail(
+                    ValueError(
+                        f"DataMapCallback: the training batch has no {self.id_column!r} column, so "
+                        "its examples cannot be placed on the map. Use add_data_map(trainer, sink) "
+                        "before trainer.train(), or add the column and set "
+                        "TrainingArguments(remove_unused_columns=False)"
+                    )
+                )
             else:
                 self._local.ids = positions
         return args, kwargs
@@ -102,17 +109,27 @@ class DataMapCallback(TrainerCallback):
         self._resumed = state.global_step > 0  # its first epoch may be partial
         td = dynamics_of(self.sink)
         dataset = getattr(train_dataloader, "dataset", None)
-        if td is not None and dataset is not None and hasattr(dataset, "__len__") \
-                and len(dataset) != td.n_examples:
-            raise ValueError(f"the training dataset has {len(dataset)} rows but the data map "
-                             f"has {td.n_examples} examples; build the widget/TrainingDynamics "
-                             "from the training dataset")
+        if (
+            td is not None
+            and dataset is not None
+            and hasattr(dataset, "__len__")
+            and len(dataset) != td.n_examples
+        ):
+            raise ValueError(
+                f"the training dataset has {len(dataset)} rows but the data map "
+                f"has {td.n_examples} examples; build the widget/TrainingDynamics "
+                "from the training dataset"
+            )
         if args.dataloader_drop_last and not self.every_n_steps:
-            raise ValueError("dataloader_drop_last=True leaves examples out of every epoch; the "
-                             "data map needs each example once per epoch (or use every_n_steps)")
+            raise ValueError(
+                "dataloader_drop_last=True leaves examples out of every epoch; the "
+                "data map needs each example once per epoch (or use every_n_steps)"
+            )
         self._remove_hooks()
-        self._hooks = [model.register_forward_pre_hook(self._pre_hook, with_kwargs=True),
-                       model.register_forward_hook(self._hook)]
+        self._hooks = [
+            model.register_forward_pre_hook(self._pre_hook, with_kwargs=True),
+            model.register_forward_hook(self._hook),
+        ]
 
     def on_step_end(self, args, state, control, model=None, train_dataloader=None, **kwargs):
         if self.every_n_steps and state.global_step % self.every_n_steps == 0:
@@ -137,16 +154,21 @@ class DataMapCallback(TrainerCallback):
         dataset = loader.dataset
         rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_initialized() else (0, 1)
         share = torch.utils.data.Subset(dataset, range(rank, len(dataset), world))
-        batches = torch.utils.data.DataLoader(share, batch_size=args.per_device_eval_batch_size,
-                                              collate_fn=loader.collate_fn)
+        batches = torch.utils.data.DataLoader(
+            share, batch_size=args.per_device_eval_batch_size, collate_fn=loader.collate_fn
+        )
         was_training = model.training
         model.eval()
         self._snapshotting = True
         try:
             with torch.no_grad():
                 for batch in batches:
-                    model(**{k: v.to(args.device) if hasattr(v, "to") else v
-                             for k, v in batch.items()})
+                    model(
+                        **{
+                            k: v.to(args.device) if hasattr(v, "to") else v
+                            for k, v in batch.items()
+                        }
+                    )
         finally:
             self._snapshotting = False
             model.train(was_training)
@@ -161,9 +183,11 @@ def _keep_column(trainer, column) -> None:
         trainer._set_signature_columns_if_needed()
         kept = trainer._signature_columns
     except AttributeError:
-        raise RuntimeError("this transformers version does not expose the columns it keeps; "
-                           "set TrainingArguments(remove_unused_columns=False) and keep only "
-                           f"model inputs and {column!r} in the dataset") from None
+        raise RuntimeError(
+            "this transformers version does not expose the columns it keeps; "
+            "set TrainingArguments(remove_unused_columns=False) and keep only "
+            f"model inputs and {column!r} in the dataset"
+        ) from None
     if column not in kept:
         kept.append(column)
 
@@ -175,14 +199,20 @@ def add_data_map(trainer, sink, *, id_column=ID_COLUMN, every_n_steps=None):
     same dataset). Returns the added ``DataMapCallback``.
     """
     dataset = trainer.train_dataset
-    if dataset is None or isinstance(dataset, torch.utils.data.IterableDataset) \
-            or not hasattr(dataset, "__len__"):
-        raise TypeError("add_data_map needs a map-style train_dataset with a length (an "
-                        "IterableDataset has no stable example positions)")
+    if (
+        dataset is None
+        or isinstance(dataset, torch.utils.data.IterableDataset)
+        or not hasattr(dataset, "__len__")
+    ):
+        raise TypeError(
+            "add_data_map needs a map-style train_dataset with a length (an "
+            "IterableDataset has no stable example positions)"
+        )
     if hasattr(dataset, "column_names") and hasattr(dataset, "add_column"):  # datasets.Dataset
         if id_column in dataset.column_names:
-            raise ValueError(f"the training dataset already has a {id_column!r} column; pass "
-                             "another id_column=")
+            raise ValueError(
+                f"the training dataset already has a {id_column!r} column; pass another id_column="
+            )
         dataset = dataset.add_column(id_column, np.arange(len(dataset)))
     else:
         dataset = IndexedDataset(dataset, key=id_column)
