@@ -539,6 +539,7 @@ var Controller = class {
     if (shownLabelOf(this.model) !== this.store.label && !(this.model.get("_epoch") || {}).epoch) {
       this.resetStore(shownLabelOf(this.model));
     }
+    this.refreshReviewCodes();
     this.historyChanged();
   }
   /** Answers to our requests for missing epochs. */
@@ -1438,6 +1439,24 @@ function buildReviewPanel(model, ctrl) {
     const end = Math.min(offsets[i + 1], offsets[i] + SNIPPET_CHARS * 4);
     return decoder2.decode(bytes.subarray(offsets[i], end)).slice(0, SNIPPET_CHARS);
   }
+  const hasImages = (model.get("_image_shape") || []).length === 2;
+  function thumbnail(i) {
+    const [height, width] = model.get("_image_shape");
+    const pixels = bytesOf(model.get("_images")).subarray(i * height * width, (i + 1) * height * width);
+    const canvas = h("canvas", "dmw-rv-thumb");
+    canvas.width = width;
+    canvas.height = height;
+    canvas.style.height = `${ROW_HEIGHT - 4}px`;
+    canvas.style.imageRendering = "pixelated";
+    const ctx = canvas.getContext("2d");
+    const image = ctx.createImageData(width, height);
+    for (let p = 0; p < pixels.length; p++) {
+      image.data[4 * p] = image.data[4 * p + 1] = image.data[4 * p + 2] = pixels[p];
+      image.data[4 * p + 3] = 255;
+    }
+    ctx.putImageData(image, 0, 0);
+    return canvas;
+  }
   function decisionText(i) {
     const code = ctrl.reviewCodes[i] || 0;
     if (code !== 2) return VERDICT_TEXT[code];
@@ -1469,6 +1488,7 @@ function buildReviewPanel(model, ctrl) {
       if (ctrl.outbox.isPending(i)) row.classList.add("dmw-rv-pending");
       const text = textAt(i);
       const g = goldOf2(i);
+      const first = text === null && hasImages ? thumbnail(i) : null;
       const cells = [
         text === null ? `#${i}` : text,
         g === null ? "" : String(names[g] ?? g),
@@ -1478,6 +1498,7 @@ function buildReviewPanel(model, ctrl) {
         decisionText(i)
       ];
       cells.forEach((value, c) => row.append(h("span", `dmw-rv-cell ${COLUMNS[c].className}`, value)));
+      if (first) row.firstChild.prepend(first);
       rows.push(row);
     }
     rowsBox.replaceChildren(...rows);

@@ -155,6 +155,7 @@ class Controller {
     if (shownLabelOf(this.model) !== this.store.label && !(this.model.get("_epoch") || {}).epoch) {
       this.resetStore(shownLabelOf(this.model));
     }
+    this.refreshReviewCodes(); // ---- review: multilabel codes are per shown label
     this.historyChanged();
   }
 

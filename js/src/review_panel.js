@@ -118,6 +118,27 @@ export function buildReviewPanel(model, ctrl) {
     return decoder.decode(bytes.subarray(offsets[i], end)).slice(0, SNIPPET_CHARS);
   }
 
+  const hasImages = (model.get("_image_shape") || []).length === 2;
+
+  /** A row-high grey-level thumbnail of image example i (images mode). */
+  function thumbnail(i) {
+    const [height, width] = model.get("_image_shape");
+    const pixels = bytesOf(model.get("_images")).subarray(i * height * width, (i + 1) * height * width);
+    const canvas = h("canvas", "dmw-rv-thumb");
+    canvas.width = width;
+    canvas.height = height;
+    canvas.style.height = `${ROW_HEIGHT - 4}px`;
+    canvas.style.imageRendering = "pixelated";
+    const ctx = canvas.getContext("2d");
+    const image = ctx.createImageData(width, height);
+    for (let p = 0; p < pixels.length; p++) {
+      image.data[4 * p] = image.data[4 * p + 1] = image.data[4 * p + 2] = pixels[p];
+      image.data[4 * p + 3] = 255;
+    }
+    ctx.putImageData(image, 0, 0);
+    return canvas;
+  }
+
   function decisionText(i) {
     const code = ctrl.reviewCodes[i] || 0;
     if (code !== 2) return VERDICT_TEXT[code];
@@ -151,6 +172,7 @@ export function buildReviewPanel(model, ctrl) {
       if (ctrl.outbox.isPending(i)) row.classList.add("dmw-rv-pending");
       const text = textAt(i);
       const g = goldOf(i);
+      const first = text === null && hasImages ? thumbnail(i) : null;
       const cells = [
         text === null ? `#${i}` : text,
         g === null ? "" : String(names[g] ?? g),
@@ -160,6 +182,7 @@ export function buildReviewPanel(model, ctrl) {
         decisionText(i),
       ];
       cells.forEach((value, c) => row.append(h("span", `dmw-rv-cell ${COLUMNS[c].className}`, value)));
+      if (first) row.firstChild.prepend(first);
       rows.push(row);
     }
     rowsBox.replaceChildren(...rows);

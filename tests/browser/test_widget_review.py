@@ -210,3 +210,35 @@ def test_30_decisions_while_busy_all_arrive_and_survive_a_reload(wnb):
     assert again.call("h.reviewCodes()") == codes
     assert again.call("h.pendingDecisions()") == 0
     assert wnb.py("len(w.reviews)") == 30      # the reload sent nothing twice
+
+
+def test_multilabel_wrong_flips_the_shown_label_and_marks_only_that_label(wnb):
+    view = MapView.show(wnb, (
+        "rng = np.random.default_rng(8)\n"
+        "N = 80\n"
+        "hot = rng.integers(0, 2, (N, 2))\n"
+        "images = rng.integers(0, 256, (N, 6, 6)).astype(np.uint8)\n"
+        "w = DataMapWidget(images=images, labels=hot, label_names=['joy', 'anger'],"
+        " task='multilabel', renderer='svg')\n"
+        "for _ in range(2):\n"
+        "    w.log_epoch(rng.uniform(0, 1, (N, 2)))\n"
+        "w"
+    ))
+    view.wait_epoch_text("Epoch 2 / 2")
+    view.call("h.setSelection(arg)", [4, 9])
+    view.wait_for("h.reviewRows() === 2", timeout=5)
+    assert view.call("h.el.querySelectorAll('.dmw-rv-row canvas.dmw-rv-thumb').length") == 2
+    focus_widget(view)
+    wnb.page.keyboard.press("j")
+    view.wait_for("h.selectedIndex() === 4", timeout=5)
+    wnb.page.keyboard.press("w")                # flips "joy" for example 4
+    view.wait_for("h.selectedIndex() === 9", timeout=5)
+    deadline = time.monotonic() + 15
+    while wnb.py("len(w.reviews)") < 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    got = wnb.py("[w.reviews.index.tolist(), w.reviews.label.tolist(), bool(w.reviews.gold.iloc[0]),"
+                 " bool(w.reviews.new_label.iloc[0]), bool(hot[4, 0])]")
+    assert got[0] == [4] and got[1] == ["joy"] and got[2] == got[4] and got[3] == (not got[4])
+    assert view.call("h.reviewCodes()[4]") == 2
+    wnb.execute("w.label = 'anger'")
+    view.wait_for("h.reviewCodes()[4] === 0", timeout=15)  # a decision about joy, not anger
