@@ -1412,6 +1412,8 @@ function buildReviewPanel(model, ctrl) {
     const cls = Number(picker.value);
     picker.value = "";
     decideClass(cls);
+    const widget = root.closest(".datamap-widget");
+    if (widget) widget.focus();
   });
   function goldOf2(i) {
     const gold = ctrl.history.gold;

@@ -86,6 +86,8 @@ export function buildReviewPanel(model, ctrl) {
     const cls = Number(picker.value);
     picker.value = "";
     decideClass(cls);
+    const widget = root.closest(".datamap-widget");
+    if (widget) widget.focus(); // back to the queue keys (j/k are not taken inside a select)
   });
 
   function goldOf(i) {

@@ -95,6 +95,22 @@ def test_list_shows_selection_sorts_and_opens_detail(wnb):
     view.wait_for("h.reviewRows() === 2", timeout=5)
     cells = {r["i"]: r["cells"] for r in rows(view)}
     assert cells[3][0] == IMG and cells[3][1] == NAMES[gold[3]]
+    options = view.part(".dmw-rv-picker").evaluate(
+        "s => Array.from(s.options).slice(1).map(o => [o.textContent, o.children.length])")
+    assert options == [[f"{c + 1} {name}", 0] for c, name in enumerate(NAMES)]
+    # the class picker (multiclass "w"): choosing a class decides and gives the keys back
+    view.call("h.setSelection(arg)", [5, 6])
+    first, second = view.call("h.reviewOrder()")  # the list is still sorted by confidence
+    focus_widget(view)
+    wnb.page.keyboard.press("j")
+    view.wait_for("h.selectedIndex() === arg", first, timeout=5)
+    wnb.page.keyboard.press("w")
+    assert view.call("document.activeElement === h.el.querySelector('.dmw-rv-picker')")
+    other = (gold[first] + 2) % 3
+    view.part(".dmw-rv-picker").select_option(str(other))
+    view.wait_for("h.selectedIndex() === arg", second, timeout=5)
+    assert view.call("document.activeElement === h.el")
+    assert view.call("h.reviewCodes()[arg]", first) == 2
     wnb.page.wait_for_timeout(300)
     assert view.call("h.el.querySelectorAll('img, script, b').length") == 0
     assert wnb.dialogs == []
