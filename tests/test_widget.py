@@ -131,8 +131,9 @@ def test_map_figure_has_fixed_axes_and_region_guides():
 
 
 # --------------------------------------------------------------------------- epochs
-def test_each_epoch_is_one_message_of_constant_size():
+def test_each_epoch_is_one_message_of_constant_size(monkeypatch):
     """Append-only: epoch 1 and epoch 7 cost the same bytes (N x (4 + 1 + 1 + 4)), whatever came before."""
+    monkeypatch.setattr("datamap_widget.widget.SCORE_BUDGET_MS", 1e9)  # score recomputed each epoch
     rng, labels, texts = binary_setup()
     w = DataMapWidget(texts=texts, labels=labels)
     comm = attach_recorder(w)

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from datamap_widget import DataMapWidget
+from datamap_widget import widget as widget_module
 
 NAMES3 = ["cat", "dog", "bird"]
 
@@ -129,7 +130,8 @@ def test_decisions_are_saved_with_an_on_disk_run_and_come_back_on_resume(tmp_pat
     assert len(again.reviews) == 3
 
 
-def test_label_issue_score_travels_with_each_epoch():
+def test_label_issue_score_travels_with_each_epoch(monkeypatch):
+    monkeypatch.setattr(widget_module, "SCORE_BUDGET_MS", 1e9)  # recomputed at every epoch
     rng = np.random.default_rng(1)
     w = multiclass_widget()
     for _ in range(3):
@@ -137,6 +139,23 @@ def test_label_issue_score_travels_with_each_epoch():
         score = np.frombuffer(bytes(w._epoch["score"]["buffer"]), "<f4")
         want = w.dynamics.label_issues()["score"].reindex(w.dynamics.ids).to_numpy(np.float32)
         assert np.allclose(score, want, atol=1e-6)
+
+
+def test_an_expensive_score_is_reused_for_later_epochs_within_the_budget(monkeypatch):
+    """A score that took t ms is sent again (not recomputed) for the next t / budget epochs, so
+    big runs spend at most the budget per epoch on average; a label switch recomputes it."""
+    monkeypatch.setattr(widget_module, "SCORE_BUDGET_MS", 1e-9)  # every computation "expensive"
+    rng = np.random.default_rng(2)
+    w = multilabel_widget()
+    w.log_epoch(rng.uniform(0, 1, (6, 3)))
+    first = w.dynamics.label_issues(0)["score"].reindex(w.dynamics.ids).to_numpy(np.float32)
+    for _ in range(2):
+        w.log_epoch(rng.uniform(0, 1, (6, 3)))
+        sent = np.frombuffer(bytes(w._epoch["score"]["buffer"]), "<f4")
+        assert np.array_equal(sent, first)
+    w.label = "b"
+    want = w.dynamics.label_issues(1)["score"].reindex(w.dynamics.ids).to_numpy(np.float32)
+    assert np.allclose(np.frombuffer(bytes(w._epoch["score"]["buffer"]), "<f4"), want)
 
 
 TASKS = {
