@@ -1372,7 +1372,12 @@ function buildReviewPanel(model, ctrl) {
   picker.title = "the right class (number keys 1..9, 0)";
   const remove = button("Remove (x)", "remove the example from the data (x)", () => ctrl.decide("remove"));
   const status = h("span", "dmw-rv-status");
-  bar.append(prev, next, where, correct, wrong, picker, remove, status);
+  const toggle = button("", "show or hide the review list", () => {
+    userOpen = !isOpen();
+    ctrl.notify();
+  });
+  toggle.classList.add("dmw-rv-toggle");
+  bar.append(toggle, prev, next, where, correct, wrong, picker, remove, status);
   const header = h("div", "dmw-rv-header");
   const headerCells = COLUMNS.map((col) => {
     const cell = h("span", `dmw-rv-cell ${col.className}`, col.title);
@@ -1469,9 +1474,17 @@ function buildReviewPanel(model, ctrl) {
     }
     return VERDICT_TEXT[2];
   }
+  let userOpen = null;
+  let openFor = null;
+  function isOpen() {
+    if (openFor !== ctrl.selection) {
+      openFor = ctrl.selection;
+      userOpen = null;
+    }
+    return userOpen ?? ctrl.selection.length > 1;
+  }
   let order = new Int32Array(0);
   let lastSelected = null;
-  let drawnKey = "";
   function drawRows() {
     const names = ctrl.history.meta.class_names || [];
     const win = visibleRows({ scrollTop: scroller.scrollTop, viewportHeight: LIST_HEIGHT, rowHeight: ROW_HEIGHT, rowCount: order.length });
@@ -1530,6 +1543,10 @@ function buildReviewPanel(model, ctrl) {
     const n = order.length;
     const sel = ctrl.selection.length;
     caption.textContent = sel ? `${n} selected example${n === 1 ? "" : "s"}` : n ? `No selection: all ${n} examples, ${ctrl.scores ? "most likely mislabeled first" : "least confident first"}` : "No examples to review yet.";
+    const open = isOpen();
+    toggle.textContent = open ? "\u25BE list" : "\u25B8 list";
+    header.style.display = open ? "" : "none";
+    scroller.style.display = open ? "" : "none";
     const i = ctrl.selected;
     const at = i === null ? -1 : order.indexOf(i);
     where.textContent = at >= 0 ? `${at + 1} / ${n}` : `\u2013 / ${n}`;
@@ -1541,12 +1558,16 @@ function buildReviewPanel(model, ctrl) {
     const errors = ctrl.decisionErrors.length ? ` \xB7 refused: ${ctrl.decisionErrors[0]}` : "";
     const pending = ctrl.outbox.pending.size;
     status.textContent = (active ? decisionText(i) : "") + (pending ? ` \xB7 ${pending} not yet in Python` : "") + errors;
+    if (!open) {
+      lastSelected = null;
+      rowsBox.replaceChildren();
+      return;
+    }
     if (i !== lastSelected && at >= 0) {
       scroller.scrollTop = scrollTopToShow(at, { scrollTop: scroller.scrollTop, viewportHeight: LIST_HEIGHT, rowHeight: ROW_HEIGHT });
     }
     lastSelected = i;
     drawRows();
-    drawnKey = `${n}`;
   }
   function onKey(event) {
     const meta = ctrl.history.meta;
@@ -1570,7 +1591,7 @@ function buildReviewPanel(model, ctrl) {
     }
     return true;
   }
-  return { root, update, onKey, rowCount: () => order.length, drawnKey: () => drawnKey };
+  return { root, update, onKey, rowCount: () => order.length, isOpen };
 }
 
 // src/view.js
@@ -1631,6 +1652,7 @@ function testHandle({ el, renderer, ctrl, map, review }) {
     reviewCodes: () => Array.from(ctrl.reviewCodes),
     reviewOrder: () => Array.from(ctrl.reviewOrder()),
     reviewRows: () => review.rowCount(),
+    reviewListOpen: () => review.isOpen(),
     pendingDecisions: () => ctrl.outbox.pending.size,
     hasScores: () => ctrl.scores !== null,
     // ---- end review

@@ -44,7 +44,14 @@ export function buildReviewPanel(model, ctrl) {
   picker.title = "the right class (number keys 1..9, 0)";
   const remove = button("Remove (x)", "remove the example from the data (x)", () => ctrl.decide("remove"));
   const status = h("span", "dmw-rv-status");
-  bar.append(prev, next, where, correct, wrong, picker, remove, status);
+  // The list opens by itself for a selection of several points; the toggle overrides that until
+  // the selection changes (a closed list keeps the widget short in the notebook).
+  const toggle = button("", "show or hide the review list", () => {
+    userOpen = !isOpen();
+    ctrl.notify();
+  });
+  toggle.classList.add("dmw-rv-toggle");
+  bar.append(toggle, prev, next, where, correct, wrong, picker, remove, status);
   // ---- list
   const header = h("div", "dmw-rv-header");
   const headerCells = COLUMNS.map((col) => {
@@ -152,9 +159,18 @@ export function buildReviewPanel(model, ctrl) {
     return VERDICT_TEXT[2];
   }
 
+  let userOpen = null; // null: open for a selection of several points
+  let openFor = null; // the selection userOpen was chosen for
+  function isOpen() {
+    if (openFor !== ctrl.selection) {
+      openFor = ctrl.selection;
+      userOpen = null;
+    }
+    return userOpen ?? ctrl.selection.length > 1;
+  }
+
   let order = new Int32Array(0);
   let lastSelected = null;
-  let drawnKey = "";
 
   function drawRows() {
     const names = ctrl.history.meta.class_names || [];
@@ -220,6 +236,10 @@ export function buildReviewPanel(model, ctrl) {
       : n
         ? `No selection: all ${n} examples, ${ctrl.scores ? "most likely mislabeled first" : "least confident first"}`
         : "No examples to review yet.";
+    const open = isOpen();
+    toggle.textContent = open ? "▾ list" : "▸ list";
+    header.style.display = open ? "" : "none";
+    scroller.style.display = open ? "" : "none";
     const i = ctrl.selected;
     const at = i === null ? -1 : order.indexOf(i);
     where.textContent = at >= 0 ? `${at + 1} / ${n}` : `– / ${n}`;
@@ -231,12 +251,16 @@ export function buildReviewPanel(model, ctrl) {
     const errors = ctrl.decisionErrors.length ? ` · refused: ${ctrl.decisionErrors[0]}` : "";
     const pending = ctrl.outbox.pending.size;
     status.textContent = (active ? decisionText(i) : "") + (pending ? ` · ${pending} not yet in Python` : "") + errors;
+    if (!open) {
+      lastSelected = null;
+      rowsBox.replaceChildren();
+      return;
+    }
     if (i !== lastSelected && at >= 0) {
       scroller.scrollTop = scrollTopToShow(at, { scrollTop: scroller.scrollTop, viewportHeight: LIST_HEIGHT, rowHeight: ROW_HEIGHT });
     }
     lastSelected = i;
     drawRows();
-    drawnKey = `${n}`;
   }
 
   /** A key pressed while the widget has focus: act and return true if it is a review key. */
@@ -263,5 +287,5 @@ export function buildReviewPanel(model, ctrl) {
     return true;
   }
 
-  return { root, update, onKey, rowCount: () => order.length, drawnKey: () => drawnKey };
+  return { root, update, onKey, rowCount: () => order.length, isOpen };
 }

@@ -68,6 +68,7 @@ function testHandle({ el, renderer, ctrl, map, review }) {
     reviewCodes: () => Array.from(ctrl.reviewCodes),
     reviewOrder: () => Array.from(ctrl.reviewOrder()),
     reviewRows: () => review.rowCount(),
+    reviewListOpen: () => review.isOpen(),
     pendingDecisions: () => ctrl.outbox.pending.size,
     hasScores: () => ctrl.scores !== null,
     // ---- end review

@@ -55,6 +55,17 @@ def focus_widget(view: MapView) -> None:
 
 def test_list_shows_selection_sorts_and_opens_detail(wnb):
     view = show(wnb)
+    # no selection: the queue holds every example, most likely mislabeled first; the list is
+    # closed (the widget stays short) until opened
+    scores = wnb.py("w.dynamics.label_issues()['score'].reindex(w.dynamics.ids).tolist()")
+    ranked = view.call("h.reviewOrder()")
+    assert sorted(ranked) == list(range(300))
+    assert all(np.float32(scores[a]) >= np.float32(scores[b]) for a, b in zip(ranked, ranked[1:]))
+    assert not view.call("h.reviewListOpen()") and rows(view) == []
+    view.part(".dmw-rv-toggle").click()
+    view.wait_for("h.reviewListOpen()", timeout=5)
+    assert [r["i"] for r in rows(view)] == ranked[:len(rows(view))]
+    assert "most likely mislabeled first" in view.text_of(".dmw-rv-caption")
     chosen = list(range(3, 300, 7))  # 43 points, with the payload text at index 3
     view.call("h.setSelection(arg)", chosen)
     view.wait_for("h.reviewRows() === arg", len(chosen), timeout=5)
