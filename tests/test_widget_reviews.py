@@ -42,14 +42,21 @@ def page_decisions(w, messages):
 
 
 def message(did, index, verdict, new_label=None, label=None, time=1.7e12):
-    return {"decision_id": did, "index": index, "verdict": verdict, "new_label": new_label,
-            "label": label, "time": time}
+    return {
+        "decision_id": did,
+        "index": index,
+        "verdict": verdict,
+        "new_label": new_label,
+        "label": label,
+        "time": time,
+    }
 
 
 def binary_widget(**kw):
     ids = [f"ex{i}" for i in range(6)]
-    return DataMapWidget(texts=list("abcdef"), labels=[0, 1, 1, 0, 1, 0], ids=ids,
-                         label_names=["no", "yes"], **kw)
+    return DataMapWidget(
+        texts=list("abcdef"), labels=[0, 1, 1, 0, 1, 0], ids=ids, label_names=["no", "yes"], **kw
+    )
 
 
 def multiclass_widget(**kw):
@@ -58,23 +65,29 @@ def multiclass_widget(**kw):
 
 def multilabel_widget(**kw):
     hot = np.array([[1, 0, 0], [0, 1, 1], [0, 0, 0], [1, 1, 0], [0, 0, 1], [1, 0, 1]])
-    return DataMapWidget(texts=list("abcdef"), labels=hot, label_names=["a", "b", "c"],
-                         task="multilabel", **kw)
+    return DataMapWidget(
+        texts=list("abcdef"), labels=hot, label_names=["a", "b", "c"], task="multilabel", **kw
+    )
 
 
 def test_page_decisions_reach_reviews_once_each_in_order():
     w = binary_widget()
-    sent = [message("p-1", 1, "wrong", 0, time=1_700_000_000_000),
-            message("p-2", 4, "remove", time=1_700_000_001_000),
-            message("p-3", 0, "correct", time=1_700_000_002_000)]
+    sent = [
+        message("p-1", 1, "wrong", 0, time=1_700_000_000_000),
+        message("p-2", 4, "remove", time=1_700_000_001_000),
+        message("p-3", 0, "correct", time=1_700_000_002_000),
+    ]
     page_decisions(w, sent[:2])
-    page_decisions(w, sent)          # re-sent after a reconnect: nothing counted twice
+    page_decisions(w, sent)  # re-sent after a reconnect: nothing counted twice
     page_decisions(w, sent[1:])
     df = w.reviews
     assert df.index.tolist() == ["ex1", "ex4", "ex0"]
     assert df["verdict"].astype(str).tolist() == ["wrong", "remove", "correct"]
     assert df["gold"].tolist() == ["yes", "yes", "no"]
-    assert df["new_label"].tolist()[0] == "no" and df["new_label"].isna().tolist()[1:] == [True, True]
+    assert df["new_label"].tolist()[0] == "no" and df["new_label"].isna().tolist()[1:] == [
+        True,
+        True,
+    ]
     assert df["time"].iloc[0] == pd.Timestamp(1_700_000_000, unit="s", tz="UTC")
     # the synced trait holds the canonical list a reloaded page or a second view reads
     assert [m["decision_id"] for m in w._reviews] == ["p-1", "p-2", "p-3"]
@@ -88,20 +101,29 @@ def test_bad_page_decisions_are_refused_alone_and_named_back_to_the_page():
     w.comm = comm
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        page_decisions(w, [message("p-1", 0, "wrong", 2), message("p-2", 99, "correct"),
-                           message("p-3", 1, "wrong", 1)])   # 99: no such point; 1: gold class
+        page_decisions(
+            w,
+            [
+                message("p-1", 0, "wrong", 2),
+                message("p-2", 99, "correct"),
+                message("p-3", 1, "wrong", 1),
+            ],
+        )  # 99: no such point; 1: gold class
     assert w.reviews.index.tolist() == [0]
     assert any("refused 2 decision" in str(c.message) for c in caught)
-    errors = [d["content"] for d, _ in comm.messages
-              if d.get("method") == "custom" and d["content"].get("type") == "decision_errors"]
+    errors = [
+        d["content"]
+        for d, _ in comm.messages
+        if d.get("method") == "custom" and d["content"].get("type") == "decision_errors"
+    ]
     assert len(errors) == 1 and [e[0] for e in errors[0]["errors"]] == ["p-2", "p-3"]
-    page_decisions(w, "not a list")          # malformed message: ignored, nothing changes
+    page_decisions(w, "not a list")  # malformed message: ignored, nothing changes
     assert len(w.reviews) == 1
 
 
 def test_python_decisions_use_the_same_log_and_sync_to_the_page():
     w = multilabel_widget()
-    w.review(2, "wrong")                     # multilabel: flips the shown label ("a")
+    w.review(2, "wrong")  # multilabel: flips the shown label ("a")
     w.review(1, "wrong", label="c")
     w.review(4, "remove")
     df = w.reviews
@@ -122,11 +144,11 @@ def test_decisions_are_saved_with_an_on_disk_run_and_come_back_on_resume(tmp_pat
     page_decisions(w, [message("p-1", 0, "wrong", 2), message("p-2", 3, "remove")])
     w.review(5, "correct")
     assert (run / "reviews.jsonl").is_file()
-    again = multiclass_widget(path=run)      # resume: the epochs and the decisions come back
+    again = multiclass_widget(path=run)  # resume: the epochs and the decisions come back
     assert again.n_epochs == 1
     pd.testing.assert_frame_equal(again.reviews, w.reviews)
-    assert again._reviews == w._reviews      # the page of the resumed widget shows them too
-    page_decisions(again, [message("p-1", 0, "wrong", 2)])   # already on disk: not repeated
+    assert again._reviews == w._reviews  # the page of the resumed widget shows them too
+    page_decisions(again, [message("p-1", 0, "wrong", 2)])  # already on disk: not repeated
     assert len(again.reviews) == 3
 
 
@@ -161,8 +183,13 @@ def test_an_expensive_score_is_reused_for_later_epochs_within_the_budget(monkeyp
 TASKS = {
     "binary": (binary_widget, "label", [0, 1, 1, 0, 1, 0], ("ex1", "wrong", None), ("ex4",)),
     "multiclass": (multiclass_widget, "label", [0, 1, 2, 1, 0, 2], (1, "wrong", "bird"), (4,)),
-    "multilabel": (multilabel_widget, "labels",
-                   [[0], [1, 2], [], [0, 1], [2], [0, 2]], (2, "wrong", None), (4,)),
+    "multilabel": (
+        multilabel_widget,
+        "labels",
+        [[0], [1, 2], [], [0, 1], [2], [0, 2]],
+        (2, "wrong", None),
+        (4,),
+    ),
 }
 
 
@@ -180,10 +207,14 @@ def test_apply_corrections_on_dataframe_and_dataset(task, container):
         assert isinstance(out, pd.DataFrame)
         got = dict(zip(out.index.tolist(), out[column].tolist()))
     else:
-        ds = datasets.Dataset.from_dict({"uid": [str(i) for i in ids], "text": list("abcdef"),
-                                         column: gold})
-        out = w.apply_corrections(ds, label_column=column) if task != "binary" else \
-            w.apply_corrections(ds, label_column=column, id_column="uid")
+        ds = datasets.Dataset.from_dict(
+            {"uid": [str(i) for i in ids], "text": list("abcdef"), column: gold}
+        )
+        out = (
+            w.apply_corrections(ds, label_column=column)
+            if task != "binary"
+            else w.apply_corrections(ds, label_column=column, id_column="uid")
+        )
         assert isinstance(out, datasets.Dataset)
         if task == "binary":  # matched by the id column
             got = dict(zip(out["uid"][:], out[column][:]))
@@ -191,8 +222,11 @@ def test_apply_corrections_on_dataframe_and_dataset(task, container):
             got = dict(zip([i for i in ids if i != removed], out[column][:]))
     pos = ids.index(changed)
     assert removed not in got and len(got) == 5
-    expected = {"binary": lambda: 1 - gold[pos], "multiclass": lambda: 2,
-                "multilabel": lambda: [0]}[task]()
+    expected = {
+        "binary": lambda: 1 - gold[pos],
+        "multiclass": lambda: 2,
+        "multilabel": lambda: [0],
+    }[task]()
     assert got[changed] == expected
     for i, g in zip(ids, gold):
         if i not in (changed, removed):

@@ -1487,7 +1487,12 @@ function buildReviewPanel(model, ctrl) {
   let lastSelected = null;
   function drawRows() {
     const names = ctrl.history.meta.class_names || [];
-    const win = visibleRows({ scrollTop: scroller.scrollTop, viewportHeight: LIST_HEIGHT, rowHeight: ROW_HEIGHT, rowCount: order.length });
+    const win = visibleRows({
+      scrollTop: scroller.scrollTop,
+      viewportHeight: LIST_HEIGHT,
+      rowHeight: ROW_HEIGHT,
+      rowCount: order.length
+    });
     spacer.style.height = `${win.totalHeight}px`;
     rowsBox.style.transform = `translateY(${win.offsetTop}px)`;
     const rows = [];
@@ -1512,7 +1517,9 @@ function buildReviewPanel(model, ctrl) {
         ctrl.scores ? fmt3(ctrl.scores[i]) : "\u2013",
         decisionText(i)
       ];
-      cells.forEach((value, c) => row.append(h("span", `dmw-rv-cell ${COLUMNS[c].className}`, value)));
+      cells.forEach((value, c) => {
+        row.append(h("span", `dmw-rv-cell ${COLUMNS[c].className}`, value));
+      });
       if (first) row.firstChild.prepend(first);
       rows.push(row);
     }
@@ -1564,7 +1571,11 @@ function buildReviewPanel(model, ctrl) {
       return;
     }
     if (i !== lastSelected && at >= 0) {
-      scroller.scrollTop = scrollTopToShow(at, { scrollTop: scroller.scrollTop, viewportHeight: LIST_HEIGHT, rowHeight: ROW_HEIGHT });
+      scroller.scrollTop = scrollTopToShow(at, {
+        scrollTop: scroller.scrollTop,
+        viewportHeight: LIST_HEIGHT,
+        rowHeight: ROW_HEIGHT
+      });
     }
     lastSelected = i;
     drawRows();

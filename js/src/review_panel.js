@@ -4,7 +4,7 @@
 // controller (shared by views); this module only draws it and turns clicks and keys into
 // controller calls. Texts and label names only ever go through textContent.
 import { bytesOf, typedAt } from "./buffers.js";
-import { h, fmt3 } from "./dom.js";
+import { fmt3, h } from "./dom.js";
 import { keyAction } from "./review_queue.js";
 import { scrollTopToShow, visibleRows } from "./row_window.js";
 
@@ -174,7 +174,12 @@ export function buildReviewPanel(model, ctrl) {
 
   function drawRows() {
     const names = ctrl.history.meta.class_names || [];
-    const win = visibleRows({ scrollTop: scroller.scrollTop, viewportHeight: LIST_HEIGHT, rowHeight: ROW_HEIGHT, rowCount: order.length });
+    const win = visibleRows({
+      scrollTop: scroller.scrollTop,
+      viewportHeight: LIST_HEIGHT,
+      rowHeight: ROW_HEIGHT,
+      rowCount: order.length,
+    });
     spacer.style.height = `${win.totalHeight}px`;
     rowsBox.style.transform = `translateY(${win.offsetTop}px)`;
     const rows = [];
@@ -199,7 +204,9 @@ export function buildReviewPanel(model, ctrl) {
         ctrl.scores ? fmt3(ctrl.scores[i]) : "–",
         decisionText(i),
       ];
-      cells.forEach((value, c) => row.append(h("span", `dmw-rv-cell ${COLUMNS[c].className}`, value)));
+      cells.forEach((value, c) => {
+        row.append(h("span", `dmw-rv-cell ${COLUMNS[c].className}`, value));
+      });
       if (first) row.firstChild.prepend(first);
       rows.push(row);
     }
@@ -257,7 +264,11 @@ export function buildReviewPanel(model, ctrl) {
       return;
     }
     if (i !== lastSelected && at >= 0) {
-      scroller.scrollTop = scrollTopToShow(at, { scrollTop: scroller.scrollTop, viewportHeight: LIST_HEIGHT, rowHeight: ROW_HEIGHT });
+      scroller.scrollTop = scrollTopToShow(at, {
+        scrollTop: scroller.scrollTop,
+        viewportHeight: LIST_HEIGHT,
+        rowHeight: ROW_HEIGHT,
+      });
     }
     lastSelected = i;
     drawRows();

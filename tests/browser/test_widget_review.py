@@ -3,11 +3,11 @@ view; the review queue with keys that act only while the widget has focus; decis
 a training cell runs all reach `w.reviews` once it ends (none lost, none twice) and a reloaded
 page shows them; texts and label names are shown literally in the list."""
 
+import itertools
 import time
 
 import numpy as np
 import pytest
-
 from dmw import MapView
 
 pytestmark = pytest.mark.browser
@@ -45,7 +45,8 @@ def rows(view: MapView) -> list[dict]:
     return view.call(
         "Array.from(h.el.querySelectorAll('.dmw-rv-row')).map(r => ({i: Number(r.dataset.index),"
         " cells: Array.from(r.children).map(c => c.textContent), current:"
-        " r.classList.contains('dmw-rv-current')}))")
+        " r.classList.contains('dmw-rv-current')}))"
+    )
 
 
 def focus_widget(view: MapView) -> None:
@@ -60,11 +61,13 @@ def test_list_shows_selection_sorts_and_opens_detail(wnb):
     scores = wnb.py("w.dynamics.label_issues()['score'].reindex(w.dynamics.ids).tolist()")
     ranked = view.call("h.reviewOrder()")
     assert sorted(ranked) == list(range(300))
-    assert all(np.float32(scores[a]) >= np.float32(scores[b]) for a, b in zip(ranked, ranked[1:]))
+    assert all(
+        np.float32(scores[a]) >= np.float32(scores[b]) for a, b in itertools.pairwise(ranked)
+    )
     assert not view.call("h.reviewListOpen()") and rows(view) == []
     view.part(".dmw-rv-toggle").click()
     view.wait_for("h.reviewListOpen()", timeout=5)
-    assert [r["i"] for r in rows(view)] == ranked[:len(rows(view))]
+    assert [r["i"] for r in rows(view)] == ranked[: len(rows(view))]
     assert "most likely mislabeled first" in view.text_of(".dmw-rv-caption")
     chosen = list(range(3, 300, 7))  # 43 points, with the payload text at index 3
     view.call("h.setSelection(arg)", chosen)
@@ -72,7 +75,7 @@ def test_list_shows_selection_sorts_and_opens_detail(wnb):
     assert view.text_of(".dmw-rv-caption") == f"{len(chosen)} selected examples"
     shown = rows(view)
     assert 0 < len(shown) < len(chosen), "the list must render only a window of its rows"
-    assert [r["i"] for r in shown] == chosen[:len(shown)]
+    assert [r["i"] for r in shown] == chosen[: len(shown)]
     gold = wnb.py("w.dynamics.gold().tolist()")
     ref = wnb.py("w.dynamics.label_issues()['score'].reindex(w.dynamics.ids).round(3).tolist()")
     pos = view.positions()
@@ -87,14 +90,17 @@ def test_list_shows_selection_sorts_and_opens_detail(wnb):
     header.click()
     want = sorted(chosen, key=lambda i: (np.float32(pos[i, 1]), chosen.index(i)))
     assert view.call("h.reviewOrder()") == want
-    assert [r["i"] for r in rows(view)] == want[:len(rows(view))]
+    assert [r["i"] for r in rows(view)] == want[: len(rows(view))]
     header.click()
     order = view.call("h.reviewOrder()")
     assert [pos[i, 1] for i in order] == sorted([pos[i, 1] for i in chosen], reverse=True)
     # scrolling the list renders the rows further down
     view.part(".dmw-rv-list").evaluate("el => { el.scrollTop = el.scrollHeight; }")
-    view.wait_for("Number(h.el.querySelector('.dmw-rv-row:last-child').dataset.index) === arg",
-                  order[-1], timeout=5)
+    view.wait_for(
+        "Number(h.el.querySelector('.dmw-rv-row:last-child').dataset.index) === arg",
+        order[-1],
+        timeout=5,
+    )
     # a row opens the detail view and makes its example the current point
     row = view.root.locator(f'.dmw-rv-row[data-index="{order[-2]}"]')
     row.click()
@@ -107,7 +113,8 @@ def test_list_shows_selection_sorts_and_opens_detail(wnb):
     cells = {r["i"]: r["cells"] for r in rows(view)}
     assert cells[3][0] == IMG and cells[3][1] == NAMES[gold[3]]
     options = view.part(".dmw-rv-picker").evaluate(
-        "s => Array.from(s.options).slice(1).map(o => [o.textContent, o.children.length])")
+        "s => Array.from(s.options).slice(1).map(o => [o.textContent, o.children.length])"
+    )
     assert options == [[f"{c + 1} {name}", 0] for c, name in enumerate(NAMES)]
     # the class picker (multiclass "w"): choosing a class decides and gives the keys back
     view.call("h.setSelection(arg)", [5, 6])
@@ -135,7 +142,7 @@ def test_queue_keys_act_only_while_the_widget_has_focus(wnb):
     gold = wnb.py("w.dynamics.gold().tolist()")
     focus_widget(view)
     kb = wnb.page.keyboard
-    kb.press("j")                       # first key: the first example of the queue
+    kb.press("j")  # first key: the first example of the queue
     view.wait_for("h.selectedIndex() === 10", timeout=5)
     kb.press("j")
     kb.press("j")
@@ -157,8 +164,10 @@ def test_queue_keys_act_only_while_the_widget_has_focus(wnb):
     deadline = time.monotonic() + 15
     while len(wnb.py("w.reviews.index.tolist()")) < 3 and time.monotonic() < deadline:
         time.sleep(0.2)
-    df = wnb.py("[w.reviews.index.tolist(), w.reviews.verdict.astype(str).tolist(),"
-                " w.reviews.new_label.tolist()]")
+    df = wnb.py(
+        "[w.reviews.index.tolist(), w.reviews.verdict.astype(str).tolist(),"
+        " w.reviews.new_label.tolist()]"
+    )
     assert df[0] == ["c20", "c30", "c40"] and df[1] == ["wrong", "correct", "remove"]
     assert df[2][0] == NAMES[other]
     # typing in a cell editor: j/k go into the cell, the widget does not move
@@ -173,8 +182,10 @@ def test_queue_keys_act_only_while_the_widget_has_focus(wnb):
     assert "x = 1jk" in editor.text_content()
     # the notebook's command mode (Esc in the cell): j/k move JupyterLab's cell cursor, not ours
     kb.press("Escape")
-    active = "() => Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell')).findIndex(c =>" \
-             " c.classList.contains('jp-mod-active'))"
+    active = (
+        "() => Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell')).findIndex(c =>"
+        " c.classList.contains('jp-mod-active'))"
+    )
     before = wnb.page.evaluate(active)
     kb.press("k")
     wnb.page.wait_for_timeout(300)
@@ -192,8 +203,10 @@ def test_30_decisions_while_busy_all_arrive_and_survive_a_reload(wnb):
     chosen = list(range(0, 300, 9))[:30]
     view.call("h.setSelection(arg)", chosen)
     gold = wnb.py("w.dynamics.gold().tolist()")
-    loop = wnb.run_nowait("for _ in range(3):\n    time.sleep(4)\n    w.log_epoch(epoch_probs())\n"
-                          "print('TRAINING-FINISHED')\n")
+    loop = wnb.run_nowait(
+        "for _ in range(3):\n    time.sleep(4)\n    w.log_epoch(epoch_probs())\n"
+        "print('TRAINING-FINISHED')\n"
+    )
     view.wait_for("true", timeout=1)
     wnb.page.wait_for_timeout(500)
     assert loop.running() and wnb.kernel_status() == "busy"
@@ -225,10 +238,12 @@ def test_30_decisions_while_busy_all_arrive_and_survive_a_reload(wnb):
     loop.wait(60)
     assert "TRAINING-FINISHED" in loop.text()
     view.wait_for("h.pendingDecisions() === 0", timeout=20)
-    got = wnb.py("[w.reviews.index.tolist(), w.reviews.verdict.astype(str).tolist(),"
-                 " [None if x is None or x != x else x for x in w.reviews.new_label.tolist()],"
-                 " w.reviews.decision_id.nunique()]")
-    assert list(zip(*got[:3])) == expected      # all 30, in the order made, none twice
+    got = wnb.py(
+        "[w.reviews.index.tolist(), w.reviews.verdict.astype(str).tolist(),"
+        " [None if x is None or x != x else x for x in w.reviews.new_label.tolist()],"
+        " w.reviews.decision_id.nunique()]"
+    )
+    assert list(zip(*got[:3])) == expected  # all 30, in the order made, none twice
     assert got[3] == 30
     wnb.save()
     wnb.reload()
@@ -236,21 +251,24 @@ def test_30_decisions_while_busy_all_arrive_and_survive_a_reload(wnb):
     again.wait_for("h.reviewCodes().filter(c => c !== 0).length === 30", timeout=20)
     assert again.call("h.reviewCodes()") == codes
     assert again.call("h.pendingDecisions()") == 0
-    assert wnb.py("len(w.reviews)") == 30      # the reload sent nothing twice
+    assert wnb.py("len(w.reviews)") == 30  # the reload sent nothing twice
 
 
 def test_multilabel_wrong_flips_the_shown_label_and_marks_only_that_label(wnb):
-    view = MapView.show(wnb, (
-        "rng = np.random.default_rng(8)\n"
-        "N = 80\n"
-        "hot = rng.integers(0, 2, (N, 2))\n"
-        "images = rng.integers(0, 256, (N, 6, 6)).astype(np.uint8)\n"
-        "w = DataMapWidget(images=images, labels=hot, label_names=['joy', 'anger'],"
-        " task='multilabel', renderer='svg')\n"
-        "for _ in range(2):\n"
-        "    w.log_epoch(rng.uniform(0, 1, (N, 2)))\n"
-        "w"
-    ))
+    view = MapView.show(
+        wnb,
+        (
+            "rng = np.random.default_rng(8)\n"
+            "N = 80\n"
+            "hot = rng.integers(0, 2, (N, 2))\n"
+            "images = rng.integers(0, 256, (N, 6, 6)).astype(np.uint8)\n"
+            "w = DataMapWidget(images=images, labels=hot, label_names=['joy', 'anger'],"
+            " task='multilabel', renderer='svg')\n"
+            "for _ in range(2):\n"
+            "    w.log_epoch(rng.uniform(0, 1, (N, 2)))\n"
+            "w"
+        ),
+    )
     view.wait_epoch_text("Epoch 2 / 2")
     view.call("h.setSelection(arg)", [4, 9])
     view.wait_for("h.reviewRows() === 2", timeout=5)
@@ -258,13 +276,15 @@ def test_multilabel_wrong_flips_the_shown_label_and_marks_only_that_label(wnb):
     focus_widget(view)
     wnb.page.keyboard.press("j")
     view.wait_for("h.selectedIndex() === 4", timeout=5)
-    wnb.page.keyboard.press("w")                # flips "joy" for example 4
+    wnb.page.keyboard.press("w")  # flips "joy" for example 4
     view.wait_for("h.selectedIndex() === 9", timeout=5)
     deadline = time.monotonic() + 15
     while wnb.py("len(w.reviews)") < 1 and time.monotonic() < deadline:
         time.sleep(0.2)
-    got = wnb.py("[w.reviews.index.tolist(), w.reviews.label.tolist(), bool(w.reviews.gold.iloc[0]),"
-                 " bool(w.reviews.new_label.iloc[0]), bool(hot[4, 0])]")
+    got = wnb.py(
+        "[w.reviews.index.tolist(), w.reviews.label.tolist(), bool(w.reviews.gold.iloc[0]),"
+        " bool(w.reviews.new_label.iloc[0]), bool(hot[4, 0])]"
+    )
     assert got[0] == [4] and got[1] == ["joy"] and got[2] == got[4] and got[3] == (not got[4])
     assert view.call("h.reviewCodes()[4]") == 2
     wnb.execute("w.label = 'anger'")
