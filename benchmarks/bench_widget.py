@@ -17,7 +17,12 @@ each `log_epoch` to the first paint showing that epoch (or a newer one: epochs t
 the map animates are coalesced), the page's lag (a 50 ms timer's lateness), the lag at the end
 (last log_epoch -> newest epoch painted), the bytes of each epoch's comm message and long tasks.
 
-Run: python benchmarks/bench_widget.py [--scenario steps|live|both] [--sizes 2000 60000 200000]
+Scenario "review" (`--scenario review`, at 43,410 points by default): next-in-queue (key j) to
+the detail text shown, with the kernel idle and while a CPU-bound cell runs; a ~10,000-row
+selection to its list shown, and a sort of that list by confidence; 30 decisions made by key
+while a cell runs: all in `w.reviews` (once each) after it ends, and how long after.
+
+Run: python benchmarks/bench_widget.py [--scenario steps|live|both|review] [--sizes 2000 60000 200000]
      [--epochs 5] [--profile]   (--profile: the page's JavaScript CPU profile, top functions)
 Note: WebGL here is software (SwiftShader) on 2 shared cores: GL timings are a pessimistic floor.
 """
@@ -404,12 +409,142 @@ def report(r: dict) -> None:
         print(f"  target {name:28s}: {'MET' if ok else 'MISSED'}")
 
 
+# ---------------------------------------------------------------------------- review scenario
+# Arms a one-shot measurement: the next keydown's event time, the detail text's next mutation.
+ARM_KEY = r"""
+(root) => {
+  const text = root.querySelector('.dmw-text');
+  const rec = {down: null, mutated: null};
+  window.__benchKeys = window.__benchKeys || [];
+  window.__benchKeys.push(rec);
+  const onDown = (ev) => { if (rec.down === null) rec.down = ev.timeStamp; };
+  document.addEventListener('keydown', onDown, {capture: true, once: true});
+  const obs = new MutationObserver(() => {
+    if (rec.down !== null && rec.mutated === null) { rec.mutated = performance.now(); obs.disconnect(); }
+  });
+  obs.observe(text, {subtree: true, childList: true, characterData: true});
+  return window.__benchKeys.length - 1;
+}
+"""
+
+# Runs `act` in the page and returns ms until the frame after it has been painted.
+TIME_TO_FRAME = r"""
+async ([h, act, arg]) => {
+  const t0 = performance.now();
+  if (act === 'select') h.setSelection(arg);
+  else h.el.querySelector('.dmw-rv-header .dmw-rv-sortable:nth-child(3)').click();
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  return performance.now() - t0;
+}
+"""
+
+BUSY_CELL = ("_t0 = time.time()\n"
+             "while time.time() - _t0 < {seconds}:\n"
+             "    sum(i * i for i in range(20000))\n"
+             "print('BUSY-DONE', len(w.reviews))\n")
+
+
+def next_key_latencies(nb: NotebookPage, view: MapView, count: int) -> list[float]:
+    """Press j `count` times; ms from each keydown to the detail text changing."""
+    out = []
+    for _ in range(count):
+        slot = view.call("(" + ARM_KEY + ")(h.el)")
+        nb.page.keyboard.press("j")
+        try:
+            nb.page.wait_for_function("k => window.__benchKeys[k].mutated !== null", arg=slot,
+                                      timeout=10_000)
+        except Exception:
+            out.append(None)
+            continue
+        rec = nb.page.evaluate("k => window.__benchKeys[k]", slot)
+        out.append(rec["mutated"] - rec["down"])
+        nb.page.wait_for_timeout(100)
+    return out
+
+
+def bench_review(nb: NotebookPage, n: int, presses: int = 10) -> dict:
+    setup = (
+        f"N = {n}\n"
+        "rng = np.random.default_rng(0)\n"
+        "labels = rng.integers(0, 3, N)\n"
+        "texts = [f'example {i}: some text of a training example' for i in range(N)]\n"
+        "w = DataMapWidget(texts=texts, labels=labels, label_names=['a', 'b', 'c'])\n"
+        "for _ in range(3):\n"
+        "    w.log_epoch(rng.dirichlet(np.ones(3), N))\n"
+        "w"
+    )
+    view = MapView.show(nb, setup, timeout=300)
+    view.wait_epoch_text("Epoch 3 / 3", timeout=120)
+    view.wait_for("h.hasScores()", timeout=60)
+    r = {"n": n, "renderer": view.renderer}
+    selection = list(range(0, n, 4))[:10_000]
+    r["list_rows"] = len(selection)
+    r["list_ms"] = [view.page.evaluate(
+        f"([id, act, arg]) => ({TIME_TO_FRAME})([{view.getter}, act, arg])",
+        [view.cell.id, "select", selection if k % 2 == 0 else selection[:-1]]) for k in range(4)]
+    r["sort_ms"] = [view.page.evaluate(
+        f"([id, act, arg]) => ({TIME_TO_FRAME})([{view.getter}, act, arg])",
+        [view.cell.id, "sort", None]) for _ in range(4)]
+    view.call("h.setSelection([])")  # no selection: the queue ranks every example by score
+    view.part(".dmw-rv-caption").click()
+    r["next_idle_ms"] = next_key_latencies(nb, view, presses)
+    busy = nb.run_nowait(BUSY_CELL.format(seconds=12))
+    nb.page.wait_for_timeout(800)
+    view.part(".dmw-rv-caption").click()  # running a cell focused its editor: focus the widget
+    r["next_busy_ms"] = next_key_latencies(nb, view, presses)
+    r["busy_during_next"] = busy.running()
+    busy.wait(60)
+    # 30 decisions while a cell runs: all reach w.reviews once it ends, once each
+    view.call("h.setSelection(arg)", list(range(1, 301, 10)))
+    busy = nb.run_nowait(BUSY_CELL.format(seconds=10))
+    nb.page.wait_for_timeout(800)
+    view.part(".dmw-rv-caption").click()
+    nb.page.keyboard.press("j")
+    for _ in range(30):
+        nb.page.keyboard.press("c")
+        nb.page.wait_for_timeout(30)
+    r["pending_while_busy"] = view.call("h.pendingDecisions()")
+    r["busy_during_decisions"] = busy.running()
+    busy.wait(60)
+    r["reviews_seen_by_busy_cell"] = busy.text().split("BUSY-DONE")[-1].strip()
+    t_end = time.monotonic()
+    deadline = t_end + 30
+    while view.call("h.pendingDecisions()") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    r["decisions_arrived_s"] = time.monotonic() - t_end
+    r["reviews"] = nb.py("[len(w.reviews), int(w.reviews.decision_id.nunique()),"
+                         " int(w.reviews.index.nunique())]")
+    return r
+
+
+def report_review(r: dict) -> None:
+    def fmt(xs):
+        got = [x for x in xs if x is not None]
+        missed = f", {len(xs) - len(got)} never shown" if len(got) < len(xs) else ""
+        return f"{median(got):.1f} (max {max(got, default=float('nan')):.1f}{missed})"
+
+    print(f"\nreview scenario at {r['n']:,} points ({r['renderer']}); ms: median (max)")
+    print("| measure | figure |\n|---|---|")
+    print(f"| {r['list_rows']:,}-row selection -> list shown | {fmt(r['list_ms'])} |")
+    print(f"| sort {r['list_rows']:,} rows by confidence -> shown | {fmt(r['sort_ms'])} |")
+    print(f"| next (j) -> detail shown, kernel idle | {fmt(r['next_idle_ms'])} |")
+    print(f"| next (j) -> detail shown, kernel busy ({r['busy_during_next']}) | "
+          f"{fmt(r['next_busy_ms'])} |")
+    rows, ids, examples = r["reviews"]
+    print(f"| 30 decisions while busy ({r['busy_during_decisions']}): pending in page | "
+          f"{r['pending_while_busy']} |")
+    print(f"| ... len(w.reviews) read by the busy cell at its end | "
+          f"{r['reviews_seen_by_busy_cell']} |")
+    print(f"| ... in w.reviews after the cell ended (rows / distinct decision ids / examples) | "
+          f"{rows} / {ids} / {examples}, {r['decisions_arrived_s']:.2f} s after |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 60000, 200000])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--clicks", type=int, default=5)
-    parser.add_argument("--scenario", choices=["steps", "live", "both"], default="both")
+    parser.add_argument("--scenario", choices=["steps", "live", "both", "review"], default="both")
     parser.add_argument("--live-epochs", type=int, default=10)
     parser.add_argument("--profile", action="store_true", help="print the page's hottest JS functions")
     args = parser.parse_args()
@@ -422,6 +557,18 @@ def main() -> int:
         browser.start()
         print(f"JupyterLab on port {lab.port}; Chromium {browser.context.browser.version if browser.context.browser else ''}")
         rows = []
+        if args.scenario == "review":
+            sizes = args.sizes if args.sizes != [2000, 60000, 200000] else [43410]
+            for n in sizes:
+                nb = NotebookPage(lab, browser.context, artifact_prefix=f"bench-review-{n}")
+                nb.open()
+                try:
+                    nb.execute(KERNEL_PRELUDE, timeout=120)
+                    report_review(bench_review(nb, n))
+                finally:
+                    nb.close()
+                    nb = None
+            return 0
         for n in args.sizes:
             nb = NotebookPage(lab, browser.context, artifact_prefix=f"bench-{n}")
             nb.open()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pathlib
 import threading
+import time
 import warnings
 
 import anywidget
@@ -25,9 +26,11 @@ from datamap_widget._inputs import resolve_inputs, resolve_renderer
 from datamap_widget._labels import normalize_names
 from datamap_widget._sync import (
     epoch_arrays, epoch_state, history_messages, pack_images, pack_uint16, pred_dtype_for,
+    wire_array,
 )
 from datamap_widget._validation import label_index
 from datamap_widget.dynamics import TrainingDynamics
+from datamap_widget.reviews import ReviewLog
 
 _STATIC = pathlib.Path(__file__).parent / "static"
 _DYNAMICS_METHODS = ("gold_probabilities", "predictions", "correct", "gold", "add_epoch_listener", "metrics")
@@ -75,6 +78,8 @@ class _OwnedUnicode(_Owned, traitlets.Unicode):
 
 
 _OWNED = ("renderer", "n_examples", "n_epochs")
+SCORE_BUDGET_MS = 20.0
+"""Average kernel time per epoch spent recomputing the label-issue score (see _score_arrays)."""
 
 
 class DataMapWidget(anywidget.AnyWidget):
@@ -191,6 +196,9 @@ class DataMapWidget(anywidget.AnyWidget):
     _images = traitlets.Bytes(b"").tag(sync=True)
     _image_shape = traitlets.List(traitlets.Int()).tag(sync=True)
     _selected_index = traitlets.List(traitlets.Int()).tag(sync=True)
+    # ---- review: every decision, in ReviewLog.to_messages() form (kernel-owned; the page shows
+    # these plus its own not yet confirmed ones, so a reload or a second view agrees)
+    _reviews = traitlets.List(traitlets.Dict()).tag(sync=True)
 
     def __init__(
         self,
@@ -252,6 +260,7 @@ class DataMapWidget(anywidget.AnyWidget):
             self.set_trait(name, state.pop(name))
         super().__init__(**state)
         self._texts_list = inputs.texts
+        self._init_reviews(td, label_column=label_column, id_column=id_column)  # ---- review
         self.on_msg(self._on_page_msg)
         self.observe(self._on_label_change, names="label")
         td.add_epoch_listener(self._on_epoch, key="DataMapWidget")
@@ -352,6 +361,7 @@ class DataMapWidget(anywidget.AnyWidget):
             return {}
         arrays = epoch_arrays(self._dynamics, self._engine_label(shown), n_epochs - 1, n_epochs,
                               self._pred_dtype)
+        arrays.update(self._score_arrays(shown, n_epochs))  # ---- review: label-issue score
         return epoch_state(n_epochs, shown, arrays)
 
     # ------------------------------------------------------------------------ sync
@@ -372,6 +382,9 @@ class DataMapWidget(anywidget.AnyWidget):
 
     def _on_page_msg(self, _widget, content, _buffers):
         """A page that lacks epochs (reload, late display, label switch) asks for them here."""
+        if isinstance(content, dict) and content.get("type") == "decisions":  # ---- review
+            self._on_page_decisions(content.get("decisions"))
+            return
         if not isinstance(content, dict) or content.get("type") != "request_epochs":
             return
         try:
@@ -492,6 +505,118 @@ class DataMapWidget(anywidget.AnyWidget):
         """Rows of :meth:`to_dataframe` for the selected examples."""
         positions = [i for i in self._selected_index if 0 <= i < int(self._dynamics.n_examples)]
         return self.to_dataframe().iloc[positions]
+
+    # ---------------------------------------------------------------------- review
+    def _init_reviews(self, td, *, label_column, id_column):
+        """The review log of this run: on disk next to an on-disk run (decisions come back on
+        resume), else in memory. Its decisions are mirrored in ``_reviews`` for the page."""
+        self._review_log = ReviewLog(td, path=getattr(td, "path", None))
+        self._label_column = label_column
+        self._id_column = id_column
+        if len(self._review_log):
+            self.set_trait("_reviews", self._review_log.to_messages())
+
+    def _score_arrays(self, shown: str, n_epochs: int) -> dict:
+        """``{"score": (1, N) float32}``: label-issue score per point (``td.label_issues``),
+        sent with the epoch (the same message) so the page's queue ranks likely mislabeled
+        examples first. Recomputing costs O(epochs x N) (~17 ms at 43,410 x 10, ~400 ms at
+        550,000 x 20); to keep training fast the kernel spends at most ``SCORE_BUDGET_MS`` per
+        epoch on average: after a computation taking t ms it reuses that score for the next
+        t / budget epochs. Empty (the page ranks by low confidence) when the run cannot be scored.
+        """
+        td = self._dynamics
+        cache = getattr(self, "_score_cache", None)  # (label, skip left, wire array)
+        if n_epochs == 0:
+            return {}
+        if cache is not None and cache[0] == shown and cache[1] > 0:
+            self._score_cache = (shown, cache[1] - 1, cache[2])
+            return {"score": cache[2]}
+        started = time.perf_counter()
+        try:
+            frame = td.label_issues(self._engine_label(shown))
+            score = frame["score"].reindex(pd.Index(np.asarray(td.ids))).to_numpy(np.float32)
+        except Exception:  # scoring is a hint for the reviewer: never a reason to fail an epoch
+            self._score_cache = None
+            return {}
+        wire = wire_array(score[None], "float32")
+        spent_ms = (time.perf_counter() - started) * 1000.0
+        self._score_cache = (shown, int(spent_ms // SCORE_BUDGET_MS), wire)
+        return {"score": wire}
+
+    def _on_page_decisions(self, messages):
+        """Decisions from the page (sent again until confirmed): recorded once each, then the
+        canonical list goes back in ``_reviews``; refused ones are named to the page."""
+        if not isinstance(messages, list):
+            return
+        try:
+            with self._lock:
+                result = self._review_log.apply_messages(messages)
+                self._sync_reviews()
+            if result.errors:
+                warnings.warn(f"DataMapWidget refused {len(result.errors)} decision(s) from the "
+                              f"page: {result.errors[:3]}", RuntimeWarning, stacklevel=2)
+                self.send({"type": "decision_errors",
+                           "errors": [[str(d), str(r)] for d, r in result.errors]})
+        except Exception as exc:  # never break the kernel's message loop
+            warnings.warn(f"DataMapWidget could not record decisions: {exc!r}", RuntimeWarning,
+                          stacklevel=2)
+
+    def _sync_reviews(self):
+        self.set_trait("_reviews", self._review_log.to_messages())
+
+    def review(self, id, verdict, new_label=None, *, label=None):
+        """Record a decision from Python, as the page's review queue does.
+
+        ``verdict``: ``"correct"``, ``"wrong"`` (``new_label``: the right class, name or index;
+        binary: default the other class; multilabel: flips ``label``, default the shown label)
+        or ``"remove"``. Returns the :class:`~datamap_widget.reviews.Decision`.
+
+        Examples
+        --------
+        >>> w.review("ex-12", "wrong", "gratitude")
+        """
+        if self._dynamics.task == "multilabel" and label is None and verdict != "remove":
+            label = self.label
+        with self._lock:
+            decision = self._review_log.record(id, verdict, new_label, label=label)
+            self._sync_reviews()
+        return decision
+
+    @property
+    def reviews(self) -> pd.DataFrame:
+        """Every review decision, one row per decision in the order made, indexed by example id.
+
+        Columns: gold, verdict ("correct"/"wrong"/"remove"), new_label, time (UTC), decision_id;
+        multilabel also ``label`` (the label decided on). Decisions made in the page while the
+        kernel was busy appear once it is free (each exactly once).
+        """
+        return self._review_log.to_dataframe()
+
+    @property
+    def review_log(self) -> ReviewLog:
+        """The :class:`~datamap_widget.reviews.ReviewLog` behind :attr:`reviews`."""
+        return self._review_log
+
+    def corrected_labels(self, *, drop_removed=True, names=False):
+        """Gold labels with the review decisions applied, indexed by id (removed examples
+        dropped unless ``drop_removed=False``); see ``ReviewLog.corrected_labels``."""
+        return self._review_log.corrected_labels(drop_removed=drop_removed, names=names)
+
+    def apply_corrections(self, data, *, label_column=None, id_column=None, check_gold=True):
+        """``data`` (DataFrame or ``datasets.Dataset``, same type back) with corrected labels
+        and without removed rows. Columns default to the constructor's ``label_column`` /
+        ``id_column``; see :func:`datamap_widget.reviews.apply_corrections`.
+
+        Examples
+        --------
+        >>> cleaned = w.apply_corrections(train_df)
+        """
+        from datamap_widget.reviews import apply_corrections
+
+        return apply_corrections(
+            data, self._review_log,
+            label_column=self._label_column if label_column is None else label_column,
+            id_column=self._id_column if id_column is None else id_column, check_gold=check_gold)
 
     def close(self):
         remove = getattr(getattr(self, "_dynamics", None), "remove_epoch_listener", None)

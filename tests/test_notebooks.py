@@ -172,7 +172,14 @@ def test_go_emotions_tutorial_runs(monkeypatch):
         " 'cf_listed': cross_fitted_mislabeled.index.tolist(),"
         " 'cf_flagged': int(issues['flagged'].sum()),"
         " 'cf_listed_p_last': [float(td_cf.gold_probabilities()[-1][td_cf.index_of([i])[0]])"
-        "                      for i in cross_fitted_mislabeled.index]}"
+        "                      for i in cross_fitted_mislabeled.index],"
+        " 'reviewed': w.reviews.index.tolist(), 'flagged_top': to_fix.index.tolist(),"
+        " 'verdicts': w.reviews['verdict'].astype(str).unique().tolist(),"
+        " 'new_labels': w.reviews['new_label'].tolist(),"
+        " 'suggested': to_fix['suggested_name'].tolist(),"
+        " 'n_cleaned': len(cleaned), 'cleaned_flips': int((__import__('numpy').asarray(cleaned['label'])"
+        "     != __import__('numpy').asarray(train['label'])).sum()),"
+        " 'dev_before': dev_before, 'dev_after': dev_after}"
     )
     nb, facts = run_notebook("go_emotions_gratitude.ipynb", "LOCAL_DATA_DIR = None", probe, monkeypatch)
 
@@ -204,11 +211,23 @@ def test_go_emotions_tutorial_runs(monkeypatch):
     assert facts["cf_listed"] == facts["cf_ranked"] and len(facts["cf_listed"]) == 20
     assert 0 < facts["cf_flagged"] < 0.2 * facts["n_examples"]
     assert max(facts["cf_listed_p_last"]) < 0.5  # every listed label is rejected held out
-    last = [c for c in nb.cells if c.cell_type == "code"][-2]  # before the probe cell
-    lines = stream_text(last).splitlines()
+    listed_cell = nb.cells[cell_index(nb, "cross_fitted_mislabeled =")]
+    lines = stream_text(listed_cell).splitlines()
     assert len(lines) == 20
     assert all(f"gold={'gratitude' if gold[i] else 'other'}" in line
                for i, line in zip(facts["cf_listed"], lines))
+
+    # It ends by reviewing the top flagged comments through the widget, applying the decisions
+    # and training again: the dev metric is printed before and after.
+    assert 0 < len(facts["reviewed"]) <= 200 and facts["reviewed"] == facts["flagged_top"]
+    assert facts["verdicts"] == ["wrong"] and facts["new_labels"] == facts["suggested"]
+    assert facts["n_cleaned"] == facts["n_examples"]  # nothing removed; labels flipped in place
+    assert facts["cleaned_flips"] == len(facts["reviewed"])
+    printed = stream_text(nb.cells[cell_index(nb, "dev_after =")]).splitlines()
+    assert len(printed) == 2
+    for line, value in zip(printed, (facts["dev_before"], facts["dev_after"])):
+        assert 0 < value <= 1 and line.endswith(f"{value:.3f}"), (line, value)
+    assert "original labels" in printed[0] and "corrected labels" in printed[1]
 
 
 def test_demo_script_serves_the_quickstart_from_any_directory(tmp_path):

@@ -131,8 +131,9 @@ def test_map_figure_has_fixed_axes_and_region_guides():
 
 
 # --------------------------------------------------------------------------- epochs
-def test_each_epoch_is_one_message_of_constant_size():
-    """Append-only: epoch 1 and epoch 7 cost the same bytes (N x (4 + 1 + 1)), whatever came before."""
+def test_each_epoch_is_one_message_of_constant_size(monkeypatch):
+    """Append-only: epoch 1 and epoch 7 cost the same bytes (N x (4 + 1 + 1 + 4)), whatever came before."""
+    monkeypatch.setattr("datamap_widget.widget.SCORE_BUDGET_MS", 1e9)  # score recomputed each epoch
     rng, labels, texts = binary_setup()
     w = DataMapWidget(texts=texts, labels=labels)
     comm = attach_recorder(w)
@@ -147,8 +148,13 @@ def test_each_epoch_is_one_message_of_constant_size():
         assert data["state"]["n_epochs"] == epoch
         assert data["state"]["_epoch"]["epoch"] == epoch
         assert sorted(map(tuple, data["buffer_paths"])) == [
-            ("_epoch", "correct", "buffer"), ("_epoch", "p_gold", "buffer"), ("_epoch", "pred", "buffer")]
-        assert sum(len(memoryview(b).cast("B")) for b in buffers) == len(labels) * 6
+            ("_epoch", "correct", "buffer"), ("_epoch", "p_gold", "buffer"), ("_epoch", "pred", "buffer"),
+            ("_epoch", "score", "buffer")]
+        # p_gold f32 + pred u8 + correct u8 + label-issue score f32 per point
+        assert sum(len(memoryview(b).cast("B")) for b in buffers) == len(labels) * 10
+        score = np.frombuffer(bytes(buffers[data["buffer_paths"].index(["_epoch", "score", "buffer"])]), "<f4")
+        want = w.dynamics.label_issues()["score"].reindex(w.dynamics.ids).to_numpy(np.float32)
+        assert np.allclose(score, want, atol=1e-6)
         # self-describing arrays: dtype and shape travel with each buffer
         sent = data["state"]["_epoch"]
         assert (sent["p_gold"]["dtype"], sent["p_gold"]["shape"]) == ("float32", [1, len(labels)])

@@ -80,6 +80,7 @@ def run_node(tmp_path, widget, picks):
     """Run the page's history/map/picking code on what the kernel sends a freshly loaded page."""
     state = widget.get_state()
     epoch = dict(state["_epoch"])
+    epoch.pop("score", None)  # the label-issue score (review queue) is not part of the map
     for name in ("p_gold", "pred", "correct"):
         (tmp_path / f"newest_{name}.bin").write_bytes(bytes(epoch[name]["buffer"]))
         epoch[name] = {**epoch[name], "buffer": f"newest_{name}.bin"}

@@ -158,6 +158,262 @@ function showTrajectory(parts, history, i, k) {
   parts.traj_wrong.set({ x: wrongX, y: wrongY });
 }
 
+// src/decision_outbox.js
+var VERDICT_CODES = { correct: 1, wrong: 2, remove: 3 };
+var DecisionOutbox = class {
+  constructor() {
+    this.pending = /* @__PURE__ */ new Map();
+    this.refused = /* @__PURE__ */ new Map();
+  }
+  /** A decision just made in this page: keep it until the kernel confirms or refuses it. */
+  add(message) {
+    this.pending.set(message.decision_id, message);
+    return message;
+  }
+  /** Messages to send (again): every pending decision, oldest first. */
+  toSend() {
+    return Array.from(this.pending.values());
+  }
+  /** The kernel's canonical list arrived: drop what it confirms. Returns how many remain. */
+  reconcile(canonical) {
+    for (const m of canonical || []) this.pending.delete(m.decision_id);
+    return this.pending.size;
+  }
+  /** The kernel refused some decisions ([decision_id, reason] pairs): stop sending them. */
+  refuse(errors) {
+    for (const [id, reason] of errors || []) {
+      if (this.pending.delete(id)) this.refused.set(id, String(reason));
+    }
+  }
+  /**
+   * Latest verdict per position (0 none, 1 correct, 2 wrong, 3 remove) over the confirmed
+   * decisions followed by the pending ones, as ReviewLog.verdict_codes folds them. With a
+   * multilabel `label`, only decisions on that label and removals count.
+   */
+  verdictCodes(canonical, n, label = null) {
+    const codes = new Uint8Array(n);
+    const apply = (m) => {
+      if (m.index < 0 || m.index >= n) return;
+      if (label !== null && m.verdict !== "remove" && m.label !== label) return;
+      codes[m.index] = VERDICT_CODES[m.verdict] || 0;
+    };
+    const confirmed = /* @__PURE__ */ new Set();
+    for (const m of canonical || []) {
+      apply(m);
+      confirmed.add(m.decision_id);
+    }
+    for (const m of this.pending.values()) if (!confirmed.has(m.decision_id)) apply(m);
+    return codes;
+  }
+  /** The latest decision on a position (pending ones count), or null: for the list and panel. */
+  latest(canonical, index) {
+    let found = null;
+    for (const m of canonical || []) if (m.index === index) found = m;
+    for (const m of this.pending.values()) if (m.index === index) found = m;
+    return found;
+  }
+  isPending(index) {
+    for (const m of this.pending.values()) if (m.index === index) return true;
+    return false;
+  }
+};
+
+// src/row_window.js
+function visibleRows({ scrollTop, viewportHeight, rowHeight, rowCount, overscan = 5 }) {
+  const total = Math.max(0, rowCount | 0);
+  const height = rowHeight > 0 ? rowHeight : 1;
+  const totalHeight = total * height;
+  const top = Math.min(Math.max(0, Number(scrollTop) || 0), Math.max(0, totalHeight - Math.max(0, viewportHeight)));
+  const first = Math.floor(top / height);
+  const last = Math.ceil((top + Math.max(0, viewportHeight)) / height);
+  const start = Math.max(0, first - overscan);
+  const end = Math.min(total, last + overscan);
+  return { start, end: Math.max(start, end), offsetTop: start * height, totalHeight };
+}
+function scrollTopToShow(row, { scrollTop, viewportHeight, rowHeight }) {
+  const rowTop = row * rowHeight;
+  const rowBottom = rowTop + rowHeight;
+  if (rowTop < scrollTop) return rowTop;
+  if (rowBottom > scrollTop + viewportHeight) return Math.max(0, rowBottom - viewportHeight);
+  return scrollTop;
+}
+var INDEX_SPAN = 2 ** 21;
+var f32 = new Float32Array(1);
+var u32 = new Uint32Array(f32.buffer);
+function sortableBits(value) {
+  f32[0] = value === 0 ? 0 : value;
+  const bits = u32[0];
+  return bits & 2147483648 ? ~bits >>> 0 : (bits | 2147483648) >>> 0;
+}
+function stableOrder(keys, { descending = false } = {}) {
+  const m = keys.length;
+  if (m > INDEX_SPAN) return comparatorOrder(keys, descending);
+  const packed = new Float64Array(m);
+  const top = sortableBits(Infinity);
+  for (let j = 0; j < m; j++) {
+    const v = keys[j];
+    let u;
+    if (v !== v) u = 4294967295;
+    else u = descending ? top - sortableBits(v) : sortableBits(v);
+    packed[j] = u * INDEX_SPAN + j;
+  }
+  packed.sort();
+  const perm = new Uint32Array(m);
+  for (let j = 0; j < m; j++) perm[j] = packed[j] % INDEX_SPAN;
+  return perm;
+}
+function comparatorOrder(keys, descending) {
+  const sign = descending ? -1 : 1;
+  const perm = Uint32Array.from({ length: keys.length }, (_, j) => j);
+  return perm.sort((a, b) => {
+    const ka = Math.fround(keys[a]);
+    const kb = Math.fround(keys[b]);
+    if (ka !== ka || kb !== kb) return ka !== ka && kb !== kb ? a - b : ka !== ka ? 1 : -1;
+    return ka === kb ? a - b : ka < kb ? -sign : sign;
+  });
+}
+function sortIndexes(indexes, key, { descending = false } = {}) {
+  const n = indexes.length;
+  const keys = new Float64Array(n);
+  const get = typeof key === "function" ? key : (i) => key[i];
+  for (let j = 0; j < n; j++) keys[j] = get(indexes[j]);
+  const perm = stableOrder(keys, { descending });
+  const out = new Int32Array(n);
+  for (let j = 0; j < n; j++) out[j] = indexes[perm[j]];
+  return out;
+}
+function nameRanks(names) {
+  const order = names.map((name, i) => [String(name), i]).sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]);
+  const ranks = new Int32Array(names.length);
+  order.forEach(([, i], rank) => {
+    ranks[i] = rank;
+  });
+  return ranks;
+}
+
+// src/review_queue.js
+function rankByScore(scores, { descending = true, candidates = null } = {}) {
+  const pool = candidates === null ? null : Int32Array.from(candidates);
+  if (pool === null) return Int32Array.from(stableOrder(scores, { descending }));
+  return sortIndexes(pool, scores, { descending });
+}
+var ReviewQueue = class {
+  /**
+   * order: positions to review, in review order. isDecided(position) -> bool. With
+   * skipDecided, next/previous step over decided examples (the first one shown is the first
+   * undecided one).
+   */
+  constructor(order, { isDecided = () => false, skipDecided = false } = {}) {
+    this.order = Int32Array.from(order);
+    this.isDecided = isDecided;
+    this.skipDecided = skipDecided;
+    this.cursor = this.order.length ? 0 : -1;
+    if (skipDecided && this.cursor === 0 && isDecided(this.order[0])) {
+      const first = this.find(0, 1);
+      this.cursor = first === -1 ? 0 : first;
+    }
+  }
+  get length() {
+    return this.order.length;
+  }
+  /** Place of the cursor in the order (0-based; -1 when the queue is empty). */
+  get position() {
+    return this.cursor;
+  }
+  /** The example under the cursor (a position into the data), or null for an empty queue. */
+  current() {
+    return this.cursor < 0 ? null : this.order[this.cursor];
+  }
+  /** First place from `from` in direction `step` that the queue may stop at, or -1. */
+  find(from, step) {
+    for (let k = from; k >= 0 && k < this.order.length; k += step) {
+      if (!this.skipDecided || !this.isDecided(this.order[k])) return k;
+    }
+    return -1;
+  }
+  /** Move to the next example (skipping decided ones when asked). At the end: stays, null. */
+  next() {
+    if (this.cursor < 0) return null;
+    const k = this.find(this.cursor + 1, 1);
+    if (k === -1) return null;
+    this.cursor = k;
+    return this.current();
+  }
+  /** Move to the previous example. At the start: stays, returns null. */
+  previous() {
+    if (this.cursor < 0) return null;
+    const k = this.find(this.cursor - 1, -1);
+    if (k === -1) return null;
+    this.cursor = k;
+    return this.current();
+  }
+  /** Put the cursor on example `position` (e.g. a list row was clicked); false if absent. */
+  goTo(position) {
+    const k = this.order.indexOf(position);
+    if (k === -1) return false;
+    this.cursor = k;
+    return true;
+  }
+  /** Review another order (new selection or sort); the current example keeps the cursor. */
+  setOrder(order) {
+    const keep = this.current();
+    this.order = Int32Array.from(order);
+    const k = keep === null ? -1 : this.order.indexOf(keep);
+    this.cursor = k !== -1 ? k : this.order.length ? 0 : -1;
+  }
+  /** Examples of the queue not yet decided. */
+  remaining() {
+    let count = 0;
+    for (const i of this.order) if (!this.isDecided(i)) count++;
+    return count;
+  }
+};
+var EDITABLE = /* @__PURE__ */ new Set(["INPUT", "TEXTAREA", "SELECT"]);
+function keyAction(event, { task, nClasses, gold }) {
+  if (!event || event.ctrlKey || event.metaKey || event.altKey) return null;
+  const target = event.target;
+  if (target && (EDITABLE.has(String(target.tagName || "").toUpperCase()) || target.isContentEditable)) return null;
+  const key = event.key;
+  switch (key) {
+    case "j":
+      return { type: "next" };
+    case "k":
+      return { type: "previous" };
+    case "c":
+      return { type: "decide", verdict: "correct" };
+    case "x":
+    case "Delete":
+      return { type: "decide", verdict: "remove" };
+    case "Escape":
+      return { type: "clear" };
+    case "w":
+      if (task === "binary") return { type: "decide", verdict: "wrong", newLabel: 1 - gold };
+      if (task === "multilabel") return { type: "decide", verdict: "wrong" };
+      return { type: "choose" };
+    default:
+      break;
+  }
+  if (task !== "multilabel" && typeof key === "string" && key.length === 1 && key >= "0" && key <= "9") {
+    const cls = key === "0" ? 9 : Number(key) - 1;
+    if (cls >= nClasses) return null;
+    return cls === gold ? { type: "decide", verdict: "correct" } : { type: "decide", verdict: "wrong", newLabel: cls };
+  }
+  return null;
+}
+var counter = 0;
+function decisionMessage({ index, verdict, newLabel = null, label = null, now = Date.now(), prefix = "" }) {
+  counter += 1;
+  const random = Math.floor(Math.random() * 2 ** 32).toString(36);
+  return {
+    decision_id: `${prefix}${now.toString(36)}-${random}-${counter}`,
+    index,
+    verdict,
+    new_label: newLabel,
+    label,
+    time: now
+  };
+}
+
 // src/controller.js
 var PLAY_STEP_MS = 700;
 var BUSY_POLL_MS = 40;
@@ -217,10 +473,12 @@ var Controller = class {
     this.onMeta = () => this.receiveMeta();
     this.onMsg = (content, buffers) => this.receiveMessage(content, buffers);
     this.onSelectedTrait = () => this.syncSelectionFromModel();
+    this.initReview();
     model.on("change:_epoch", this.onEpoch);
     model.on("change:_meta", this.onMeta);
     model.on("msg:custom", this.onMsg);
     model.on("change:_selected_index", this.onSelectedTrait);
+    model.on("change:_reviews", this.onReviews);
     this.receiveEpoch();
     this.ready = this.resolveParts().then(() => {
       this.shown = this.store.complete;
@@ -244,6 +502,8 @@ var Controller = class {
     this.model.off("change:_meta", this.onMeta);
     this.model.off("msg:custom", this.onMsg);
     this.model.off("change:_selected_index", this.onSelectedTrait);
+    this.model.off("change:_reviews", this.onReviews);
+    clearInterval(this.resendTimer);
     controllers.delete(this.key);
   }
   get nEpochs() {
@@ -271,6 +531,7 @@ var Controller = class {
         console.warn("datamap-widget: ignored a malformed epoch", err);
       }
     }
+    this.receiveScores(epoch, label);
     this.store.newest = Math.max(this.store.newest, this.model.get("n_epochs") | 0);
     this.historyChanged();
   }
@@ -278,10 +539,12 @@ var Controller = class {
     if (shownLabelOf(this.model) !== this.store.label && !(this.model.get("_epoch") || {}).epoch) {
       this.resetStore(shownLabelOf(this.model));
     }
+    this.refreshReviewCodes();
     this.historyChanged();
   }
   /** Answers to our requests for missing epochs. */
   receiveMessage(content, buffers) {
+    if (content && content.type === "decision_errors") return this.receiveDecisionErrors(content);
     if (!content || content.type !== "epochs" || String(content.label) !== this.store.label) return;
     try {
       this.store.put(Number(content.first), content, buffers);
@@ -440,6 +703,143 @@ var Controller = class {
   }
   notify() {
     for (const view of this.views) view.update();
+  }
+  // ------------------------------------------------------------------ ---- review
+  // Decisions made here are shown at once (reviewCodes) and sent to the kernel as "decisions"
+  // messages; they stay in the outbox (and are re-sent) until the kernel's `_reviews` list holds
+  // them. The queue walks the review list: the selection, or with none every example, most
+  // likely mislabeled first (label-issue score, else lowest confidence), in the list's sort.
+  initReview() {
+    if (!this.selection) this.selection = new Int32Array(0);
+    this.outbox = new DecisionOutbox();
+    this.reviewCodes = new Uint8Array(this.n);
+    this.scores = null;
+    this.scoresLabel = null;
+    this.reviewSort = { key: null, descending: false };
+    this.reviewOrderCache = null;
+    this.decisionErrors = [];
+    this.onReviews = () => this.receiveReviews();
+    this.resendTimer = setInterval(() => this.sendDecisions(), 2e4);
+    this.receiveReviews(false);
+  }
+  // ---- selection stub: MAP's branch replaces this with the real one (syncs to Python)
+  setSelection(indexes) {
+    this.selection = Int32Array.from(indexes || []);
+    this.notify();
+  }
+  // ---- end selection stub
+  /** Index of the shown label among the label names (multilabel decisions are per label). */
+  reviewLabel() {
+    const meta = this.model.get("_meta") || {};
+    if (meta.task !== "multilabel") return null;
+    const k = (meta.label_names || []).indexOf(String(meta.shown_label));
+    return k < 0 ? null : k;
+  }
+  receiveReviews(notify = true) {
+    const canonical = this.model.get("_reviews") || [];
+    this.outbox.reconcile(canonical);
+    this.refreshReviewCodes();
+    if (notify) this.notify();
+  }
+  refreshReviewCodes() {
+    this.reviewCodes = this.outbox.verdictCodes(this.model.get("_reviews") || [], this.n, this.reviewLabel());
+  }
+  receiveDecisionErrors(content) {
+    this.outbox.refuse(content.errors || []);
+    this.decisionErrors = (content.errors || []).map((e) => String(e[1]));
+    this.refreshReviewCodes();
+    this.notify();
+  }
+  /** The label-issue score per point (sent with each epoch) of the shown label, or keep the old. */
+  receiveScores(epoch, label) {
+    if (!epoch || !epoch.score) {
+      if (label !== this.scoresLabel) this.scores = null;
+      return;
+    }
+    try {
+      const { data } = decodeArray(epoch.score);
+      if (data.length === this.n) {
+        this.scores = data;
+        this.scoresLabel = label;
+        this.reviewOrderCache = null;
+      }
+    } catch (err) {
+      console.warn("datamap-widget: ignored malformed scores", err);
+    }
+  }
+  /** Send every decision the kernel has not confirmed yet (it drops ids it has seen). */
+  sendDecisions() {
+    const pending = this.outbox.toSend();
+    if (!pending.length) return;
+    try {
+      this.model.send({ type: "decisions", decisions: pending });
+    } catch (err) {
+      console.warn("datamap-widget: could not send decisions (kept, sent again later)", err);
+    }
+  }
+  /** Decide about the current point; then the queue moves on to the next example. */
+  decide(verdict, newLabel = null) {
+    const i = this.selected;
+    if (i === null || i >= this.n) return null;
+    const label = this.reviewLabel();
+    const message = decisionMessage({ index: i, verdict, newLabel: label === null ? newLabel : null, label });
+    this.outbox.add(message);
+    this.reviewCodes[i] = { correct: 1, wrong: 2, remove: 3 }[verdict] || 0;
+    try {
+      this.model.send({ type: "decisions", decisions: [message] });
+    } catch (err) {
+      console.warn("datamap-widget: could not send a decision (kept, sent again later)", err);
+    }
+    if (!this.reviewStep(1, { stayOutside: true })) this.notify();
+    return message;
+  }
+  /** Sort key of the review list: a per-position array (or null: the default order). */
+  reviewKeyArray(key) {
+    if (key === "confidence") return this.positions.y;
+    if (key === "correctness") return this.positions.color;
+    if (key === "score") return this.scores;
+    if (key === "gold") {
+      const ranks = nameRanks((this.history.meta.class_names || []).map(String));
+      const gold = this.history.gold;
+      return (i) => ranks[gold[i]] ?? gold[i];
+    }
+    if (key === "decision") return this.reviewCodes;
+    return null;
+  }
+  /** Positions of the review list, in order (cached until its inputs change). */
+  reviewOrder() {
+    const { key, descending } = this.reviewSort;
+    const deps = [this.selection, key, descending, this.scores, this.positions, key === "decision" ? this.reviewCodes : null, this.history.gold];
+    const c = this.reviewOrderCache;
+    if (c && c.deps.every((d, j) => d === deps[j])) return c.order;
+    let base;
+    if (this.selection.length) base = this.selection;
+    else if (this.scores) base = rankByScore(this.scores);
+    else if (this.shown > 0) base = rankByScore(this.positions.y, { descending: false });
+    else base = new Int32Array(0);
+    const keys = key ? this.reviewKeyArray(key) : null;
+    const order = keys ? sortIndexes(base, keys, { descending }) : Int32Array.from(base);
+    this.reviewOrderCache = { deps, order };
+    return order;
+  }
+  setReviewSort(key) {
+    const same = this.reviewSort.key === key;
+    this.reviewSort = { key, descending: same ? !this.reviewSort.descending : key === "score" };
+    this.notify();
+  }
+  /** Move the current point `step` places along the review list; false at an end. */
+  reviewStep(step, { stayOutside = false } = {}) {
+    const queue = new ReviewQueue(this.reviewOrder());
+    if (!queue.length) return false;
+    if (this.selected === null || !queue.goTo(this.selected)) {
+      if (stayOutside) return false;
+      this.select(queue.current());
+      return true;
+    }
+    const next = step > 0 ? queue.next() : queue.previous();
+    if (next === null) return false;
+    this.select(next);
+    return true;
   }
 };
 
@@ -766,7 +1166,10 @@ async function mountMap({ model, ctrl, container, renderer }) {
     const tr = transform();
     if (!tr) return;
     const i = pickNearest(ctrl.positions, tr, event.clientX, event.clientY, pickRadius());
-    if (i !== null) ctrl.select(i);
+    if (i !== null) {
+      if (ctrl.setSelection) ctrl.setSelection(Int32Array.of(i));
+      ctrl.select(i);
+    }
   }
   container.addEventListener("click", onClick, true);
   return {
@@ -936,6 +1339,272 @@ function buildPanel(model, ctrl) {
   return { root, trajectory, update };
 }
 
+// src/review_panel.js
+var ROW_HEIGHT = 22;
+var LIST_HEIGHT = 220;
+var SNIPPET_CHARS = 90;
+var VERDICT_TEXT = ["", "\u2713 correct", "\u2717 wrong", "removed"];
+var decoder2 = new TextDecoder("utf-8");
+var COLUMNS = [
+  { key: null, title: "Text", className: "dmw-rv-text" },
+  { key: "gold", title: "Gold", className: "dmw-rv-gold" },
+  { key: "confidence", title: "Conf.", className: "dmw-rv-num" },
+  { key: "correctness", title: "Corr.", className: "dmw-rv-num" },
+  { key: "score", title: "Issue", className: "dmw-rv-num" },
+  { key: "decision", title: "Review", className: "dmw-rv-decision" }
+];
+function button(text, title, onClick) {
+  const b = h("button", "dmw-rv-button", text);
+  b.type = "button";
+  b.title = title;
+  b.addEventListener("click", onClick);
+  return b;
+}
+function buildReviewPanel(model, ctrl) {
+  const root = h("div", "dmw-review");
+  const bar = h("div", "dmw-rv-bar");
+  const prev = button("\u25C0 prev (k)", "previous example (k)", () => ctrl.reviewStep(-1));
+  const next = button("next (j) \u25B6", "next example (j)", () => ctrl.reviewStep(1));
+  const where = h("span", "dmw-rv-where");
+  const correct = button("Correct (c)", "the gold label is right (c)", () => ctrl.decide("correct"));
+  const wrong = button("Wrong (w)", "the gold label is wrong", () => decideWrong());
+  const picker = h("select", "dmw-rv-picker");
+  picker.title = "the right class (number keys 1..9, 0)";
+  const remove = button("Remove (x)", "remove the example from the data (x)", () => ctrl.decide("remove"));
+  const status = h("span", "dmw-rv-status");
+  const toggle = button("", "show or hide the review list", () => {
+    userOpen = !isOpen();
+    ctrl.notify();
+  });
+  toggle.classList.add("dmw-rv-toggle");
+  bar.append(toggle, prev, next, where, correct, wrong, picker, remove, status);
+  const header = h("div", "dmw-rv-header");
+  const headerCells = COLUMNS.map((col) => {
+    const cell = h("span", `dmw-rv-cell ${col.className}`, col.title);
+    if (col.key) {
+      cell.classList.add("dmw-rv-sortable");
+      cell.title = `sort by ${col.title} (click again to reverse)`;
+      cell.addEventListener("click", () => ctrl.setReviewSort(col.key));
+    }
+    header.append(cell);
+    return cell;
+  });
+  const scroller = h("div", "dmw-rv-list");
+  scroller.style.height = `${LIST_HEIGHT}px`;
+  const spacer = h("div", "dmw-rv-spacer");
+  const rowsBox = h("div", "dmw-rv-rows");
+  spacer.append(rowsBox);
+  scroller.append(spacer);
+  const caption = h("div", "dmw-rv-caption");
+  root.append(bar, caption, header, scroller);
+  let pickerFor = "";
+  function fillPicker(meta) {
+    const names = meta.task === "multilabel" ? [] : (meta.class_names || []).map(String);
+    const keyOf2 = names.join("\0");
+    picker.style.display = names.length > 2 ? "" : "none";
+    if (keyOf2 === pickerFor) return;
+    pickerFor = keyOf2;
+    picker.replaceChildren(h("option", "", "right class\u2026"));
+    picker.firstChild.value = "";
+    names.forEach((name, c) => {
+      const option = h("option", "", c < 10 ? `${(c + 1) % 10} ${name}` : name);
+      option.value = String(c);
+      picker.append(option);
+    });
+  }
+  picker.addEventListener("change", () => {
+    if (picker.value === "") return;
+    const cls = Number(picker.value);
+    picker.value = "";
+    decideClass(cls);
+    const widget = root.closest(".datamap-widget");
+    if (widget) widget.focus();
+  });
+  function goldOf2(i) {
+    const gold = ctrl.history.gold;
+    return gold && i < gold.length ? gold[i] : null;
+  }
+  function decideClass(cls) {
+    const g = goldOf2(ctrl.selected);
+    if (g === null) return;
+    if (cls === g) ctrl.decide("correct");
+    else ctrl.decide("wrong", cls);
+  }
+  function decideWrong() {
+    const meta = ctrl.history.meta;
+    const g = goldOf2(ctrl.selected);
+    if (g === null) return;
+    if (meta.task === "binary") ctrl.decide("wrong", 1 - g);
+    else if (meta.task === "multilabel") ctrl.decide("wrong");
+    else picker.focus();
+  }
+  function textAt(i) {
+    const raw = bytesOf(model.get("_text_offsets"));
+    const offsets = typedAt(Uint32Array, raw, 0, raw.byteLength >> 2);
+    if (offsets.length < i + 2) return null;
+    const bytes = bytesOf(model.get("_texts"));
+    const end = Math.min(offsets[i + 1], offsets[i] + SNIPPET_CHARS * 4);
+    return decoder2.decode(bytes.subarray(offsets[i], end)).slice(0, SNIPPET_CHARS);
+  }
+  const hasImages = (model.get("_image_shape") || []).length === 2;
+  function thumbnail(i) {
+    const [height, width] = model.get("_image_shape");
+    const pixels = bytesOf(model.get("_images")).subarray(i * height * width, (i + 1) * height * width);
+    const canvas = h("canvas", "dmw-rv-thumb");
+    canvas.width = width;
+    canvas.height = height;
+    canvas.style.height = `${ROW_HEIGHT - 4}px`;
+    canvas.style.imageRendering = "pixelated";
+    const ctx = canvas.getContext("2d");
+    const image = ctx.createImageData(width, height);
+    for (let p = 0; p < pixels.length; p++) {
+      image.data[4 * p] = image.data[4 * p + 1] = image.data[4 * p + 2] = pixels[p];
+      image.data[4 * p + 3] = 255;
+    }
+    ctx.putImageData(image, 0, 0);
+    return canvas;
+  }
+  function decisionText(i) {
+    const code = ctrl.reviewCodes[i] || 0;
+    if (code !== 2) return VERDICT_TEXT[code];
+    const m = ctrl.outbox.latest(model.get("_reviews") || [], i);
+    const names = ctrl.history.meta.class_names || [];
+    if (m && m.new_label !== null && m.new_label !== void 0 && typeof m.new_label === "number") {
+      return `\u2717 \u2192 ${names[m.new_label] ?? m.new_label}`;
+    }
+    return VERDICT_TEXT[2];
+  }
+  let userOpen = null;
+  let openFor = null;
+  function isOpen() {
+    if (openFor !== ctrl.selection) {
+      openFor = ctrl.selection;
+      userOpen = null;
+    }
+    return userOpen ?? ctrl.selection.length > 1;
+  }
+  let order = new Int32Array(0);
+  let lastSelected = null;
+  function drawRows() {
+    const names = ctrl.history.meta.class_names || [];
+    const win = visibleRows({
+      scrollTop: scroller.scrollTop,
+      viewportHeight: LIST_HEIGHT,
+      rowHeight: ROW_HEIGHT,
+      rowCount: order.length
+    });
+    spacer.style.height = `${win.totalHeight}px`;
+    rowsBox.style.transform = `translateY(${win.offsetTop}px)`;
+    const rows = [];
+    const k = ctrl.shown;
+    for (let r = win.start; r < win.end; r++) {
+      const i = order[r];
+      const row = h("div", "dmw-rv-row");
+      row.dataset.index = String(i);
+      row.dataset.row = String(r);
+      if (i === ctrl.selected) row.classList.add("dmw-rv-current");
+      const code = ctrl.reviewCodes[i] || 0;
+      if (code) row.classList.add(`dmw-rv-code${code}`);
+      if (ctrl.outbox.isPending(i)) row.classList.add("dmw-rv-pending");
+      const text = textAt(i);
+      const g = goldOf2(i);
+      const first = text === null && hasImages ? thumbnail(i) : null;
+      const cells = [
+        text === null ? `#${i}` : text,
+        g === null ? "" : String(names[g] ?? g),
+        k > 0 ? fmt3(ctrl.positions.y[i]) : "\u2013",
+        k > 0 ? fmt3(ctrl.positions.color[i]) : "\u2013",
+        ctrl.scores ? fmt3(ctrl.scores[i]) : "\u2013",
+        decisionText(i)
+      ];
+      cells.forEach((value, c) => {
+        row.append(h("span", `dmw-rv-cell ${COLUMNS[c].className}`, value));
+      });
+      if (first) row.firstChild.prepend(first);
+      rows.push(row);
+    }
+    rowsBox.replaceChildren(...rows);
+  }
+  rowsBox.addEventListener("click", (event) => {
+    const row = event.target.closest ? event.target.closest(".dmw-rv-row") : null;
+    if (!row || !rowsBox.contains(row)) return;
+    ctrl.select(Number(row.dataset.index));
+  });
+  let scrollFrame = null;
+  scroller.addEventListener("scroll", () => {
+    if (scrollFrame !== null) return;
+    scrollFrame = requestAnimationFrame(() => {
+      scrollFrame = null;
+      drawRows();
+    });
+  });
+  function update() {
+    const meta = ctrl.history.meta;
+    fillPicker(meta);
+    order = ctrl.reviewOrder();
+    const { key, descending } = ctrl.reviewSort;
+    headerCells.forEach((cell, c) => {
+      const col = COLUMNS[c];
+      cell.textContent = col.title + (col.key && col.key === key ? descending ? " \u25BC" : " \u25B2" : "");
+    });
+    const n = order.length;
+    const sel = ctrl.selection.length;
+    caption.textContent = sel ? `${n} selected example${n === 1 ? "" : "s"}` : n ? `No selection: all ${n} examples, ${ctrl.scores ? "most likely mislabeled first" : "least confident first"}` : "No examples to review yet.";
+    const open = isOpen();
+    toggle.textContent = open ? "\u25BE list" : "\u25B8 list";
+    header.style.display = open ? "" : "none";
+    scroller.style.display = open ? "" : "none";
+    const i = ctrl.selected;
+    const at = i === null ? -1 : order.indexOf(i);
+    where.textContent = at >= 0 ? `${at + 1} / ${n}` : `\u2013 / ${n}`;
+    const active = i !== null;
+    for (const b of [correct, wrong, remove]) b.disabled = !active;
+    picker.disabled = !active;
+    prev.disabled = n === 0;
+    next.disabled = n === 0;
+    const errors = ctrl.decisionErrors.length ? ` \xB7 refused: ${ctrl.decisionErrors[0]}` : "";
+    const pending = ctrl.outbox.pending.size;
+    status.textContent = (active ? decisionText(i) : "") + (pending ? ` \xB7 ${pending} not yet in Python` : "") + errors;
+    if (!open) {
+      lastSelected = null;
+      rowsBox.replaceChildren();
+      return;
+    }
+    if (i !== lastSelected && at >= 0) {
+      scroller.scrollTop = scrollTopToShow(at, {
+        scrollTop: scroller.scrollTop,
+        viewportHeight: LIST_HEIGHT,
+        rowHeight: ROW_HEIGHT
+      });
+    }
+    lastSelected = i;
+    drawRows();
+  }
+  function onKey(event) {
+    const meta = ctrl.history.meta;
+    const action = keyAction(event, {
+      task: meta.task,
+      nClasses: (meta.class_names || []).length,
+      gold: goldOf2(ctrl.selected)
+    });
+    if (!action) return false;
+    if (action.type === "next") ctrl.reviewStep(1);
+    else if (action.type === "previous") ctrl.reviewStep(-1);
+    else if (action.type === "clear") {
+      ctrl.setSelection(new Int32Array(0));
+      ctrl.select(null);
+    } else if (action.type === "choose") {
+      if (ctrl.selected === null) return false;
+      picker.focus();
+    } else if (action.type === "decide") {
+      if (ctrl.selected === null) return false;
+      ctrl.decide(action.verdict, action.newLabel ?? null);
+    }
+    return true;
+  }
+  return { root, update, onKey, rowCount: () => order.length, isOpen };
+}
+
 // src/view.js
 async function renderView({ model, el, ctrl }) {
   await ctrl.ready;
@@ -946,7 +1615,9 @@ async function renderView({ model, el, ctrl }) {
   const mapBox = h("div", "dmw-map");
   const panel = buildPanel(model, ctrl);
   body.append(mapBox, panel.root);
-  el.replaceChildren(controls.root, body);
+  const review = buildReviewPanel(model, ctrl);
+  el.replaceChildren(controls.root, body, review.root);
+  const onKey = reviewKeys(el, review, ctrl);
   const map = await mountMap({ model, ctrl, container: mapBox, renderer });
   const trajectoryView = await mountFigure(model.widget_manager, ctrl.parts.trajectory, panel.trajectory);
   const view = {
@@ -955,20 +1626,23 @@ async function renderView({ model, el, ctrl }) {
     update() {
       controls.update();
       panel.update();
+      review.update();
     }
   };
   ctrl.views.add(view);
   view.update();
   if (ctrl.shown > 0) map.beginTransition(ctrl.shown, false, ctrl.positions);
-  if (map.tracker) el.__datamapWidget = testHandle({ el, renderer, ctrl, map });
+  ctrl.sendDecisions();
+  if (map.tracker) el.__datamapWidget = testHandle({ el, renderer, ctrl, map, review });
   return () => {
     ctrl.views.delete(view);
+    el.removeEventListener("keydown", onKey);
     if (el.__datamapWidget) delete el.__datamapWidget;
     map.dispose();
     trajectoryView.remove();
   };
 }
-function testHandle({ el, renderer, ctrl, map }) {
+function testHandle({ el, renderer, ctrl, map, review }) {
   return {
     el,
     renderer,
@@ -984,8 +1658,28 @@ function testHandle({ el, renderer, ctrl, map }) {
     frameCostMs: () => map.raster ? map.raster.frameCost() : null,
     paintedAt: (epoch) => map.tracker.paintedAt(epoch),
     replay: (k) => ctrl.replay(k),
+    // ---- review
+    setSelection: (indexes) => ctrl.setSelection(Int32Array.from(indexes)),
+    reviewCodes: () => Array.from(ctrl.reviewCodes),
+    reviewOrder: () => Array.from(ctrl.reviewOrder()),
+    reviewRows: () => review.rowCount(),
+    reviewListOpen: () => review.isOpen(),
+    pendingDecisions: () => ctrl.outbox.pending.size,
+    hasScores: () => ctrl.scores !== null,
+    // ---- end review
     _internals: { ctrl, figureView: map.figureView }
   };
+}
+function reviewKeys(el, review, ctrl) {
+  el.tabIndex = 0;
+  el.setAttribute("data-lm-suppress-shortcuts", "true");
+  const onKey = (event) => {
+    if (!review.onKey(event)) return;
+    event.preventDefault();
+    event.stopPropagation();
+  };
+  el.addEventListener("keydown", onKey);
+  return onKey;
 }
 
 // src/index.js

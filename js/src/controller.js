@@ -8,6 +8,11 @@
 import { EpochStore, historyView } from "./history.js";
 import { accumulate, emptySums, mapAtEpoch, mapFromSums } from "./metrics.js";
 import { showTrajectory } from "./trajectory.js";
+// ---- review
+import { decodeArray } from "./codecs.js";
+import { DecisionOutbox } from "./decision_outbox.js";
+import { decisionMessage, rankByScore, ReviewQueue } from "./review_queue.js";
+import { sortIndexes, nameRanks } from "./row_window.js";
 
 const PLAY_STEP_MS = 700;
 const BUSY_POLL_MS = 40;
@@ -77,10 +82,12 @@ class Controller {
     this.onMeta = () => this.receiveMeta();
     this.onMsg = (content, buffers) => this.receiveMessage(content, buffers);
     this.onSelectedTrait = () => this.syncSelectionFromModel();
+    this.initReview(); // ---- review
     model.on("change:_epoch", this.onEpoch);
     model.on("change:_meta", this.onMeta);
     model.on("msg:custom", this.onMsg);
     model.on("change:_selected_index", this.onSelectedTrait);
+    model.on("change:_reviews", this.onReviews); // ---- review
     this.receiveEpoch();
     this.ready = this.resolveParts().then(() => {
       this.shown = this.store.complete;
@@ -106,6 +113,8 @@ class Controller {
     this.model.off("change:_meta", this.onMeta);
     this.model.off("msg:custom", this.onMsg);
     this.model.off("change:_selected_index", this.onSelectedTrait);
+    this.model.off("change:_reviews", this.onReviews); // ---- review
+    clearInterval(this.resendTimer); // ---- review
     controllers.delete(this.key);
   }
 
@@ -137,6 +146,7 @@ class Controller {
         console.warn("datamap-widget: ignored a malformed epoch", err);
       }
     }
+    this.receiveScores(epoch, label); // ---- review
     this.store.newest = Math.max(this.store.newest, this.model.get("n_epochs") | 0);
     this.historyChanged();
   }
@@ -145,11 +155,13 @@ class Controller {
     if (shownLabelOf(this.model) !== this.store.label && !(this.model.get("_epoch") || {}).epoch) {
       this.resetStore(shownLabelOf(this.model));
     }
+    this.refreshReviewCodes(); // ---- review: multilabel codes are per shown label
     this.historyChanged();
   }
 
   /** Answers to our requests for missing epochs. */
   receiveMessage(content, buffers) {
+    if (content && content.type === "decision_errors") return this.receiveDecisionErrors(content); // ---- review
     if (!content || content.type !== "epochs" || String(content.label) !== this.store.label) return;
     try {
       this.store.put(Number(content.first), content, buffers);
@@ -325,5 +337,155 @@ class Controller {
 
   notify() {
     for (const view of this.views) view.update();
+  }
+
+  // ------------------------------------------------------------------ ---- review
+  // Decisions made here are shown at once (reviewCodes) and sent to the kernel as "decisions"
+  // messages; they stay in the outbox (and are re-sent) until the kernel's `_reviews` list holds
+  // them. The queue walks the review list: the selection, or with none every example, most
+  // likely mislabeled first (label-issue score, else lowest confidence), in the list's sort.
+  initReview() {
+    if (!this.selection) this.selection = new Int32Array(0); // ---- selection stub (MAP owns it)
+    this.outbox = new DecisionOutbox();
+    this.reviewCodes = new Uint8Array(this.n);
+    this.scores = null;
+    this.scoresLabel = null;
+    this.reviewSort = { key: null, descending: false }; // list/queue order (shared by views)
+    this.reviewOrderCache = null;
+    this.decisionErrors = [];
+    this.onReviews = () => this.receiveReviews();
+    this.resendTimer = setInterval(() => this.sendDecisions(), 20000);
+    this.receiveReviews(false);
+  }
+
+  // ---- selection stub: MAP's branch replaces this with the real one (syncs to Python)
+  setSelection(indexes) {
+    this.selection = Int32Array.from(indexes || []);
+    this.notify();
+  }
+  // ---- end selection stub
+
+  /** Index of the shown label among the label names (multilabel decisions are per label). */
+  reviewLabel() {
+    const meta = this.model.get("_meta") || {};
+    if (meta.task !== "multilabel") return null;
+    const k = (meta.label_names || []).indexOf(String(meta.shown_label));
+    return k < 0 ? null : k;
+  }
+
+  receiveReviews(notify = true) {
+    const canonical = this.model.get("_reviews") || [];
+    this.outbox.reconcile(canonical);
+    this.refreshReviewCodes();
+    if (notify) this.notify();
+  }
+
+  refreshReviewCodes() {
+    this.reviewCodes = this.outbox.verdictCodes(this.model.get("_reviews") || [], this.n, this.reviewLabel());
+  }
+
+  receiveDecisionErrors(content) {
+    this.outbox.refuse(content.errors || []);
+    this.decisionErrors = (content.errors || []).map((e) => String(e[1]));
+    this.refreshReviewCodes();
+    this.notify();
+  }
+
+  /** The label-issue score per point (sent with each epoch) of the shown label, or keep the old. */
+  receiveScores(epoch, label) {
+    if (!epoch || !epoch.score) {
+      if (label !== this.scoresLabel) this.scores = null;
+      return;
+    }
+    try {
+      const { data } = decodeArray(epoch.score);
+      if (data.length === this.n) {
+        this.scores = data;
+        this.scoresLabel = label;
+        this.reviewOrderCache = null;
+      }
+    } catch (err) {
+      console.warn("datamap-widget: ignored malformed scores", err);
+    }
+  }
+
+  /** Send every decision the kernel has not confirmed yet (it drops ids it has seen). */
+  sendDecisions() {
+    const pending = this.outbox.toSend();
+    if (!pending.length) return;
+    try {
+      this.model.send({ type: "decisions", decisions: pending });
+    } catch (err) {
+      console.warn("datamap-widget: could not send decisions (kept, sent again later)", err);
+    }
+  }
+
+  /** Decide about the current point; then the queue moves on to the next example. */
+  decide(verdict, newLabel = null) {
+    const i = this.selected;
+    if (i === null || i >= this.n) return null;
+    const label = this.reviewLabel();
+    const message = decisionMessage({ index: i, verdict, newLabel: label === null ? newLabel : null, label });
+    this.outbox.add(message);
+    this.reviewCodes[i] = { correct: 1, wrong: 2, remove: 3 }[verdict] || 0;
+    try {
+      this.model.send({ type: "decisions", decisions: [message] });
+    } catch (err) {
+      console.warn("datamap-widget: could not send a decision (kept, sent again later)", err);
+    }
+    if (!this.reviewStep(1, { stayOutside: true })) this.notify();
+    return message;
+  }
+
+  /** Sort key of the review list: a per-position array (or null: the default order). */
+  reviewKeyArray(key) {
+    if (key === "confidence") return this.positions.y;
+    if (key === "correctness") return this.positions.color;
+    if (key === "score") return this.scores;
+    if (key === "gold") {
+      const ranks = nameRanks((this.history.meta.class_names || []).map(String));
+      const gold = this.history.gold;
+      return (i) => ranks[gold[i]] ?? gold[i];
+    }
+    if (key === "decision") return this.reviewCodes;
+    return null;
+  }
+
+  /** Positions of the review list, in order (cached until its inputs change). */
+  reviewOrder() {
+    const { key, descending } = this.reviewSort;
+    const deps = [this.selection, key, descending, this.scores, this.positions, key === "decision" ? this.reviewCodes : null, this.history.gold];
+    const c = this.reviewOrderCache;
+    if (c && c.deps.every((d, j) => d === deps[j])) return c.order;
+    let base;
+    if (this.selection.length) base = this.selection;
+    else if (this.scores) base = rankByScore(this.scores);
+    else if (this.shown > 0) base = rankByScore(this.positions.y, { descending: false });
+    else base = new Int32Array(0);
+    const keys = key ? this.reviewKeyArray(key) : null;
+    const order = keys ? sortIndexes(base, keys, { descending }) : Int32Array.from(base);
+    this.reviewOrderCache = { deps, order };
+    return order;
+  }
+
+  setReviewSort(key) {
+    const same = this.reviewSort.key === key;
+    this.reviewSort = { key, descending: same ? !this.reviewSort.descending : key === "score" };
+    this.notify();
+  }
+
+  /** Move the current point `step` places along the review list; false at an end. */
+  reviewStep(step, { stayOutside = false } = {}) {
+    const queue = new ReviewQueue(this.reviewOrder());
+    if (!queue.length) return false;
+    if (this.selected === null || !queue.goTo(this.selected)) {
+      if (stayOutside) return false;
+      this.select(queue.current());
+      return true;
+    }
+    const next = step > 0 ? queue.next() : queue.previous();
+    if (next === null) return false;
+    this.select(next);
+    return true;
   }
 }

@@ -92,7 +92,10 @@ export async function mountMap({ model, ctrl, container, renderer }) {
     const tr = transform();
     if (!tr) return;
     const i = pickNearest(ctrl.positions, tr, event.clientX, event.clientY, pickRadius());
-    if (i !== null) ctrl.select(i);
+    if (i !== null) {
+      if (ctrl.setSelection) ctrl.setSelection(Int32Array.of(i)); // ---- review: selection stub hook (MAP replaces)
+      ctrl.select(i);
+    }
   }
   container.addEventListener("click", onClick, true);
 

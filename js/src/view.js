@@ -3,6 +3,7 @@ import { buildControls } from "./controls.js";
 import { h } from "./dom.js";
 import { mountFigure, mountMap } from "./map_view.js";
 import { buildPanel } from "./panel.js";
+import { buildReviewPanel } from "./review_panel.js"; // ---- review
 import { testHooksEnabled } from "./test_hooks.js";
 
 export async function renderView({ model, el, ctrl }) {
@@ -14,7 +15,9 @@ export async function renderView({ model, el, ctrl }) {
   const mapBox = h("div", "dmw-map");
   const panel = buildPanel(model, ctrl);
   body.append(mapBox, panel.root);
-  el.replaceChildren(controls.root, body);
+  const review = buildReviewPanel(model, ctrl); // ---- review
+  el.replaceChildren(controls.root, body, review.root);
+  const onKey = reviewKeys(el, review, ctrl); // ---- review
 
   const map = await mountMap({ model, ctrl, container: mapBox, renderer });
   const trajectoryView = await mountFigure(model.widget_manager, ctrl.parts.trajectory, panel.trajectory);
@@ -25,15 +28,18 @@ export async function renderView({ model, el, ctrl }) {
     update() {
       controls.update();
       panel.update();
+      review.update(); // ---- review
     },
   };
   ctrl.views.add(view);
   view.update();
   if (ctrl.shown > 0) map.beginTransition(ctrl.shown, false, ctrl.positions); // an already-logged map
-  if (map.tracker) el.__datamapWidget = testHandle({ el, renderer, ctrl, map });
+  ctrl.sendDecisions(); // ---- review: a (re)rendered view re-sends what the kernel has not confirmed
+  if (map.tracker) el.__datamapWidget = testHandle({ el, renderer, ctrl, map, review });
 
   return () => {
     ctrl.views.delete(view);
+    el.removeEventListener("keydown", onKey); // ---- review
     if (el.__datamapWidget) delete el.__datamapWidget;
     map.dispose();
     trajectoryView.remove();
@@ -41,7 +47,7 @@ export async function renderView({ model, el, ctrl }) {
 }
 
 /** What browser tests read and drive (only built when the test hooks are enabled). */
-function testHandle({ el, renderer, ctrl, map }) {
+function testHandle({ el, renderer, ctrl, map, review }) {
   return {
     el,
     renderer,
@@ -57,6 +63,34 @@ function testHandle({ el, renderer, ctrl, map }) {
     frameCostMs: () => (map.raster ? map.raster.frameCost() : null),
     paintedAt: (epoch) => map.tracker.paintedAt(epoch),
     replay: (k) => ctrl.replay(k),
+    // ---- review
+    setSelection: (indexes) => ctrl.setSelection(Int32Array.from(indexes)),
+    reviewCodes: () => Array.from(ctrl.reviewCodes),
+    reviewOrder: () => Array.from(ctrl.reviewOrder()),
+    reviewRows: () => review.rowCount(),
+    reviewListOpen: () => review.isOpen(),
+    pendingDecisions: () => ctrl.outbox.pending.size,
+    hasScores: () => ctrl.scores !== null,
+    // ---- end review
     _internals: { ctrl, figureView: map.figureView },
   };
+}
+
+// ---- review
+/**
+ * Review keys (j/k, c/w/x, number keys, Esc) act only while the widget has focus: the root is
+ * focusable and listens itself, and `data-lm-suppress-shortcuts` makes JupyterLab's shortcut
+ * matcher stop at the widget, so j/k never also move the notebook's cell cursor. Keys typed
+ * into inputs and selects, and keys with Ctrl/Meta/Alt, pass through untouched.
+ */
+function reviewKeys(el, review, ctrl) {
+  el.tabIndex = 0;
+  el.setAttribute("data-lm-suppress-shortcuts", "true");
+  const onKey = (event) => {
+    if (!review.onKey(event)) return;
+    event.preventDefault();
+    event.stopPropagation();
+  };
+  el.addEventListener("keydown", onKey);
+  return onKey;
 }
