@@ -8,6 +8,7 @@
 import { EpochStore, historyView } from "./history.js";
 import { accumulate, emptySums, mapAtEpoch, mapFromSums } from "./metrics.js";
 import { showTrajectory } from "./trajectory.js";
+import { decodeSelection, encodeSelection } from "./selection_sync.js";
 
 const PLAY_STEP_MS = 700;
 const BUSY_POLL_MS = 40;
@@ -77,6 +78,17 @@ class Controller {
     this.onMeta = () => this.receiveMeta();
     this.onMsg = (content, buffers) => this.receiveMessage(content, buffers);
     this.onSelectedTrait = () => this.syncSelectionFromModel();
+    // ---- selection (map): multi-point selection, colour mode, gold filter, search (page-side)
+    this.selection = new Int32Array(0); // selected positions, ascending
+    this.colorBy = "correctness"; // correctness | gold | region | reviewed | score
+    this.goldFilter = null; // null: all points shown; else a gold class / label index
+    this.searchQuery = "";
+    this.searchHits = new Int32Array(0);
+    if (!this.reviewCodes) this.reviewCodes = new Uint8Array(this.n); // REVIEW owns and fills it
+    if (this.scores === undefined) this.scores = null; // REVIEW owns it (label-issue scores)
+    this.onSelectionTrait = () => this.syncMultiSelectionFromModel();
+    model.on("change:_selection", this.onSelectionTrait);
+    this.syncMultiSelectionFromModel(false);
     model.on("change:_epoch", this.onEpoch);
     model.on("change:_meta", this.onMeta);
     model.on("msg:custom", this.onMsg);
@@ -106,6 +118,7 @@ class Controller {
     this.model.off("change:_meta", this.onMeta);
     this.model.off("msg:custom", this.onMsg);
     this.model.off("change:_selected_index", this.onSelectedTrait);
+    this.model.off("change:_selection", this.onSelectionTrait);
     controllers.delete(this.key);
   }
 
@@ -325,5 +338,48 @@ class Controller {
 
   notify() {
     for (const view of this.views) view.update();
+  }
+
+  // ---- selection (map)
+  /** Store a multi-point selection (positions, any order; kept ascending, unique), sync it. */
+  setSelection(indexes) {
+    const sorted = Int32Array.from(indexes).sort();
+    let k = 0;
+    for (let j = 0; j < sorted.length; j++) {
+      const i = sorted[j];
+      if (i >= 0 && i < this.n && (k === 0 || sorted[k - 1] !== i)) sorted[k++] = i;
+    }
+    this.selection = sorted.slice(0, k);
+    this.model.set("_selection", encodeSelection(this.selection));
+    this.model.save_changes();
+    this.notify();
+  }
+
+  /** Nothing selected, no current point (Esc, click on empty space). */
+  clearSelection() {
+    if (this.selection.length) this.setSelection(new Int32Array(0));
+    if (this.selected !== null) this.select(null);
+  }
+
+  syncMultiSelectionFromModel(notify = true) {
+    let sel;
+    try {
+      sel = decodeSelection(this.model.get("_selection"), this.n);
+    } catch (err) {
+      console.warn("datamap-widget: ignored a malformed selection", err);
+      return;
+    }
+    if (sel.length === this.selection.length && sel.every((v, j) => v === this.selection[j])) return;
+    this.selection = sel;
+    if (notify) this.notify();
+  }
+
+  /** Map style (colour mode, gold filter, search) changed: every view redraws its layers. */
+  setStyle({ colorBy, goldFilter, searchQuery, searchHits } = {}) {
+    if (colorBy !== undefined) this.colorBy = colorBy;
+    if (goldFilter !== undefined) this.goldFilter = goldFilter;
+    if (searchQuery !== undefined) this.searchQuery = searchQuery;
+    if (searchHits !== undefined) this.searchHits = searchHits;
+    this.notify();
   }
 }

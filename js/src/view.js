@@ -1,5 +1,6 @@
 // One rendered view of the widget: layout, child figures, and (tests only) the test handle.
 import { buildControls } from "./controls.js";
+import { buildMapControls } from "./map_controls.js";
 import { h } from "./dom.js";
 import { mountFigure, mountMap } from "./map_view.js";
 import { buildPanel } from "./panel.js";
@@ -16,7 +17,23 @@ export async function renderView({ model, el, ctrl }) {
   body.append(mapBox, panel.root);
   el.replaceChildren(controls.root, body);
 
-  const map = await mountMap({ model, ctrl, container: mapBox, renderer });
+  // ---- selection (map): tool row under the header, Esc clears (only when the widget has focus)
+  let mapControls = null;
+  const map = await mountMap({ model, ctrl, container: mapBox, renderer, onScaleChange: () => mapControls && mapControls.update() });
+  mapControls = buildMapControls(model, ctrl, { resetZoom: () => map.scales.reset(), zoomed: () => map.scales.zoomed() });
+  controls.root.after(mapControls.root);
+  if (!el.hasAttribute("tabindex")) el.tabIndex = 0;
+  const onMapKey = (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    const t = event.target;
+    if (t && t.closest && t.closest("input, textarea, select, [contenteditable]")) return;
+    ctrl.clearSelection();
+    event.preventDefault();
+    event.stopPropagation();
+  };
+  el.addEventListener("keydown", onMapKey);
+  const focusOnPress = () => el.focus({ preventScroll: true });
+  mapBox.addEventListener("pointerdown", focusOnPress);
   const trajectoryView = await mountFigure(model.widget_manager, ctrl.parts.trajectory, panel.trajectory);
 
   const view = {
@@ -25,6 +42,8 @@ export async function renderView({ model, el, ctrl }) {
     update() {
       controls.update();
       panel.update();
+      mapControls.update();
+      map.updateLayers();
     },
   };
   ctrl.views.add(view);
@@ -34,6 +53,8 @@ export async function renderView({ model, el, ctrl }) {
 
   return () => {
     ctrl.views.delete(view);
+    el.removeEventListener("keydown", onMapKey);
+    mapBox.removeEventListener("pointerdown", focusOnPress);
     if (el.__datamapWidget) delete el.__datamapWidget;
     map.dispose();
     trajectoryView.remove();
@@ -57,6 +78,18 @@ function testHandle({ el, renderer, ctrl, map }) {
     frameCostMs: () => (map.raster ? map.raster.frameCost() : null),
     paintedAt: (epoch) => map.tracker.paintedAt(epoch),
     replay: (k) => ctrl.replay(k),
+    // ---- selection (map)
+    selection: () => Array.from(ctrl.selection),
+    setSelection: (indexes) => ctrl.setSelection(indexes),
+    searchHits: () => Array.from(ctrl.searchHits),
+    colorBy: () => ctrl.colorBy,
+    domain: () => ({ x: map.scales.domain("x"), y: map.scales.domain("y") }),
+    tooltipIndex: () => map.tooltip.shownIndex(),
+    layersDrawn: () => map.tracker.layersCount(),
+    setReviewCodes: (codes) => {
+      ctrl.reviewCodes = Uint8Array.from(codes);
+      ctrl.notify();
+    },
     _internals: { ctrl, figureView: map.figureView },
   };
 }
