@@ -1661,10 +1661,15 @@ async function mountMap({ model, ctrl, container, renderer, onScaleChange = null
   function updateLayers() {
     if (!layerFrame) layerFrame = requestAnimationFrame(drawLayers);
   }
+  let scaleFrame = 0;
   const onScale = () => {
-    if (raster) raster.redraw();
-    updateLayers();
-    if (onScaleChange) onScaleChange();
+    if (scaleFrame) return;
+    scaleFrame = requestAnimationFrame(() => {
+      scaleFrame = 0;
+      if (raster) raster.redraw();
+      drawLayers();
+      if (onScaleChange) onScaleChange();
+    });
   };
   for (const m of Object.values(scaleModels)) m.on("change:min change:max", onScale);
   const tools = mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, tooltip, scales });
@@ -1683,6 +1688,7 @@ async function mountMap({ model, ctrl, container, renderer, onScaleChange = null
       tools.dispose();
       for (const m of Object.values(scaleModels)) m.off("change:min change:max", onScale);
       cancelAnimationFrame(layerFrame);
+      cancelAnimationFrame(scaleFrame);
       overlay.dispose();
       tooltip.dispose();
       if (raster) raster.dispose();
@@ -1927,7 +1933,7 @@ function testHandle({ el, renderer, ctrl, map }) {
       ctrl.reviewCodes = Uint8Array.from(codes);
       ctrl.notify();
     },
-    _internals: { ctrl, figureView: map.figureView }
+    _internals: { ctrl, figureView: map.figureView, redraw: () => map.raster && map.raster.redraw() }
   };
 }
 

@@ -140,10 +140,16 @@ export async function mountMap({ model, ctrl, container, renderer, onScaleChange
   function updateLayers() {
     if (!layerFrame) layerFrame = requestAnimationFrame(drawLayers);
   }
+  // The scale views take the new domain after our listener runs: redraw in the next frame.
+  let scaleFrame = 0;
   const onScale = () => {
-    if (raster) raster.redraw();
-    updateLayers();
-    if (onScaleChange) onScaleChange();
+    if (scaleFrame) return;
+    scaleFrame = requestAnimationFrame(() => {
+      scaleFrame = 0;
+      if (raster) raster.redraw();
+      drawLayers();
+      if (onScaleChange) onScaleChange();
+    });
   };
   for (const m of Object.values(scaleModels)) m.on("change:min change:max", onScale);
   const tools = mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, tooltip, scales });
@@ -163,6 +169,7 @@ export async function mountMap({ model, ctrl, container, renderer, onScaleChange
       tools.dispose();
       for (const m of Object.values(scaleModels)) m.off("change:min change:max", onScale);
       cancelAnimationFrame(layerFrame);
+      cancelAnimationFrame(scaleFrame);
       overlay.dispose();
       tooltip.dispose();
       if (raster) raster.dispose();

@@ -90,6 +90,6 @@ function testHandle({ el, renderer, ctrl, map }) {
       ctrl.reviewCodes = Uint8Array.from(codes);
       ctrl.notify();
     },
-    _internals: { ctrl, figureView: map.figureView },
+    _internals: { ctrl, figureView: map.figureView, redraw: () => map.raster && map.raster.redraw() },
   };
 }
