@@ -1,0 +1,146 @@
+"""Hover tooltip, search, colour by and filter by gold label on the map (SVG and raster).
+Texts, label names and the search query are data: HTML in them shows literally and runs
+nothing."""
+
+import numpy as np
+import pytest
+
+from dmw import MapView
+from test_widget_select import data_to_client, drag
+
+pytestmark = pytest.mark.browser
+
+IMG = "<img src=x onerror=alert(1)>"
+NAMES = ["<b>no</b>", "<img src=y onerror=alert(2)>"]
+PALETTE = ["#4e79a7", "#f28e2b"]  # map_style.js CATEGORY_COLORS[0:2]
+
+DATA = """
+rng = np.random.default_rng(5)
+N = {n}
+labels = rng.integers(0, 2, N)
+texts = [(f'{img} review {{i}} ' + ('THANK you ' if i % 4 == 0 else 'meh ') + 'x' * (i % 300))
+         for i in range(N)]
+ids = [f'ex{{i}}' for i in range(N)]
+w = DataMapWidget(texts=texts, labels=labels, ids=ids, label_names={names!r}, renderer={renderer!r})
+centre = rng.uniform(0.05, 0.95, N)
+for _ in range(4):
+    w.log_epoch(np.clip(centre + rng.normal(0, 0.25, N), 0.001, 0.999))
+w
+"""
+
+OVERLAY_RGB = """(() => {
+  const c = h.el.querySelector('canvas.dmw-overlay');
+  const r = c.getBoundingClientRect();
+  const d = c.getContext('2d').getImageData(Math.round(arg[0] - r.left), Math.round(arg[1] - r.top), 1, 1).data;
+  return Array.from(d);
+})()"""
+
+COUNT_RGB = """(() => {
+  const c = h.el.querySelector('canvas.dmw-overlay');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let k = 0;
+  for (let p = 0; p < d.length; p += 4) if (d[p] === arg[0] && d[p + 1] === arg[1] && d[p + 2] === arg[2] && d[p + 3] === 255) k++;
+  return k;
+})()"""
+
+
+def rgb(hex_color):
+    v = int(hex_color[1:], 16)
+    return [v >> 16, (v >> 8) & 255, v & 255]
+
+
+def isolated(view, pos, mask=None):
+    xy = np.array(view.call("Array.from({length: h.n}, (_, i) => { const p = h.clientXY(i); return [p.x, p.y]; })"))
+    d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+    np.fill_diagonal(d, np.inf)
+    score = d.min(axis=1)
+    score[(pos[:, 0] < 0.02) | (pos[:, 1] < 0.03) | (pos[:, 1] > 0.97)] = 0
+    if mask is not None:
+        score[~mask] = 0
+    return int(np.argmax(score)), xy
+
+
+def shown(wnb, renderer, n):
+    view = MapView.show(wnb, DATA.format(n=n, img=IMG, names=NAMES, renderer=renderer), timeout=90)
+    view.wait_epoch_text("Epoch 4 / 4")
+    view.wait_painted(4)
+    view.wait_transition_done(after=0)
+    return view
+
+
+@pytest.mark.parametrize("renderer,n", [("svg", 300), ("gl", 2500)], ids=["svg", "gl"])
+def test_hover_search_colour_filter(wnb, renderer, n):
+    view = shown(wnb, renderer, n)
+    texts = wnb.py("texts")
+    gold = wnb.py("labels.tolist()")
+    pos = view.positions()
+    i, xy = isolated(view, pos)
+
+    # hover: the start of the text and the gold label, literally
+    wnb.page.mouse.move(*xy[i] + 0.3)
+    view.wait_for("h.tooltipIndex() === arg", i, timeout=5)
+    text = view.text_of(".dmw-tooltip-text")
+    want = texts[i] if len(texts[i]) <= 140 else texts[i][:140] + "…"
+    assert text == want
+    assert view.text_of(".dmw-tooltip-gold") == f"gold: {NAMES[gold[i]]}"
+    long_one = next(k for k in range(n) if len(texts[k]) > 200)
+    assert len(texts[long_one]) > 200  # snippets are cut (checked in Node for the exact rule)
+    view.shot("hover")
+    # the tooltip never takes the pointer: a click right there selects the point
+    wnb.page.mouse.click(*xy[i] + 0.3)
+    view.wait_for("h.selectedIndex() === arg", i, timeout=5)
+    wnb.page.mouse.move(5, 5)
+    view.wait_for("h.tooltipIndex() === null", timeout=5)
+
+    # search: case-insensitive substring, the query is text (HTML in it is not markup)
+    search = view.part(".dmw-search")
+    for query in ["thank YOU", "<IMG SRC=X", f"review {i} "]:
+        search.fill(query)
+        want = [k for k, t in enumerate(texts) if query.lower() in t.lower()]
+        view.wait_for("JSON.stringify(h.searchHits()) === arg", str(want).replace(" ", ""), timeout=5)
+        assert view.text_of(".dmw-search-hits") == f"{len(want)} match{'' if len(want) == 1 else 'es'}"
+    # the one hit (point i) is ringed in the search colour on the map
+    view.wait_for(COUNT_RGB.replace("arg", "[255,0,204]") + " > 0", timeout=5)
+    view.shot("search")
+    search.fill("")
+    view.wait_for(COUNT_RGB.replace("arg", "[255,0,204]") + " === 0", timeout=5)
+
+    # colour by gold label: point i in its class colour, drawn by the overlay
+    view.part(".dmw-color-by").select_option("gold")
+    view.wait_for("h.colorBy() === 'gold'", timeout=5)
+    view.wait_for("JSON.stringify(" + OVERLAY_RGB + ".slice(0, 3)) === JSON.stringify(arg[2])",
+                  [*xy[i], rgb(PALETTE[gold[i]])], timeout=5)
+    legend = view.call("Array.from(h.el.querySelectorAll('.dmw-legend-item')).map(e => e.textContent)")
+    assert legend == NAMES
+    assert view.call("h.el.querySelector('.dmw-color-by option[value=score]').disabled"), \
+        "no label-issue scores yet: the score colouring must be disabled"
+    view.shot("colour-gold")
+
+    # reviewed status: decided points in the verdict colours (codes from the review side)
+    codes = [0] * n
+    codes[i] = 2
+    view.call("h.setReviewCodes(arg)", codes)
+    view.part(".dmw-color-by").select_option("reviewed")
+    view.wait_for("JSON.stringify(" + OVERLAY_RGB + ".slice(0, 3)) === JSON.stringify(arg[2])",
+                  [*xy[i], rgb("#000000")], timeout=5)  # the decided mark at its centre
+
+    # filter by gold: only that class is drawn, picked and selected
+    view.part(".dmw-color-by").select_option("correctness")
+    keep = 1
+    view.part(".dmw-filter").select_option(str(keep))
+    j, _ = isolated(view, pos, mask=np.asarray(gold) != keep)
+    wnb.page.mouse.click(*xy[j])
+    view.wait_for("h.selectedIndex() === null && h.selection().length === 0", timeout=5)
+    assert view.call(OVERLAY_RGB, list(xy[j]))[3] == 0, "a filtered-out point is still drawn"
+    # from the plot's top-right corner (a drag starts inside the plot) past every point
+    start = data_to_client(pos, xy, 0.4999, 0.9999)
+    end = (xy[:, 0].min() - 3, xy[:, 1].max() + 3)
+    drag(wnb.page, start, end)
+    want = [k for k in range(n) if gold[k] == keep]
+    view.wait_for("h.selection().length === arg", len(want), timeout=5)
+    assert view.call("h.selection()") == want
+    view.shot("filtered")
+
+    wnb.page.wait_for_timeout(300)
+    assert view.call("h.el.querySelectorAll('img, script, b').length") == 0
+    assert wnb.dialogs == [], f"a dialog fired: {wnb.dialogs}"
