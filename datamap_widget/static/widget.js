@@ -1482,6 +1482,7 @@ function mountTooltip({ model, ctrl, container }) {
   const hasImages = (model.get("_image_shape") || []).length === 2;
   thumb.style.display = hasImages ? "" : "none";
   let shownIndex = null;
+  let shownAt = null;
   function textAt(i) {
     const raw = bytesOf(model.get("_text_offsets"));
     const offsets = typedAt(Uint32Array, raw, 0, raw.byteLength >> 2);
@@ -1522,13 +1523,14 @@ function mountTooltip({ model, ctrl, container }) {
     root.style.top = `${Math.round(cy - box.top + 14)}px`;
     root.style.display = "";
     root.dataset.index = String(i);
+    shownAt = performance.now();
   }
   function hide() {
     root.style.display = "none";
     shownIndex = null;
     delete root.dataset.index;
   }
-  return { root, show, hide, shownIndex: () => shownIndex, dispose: () => root.remove() };
+  return { root, show, hide, shownIndex: () => shownIndex, shownAt: () => shownAt, dispose: () => root.remove() };
 }
 
 // src/map_view.js
@@ -1741,13 +1743,16 @@ function paintTracker(pointsView, renderer, duration) {
     );
   }
   let layers = 0;
+  let layersAt = null;
   return {
     begin,
     onRasterFrame,
     layersDrawn: () => {
       layers += 1;
+      layersAt = performance.now();
     },
     layersCount: () => layers,
+    layersDrawnAt: () => layersAt,
     begun: () => begun.slice(),
     lastTransition: () => last ? { start: last.start, end: last.end, frames: last.frames } : null,
     paintedAt: (epoch) => painted.has(epoch) ? painted.get(epoch) : null
@@ -1929,6 +1934,8 @@ function testHandle({ el, renderer, ctrl, map }) {
     domain: () => ({ x: map.scales.domain("x"), y: map.scales.domain("y") }),
     tooltipIndex: () => map.tooltip.shownIndex(),
     layersDrawn: () => map.tracker.layersCount(),
+    layersDrawnAt: () => map.tracker.layersDrawnAt(),
+    tooltipShownAt: () => map.tooltip.shownAt(),
     setReviewCodes: (codes) => {
       ctrl.reviewCodes = Uint8Array.from(codes);
       ctrl.notify();

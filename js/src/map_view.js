@@ -235,13 +235,16 @@ function paintTracker(pointsView, renderer, duration) {
   }
 
   let layers = 0;
+  let layersAt = null;
   return {
     begin,
     onRasterFrame,
     layersDrawn: () => {
       layers += 1;
+      layersAt = performance.now();
     },
     layersCount: () => layers,
+    layersDrawnAt: () => layersAt,
     begun: () => begun.slice(),
     lastTransition: () => (last ? { start: last.start, end: last.end, frames: last.frames } : null),
     paintedAt: (epoch) => (painted.has(epoch) ? painted.get(epoch) : null),

@@ -35,6 +35,7 @@ export function mountTooltip({ model, ctrl, container }) {
   const hasImages = (model.get("_image_shape") || []).length === 2;
   thumb.style.display = hasImages ? "" : "none";
   let shownIndex = null;
+  let shownAt = null; // performance.now() of the last show (benchmarks)
 
   function textAt(i) {
     const raw = bytesOf(model.get("_text_offsets"));
@@ -80,6 +81,7 @@ export function mountTooltip({ model, ctrl, container }) {
     root.style.top = `${Math.round(cy - box.top + 14)}px`;
     root.style.display = "";
     root.dataset.index = String(i);
+    shownAt = performance.now();
   }
 
   function hide() {
@@ -88,5 +90,5 @@ export function mountTooltip({ model, ctrl, container }) {
     delete root.dataset.index;
   }
 
-  return { root, show, hide, shownIndex: () => shownIndex, dispose: () => root.remove() };
+  return { root, show, hide, shownIndex: () => shownIndex, shownAt: () => shownAt, dispose: () => root.remove() };
 }

@@ -86,6 +86,8 @@ function testHandle({ el, renderer, ctrl, map }) {
     domain: () => ({ x: map.scales.domain("x"), y: map.scales.domain("y") }),
     tooltipIndex: () => map.tooltip.shownIndex(),
     layersDrawn: () => map.tracker.layersCount(),
+    layersDrawnAt: () => map.tracker.layersDrawnAt(),
+    tooltipShownAt: () => map.tooltip.shownAt(),
     setReviewCodes: (codes) => {
       ctrl.reviewCodes = Uint8Array.from(codes);
       ctrl.notify();
