@@ -174,3 +174,57 @@ def test_rectangle_while_training_runs(wnb, renderer, n):
     loop.wait(30)
     assert "TRAINING-FINISHED" in loop.text()
     wait_python_selected(wnb, [f"ex{i}" for i in got])
+
+
+def inside_polygon(xy: np.ndarray, poly: np.ndarray) -> np.ndarray:
+    """Even-odd point-in-polygon (a simple, non-self-intersecting polygon: same as nonzero)."""
+    inside = np.zeros(len(xy), dtype=bool)
+    for k in range(len(poly)):
+        (ax, ay), (bx, by) = poly[k], poly[(k + 1) % len(poly)]
+        crosses = (ay > xy[:, 1]) != (by > xy[:, 1])
+        at = ax + (xy[:, 1] - ay) * (bx - ax) / np.where(by == ay, 1, by - ay)
+        inside ^= crosses & (xy[:, 0] < at)
+    return inside
+
+
+@pytest.mark.parametrize("renderer,n", [("svg", 400), ("gl", 3000)], ids=["svg", "gl"])
+def test_lasso_alt_drag(wnb, renderer, n):
+    view = show(wnb, renderer, n)
+    pos = view.positions()
+    xy = pixel_coords(view, pos)
+    (x0, y0, x1, y1), _ = rect_for(xy, (0.2, 0.8), (0.2, 0.8))
+    # a triangle, drawn as a lasso with alt held: the points strictly inside it
+    poly = np.array([(x0, y1), ((x0 + x1) / 2, y0), (x1, y1)], dtype=float)
+    def edge_distance(a, b):
+        d, q = b - a, xy - a
+        return np.abs(d[0] * q[:, 1] - d[1] * q[:, 0]) / np.hypot(*d)
+    dist = np.min([edge_distance(poly[k], poly[(k + 1) % 3]) for k in range(3)], axis=0)
+    want = np.flatnonzero(inside_polygon(xy, poly) & (dist > 0.05))
+    ambiguous = np.flatnonzero(dist <= 0.05)
+    wnb.page.keyboard.down("Alt")
+    wnb.page.mouse.move(*poly[0])
+    wnb.page.mouse.down()
+    for p in (poly[1], poly[2]):
+        wnb.page.mouse.move(*p, steps=3)
+    wnb.page.mouse.up()
+    wnb.page.keyboard.up("Alt")
+    view.wait_for("h.selection().length > 0", timeout=5)
+    got = np.asarray(view.call("h.selection()"))
+    assert np.setdiff1d(got, ambiguous).tolist() == want.tolist()
+    assert len(want) >= 5
+    view.shot("lasso")
+
+
+def test_selection_survives_a_reload(wnb):
+    view = show(wnb, "svg", 300)
+    view.part(".dmw-select-by").select_option("region:ambiguous")
+    view.wait_for("h.selection().length > 0", timeout=5)
+    want = view.call("h.selection()")
+    wait_python_selected(wnb, [f"ex{i}" for i in want])
+    wnb.save()
+    wnb.reload()
+    again = MapView.nth(wnb, 0, timeout=60)
+    again.wait_epoch_text("Epoch 4 / 4")
+    again.wait_for("h.selection().length === arg", len(want), timeout=10)
+    assert again.call("h.selection()") == want
+    assert again.text_of(".dmw-selection-count") == f"{len(want)} selected"
