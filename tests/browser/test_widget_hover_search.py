@@ -144,3 +144,38 @@ def test_hover_search_colour_filter(wnb, renderer, n):
     wnb.page.wait_for_timeout(300)
     assert view.call("h.el.querySelectorAll('img, script, b').length") == 0
     assert wnb.dialogs == [], f"a dialog fired: {wnb.dialogs}"
+
+
+def test_hover_thumbnail_in_images_mode_and_literal_options(wnb):
+    view = MapView.show(wnb, (
+        "rng = np.random.default_rng(12)\n"
+        "N = 120\n"
+        "images = rng.integers(0, 256, (N, 8, 8)).astype(np.uint8)\n"
+        f"w = DataMapWidget(images=images, labels=rng.integers(0, 2, N), label_names={NAMES!r})\n"
+        "for _ in range(3):\n"
+        "    w.log_epoch(rng.uniform(0.01, 0.99, N))\n"
+        "w"
+    ))
+    view.wait_epoch_text("Epoch 3 / 3")
+    view.wait_transition_done(after=0)
+    pos = view.positions()
+    i, xy = isolated(view, pos)
+    wnb.page.mouse.move(*xy[i] + 0.3)
+    view.wait_for("h.tooltipIndex() === arg", i, timeout=5)
+    thumb = view.call(
+        "(() => { const c = h.el.querySelector('.dmw-tooltip-image');"
+        " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " return {w: c.width, h: c.height, shown: c.offsetWidth > 0,"
+        " grey: Array.from(d).filter((_, k) => k % 4 === 0)}; })()")
+    assert thumb["shown"] and (thumb["w"], thumb["h"]) == (8, 8)
+    assert thumb["grey"] == wnb.py(f"images[{i}].ravel().tolist()")
+    assert not view.call("h.el.querySelector('.dmw-search').offsetWidth"), "no texts: no search box"
+    view.shot("hover-image")
+    # label names in the filter / select options are text, not markup
+    options = view.part(".dmw-filter").evaluate(
+        "s => Array.from(s.options).map(o => [o.textContent, o.children.length])")
+    assert options == [["all points", 0]] + [[f"gold: {name}", 0] for name in NAMES]
+    options = view.part(".dmw-select-by").evaluate("s => Array.from(s.options).map(o => o.textContent)")
+    assert [o for o in options if o.startswith("gold: ")] == [f"gold: {name}" for name in NAMES]
+    assert view.call("h.el.querySelectorAll('img, script, b').length") == 0
+    assert wnb.dialogs == []
