@@ -22,8 +22,9 @@ of ~10,000 points -> selection drawn, hover -> tooltip, search keystroke -> map 
 from the input event's timestamp to the drawing, with the kernel idle and while a CPU-bound
 training cell logs an epoch every 2 s.
 
-Run: python benchmarks/bench_widget.py [--scenario steps|live|both|review] [--sizes 2000 60000 200000]
-     [--epochs 5] [--profile]   (--profile: the page's JavaScript CPU profile, top functions)
+Run: python benchmarks/bench_widget.py [--scenario steps|live|both|review]
+     [--sizes 2000 60000 200000] [--epochs 5] [--profile]
+     (--profile: the page's JavaScript CPU profile, top functions)
 Note: WebGL here is software (SwiftShader) on 2 shared cores: GL timings are a pessimistic floor.
 """
 
@@ -413,7 +414,7 @@ def report(r: dict) -> None:
 REVIEW_DATA = """
 rng = np.random.default_rng(11)
 N = {n}
-WORDS = ['thank', 'you', 'so', 'much', 'great', 'film', 'sad', 'angry', 'love', 'this', 'what', 'why']
+WORDS = ['thank', 'you', 'so', 'much', 'great', 'film', 'sad', 'angry', 'love', 'this', 'why']
 texts = [' '.join(rng.choice(WORDS, 8)) + f' #{{i}}' for i in range(N)]
 labels = rng.integers(0, 28, N)
 w = DataMapWidget(texts=texts, labels=labels, label_names=[f'class {{k}}' for k in range(28)])
@@ -438,15 +439,17 @@ REVIEW_BUSY = (
 ARM_EVENT = """([type, selector]) => {
   window.__rv = { t0: null };
   const target = selector ? document.querySelector(selector) : window;
-  target.addEventListener(type, (e) => { if (window.__rv.t0 === null) window.__rv.t0 = e.timeStamp; },
-                          { capture: true, once: true });
+  const first = (e) => { if (window.__rv.t0 === null) window.__rv.t0 = e.timeStamp; };
+  target.addEventListener(type, first, { capture: true, once: true });
 }"""
 
 
-def _event_to(nb: NotebookPage, view: MapView, done_js: str, arg=None, timeout=10.0) -> float | None:
+def _event_to(nb: NotebookPage, view: MapView, done_js: str, arg=None,
+              timeout=10.0) -> float | None:
     """ms from the armed event to the page time returned by `done_js` (once it is past it)."""
     try:
-        view.wait_for(f"window.__rv.t0 !== null && ({done_js}) !== null && ({done_js}) > window.__rv.t0",
+        view.wait_for(f"window.__rv.t0 !== null && ({done_js}) !== null"
+                      f" && ({done_js}) > window.__rv.t0",
                       arg, timeout=timeout, polling=5)
     except Exception:
         return None
@@ -500,7 +503,8 @@ def bench_review(nb: NotebookPage, n: int = 43_410, repeats: int = 3) -> dict:
     view.wait_painted(3, timeout=60)
     view.wait_transition_done(after=0, timeout=60)
     pos = view.positions()
-    probe = [int(np.argmin(pos[:, 0])), int(np.argmax(pos[:, 0])), int(np.argmin(pos[:, 1])), int(np.argmax(pos[:, 1]))]
+    probe = [int(np.argmin(pos[:, 0])), int(np.argmax(pos[:, 0])),
+             int(np.argmin(pos[:, 1])), int(np.argmax(pos[:, 1]))]
     pts = np.array([view.client_xy(i) for i in probe])
     ax, ay = np.polyfit(pos[probe, 0], pts[:, 0], 1), np.polyfit(pos[probe, 1], pts[:, 1], 1)
     xy = np.stack([np.polyval(ax, pos[:, 0]), np.polyval(ay, pos[:, 1])], axis=1)
@@ -535,7 +539,8 @@ def report_review(r: dict) -> None:
         ok = [v for v in values if v is not None]
         if not ok:
             return "n/a"
-        return f"{median(ok):.0f} (max {max(ok):.0f})" + (f", {len(values) - len(ok)} missed" if len(ok) < len(values) else "")
+        missed = len(values) - len(ok)
+        return f"{median(ok):.0f} (max {max(ok):.0f})" + (f", {missed} missed" if missed else "")
 
     print(f"\nreview scenario, {r['n']:,} points ({r['renderer']}); ms from the input event to the"
           " map/tooltip drawn, median (max)")
@@ -547,7 +552,8 @@ def report_review(r: dict) -> None:
         print(f"| {phase} | {fmt(p['rect_ms'])} | {p['selected'][0]:,} | {fmt(p['hover_ms'])} |"
               f" {fmt(p['search_ms'])} |")
     if "busy_checked_while_running" in r:
-        print(f"(busy: the training cell was still running at the end: {r['busy_checked_while_running']})")
+        print("(busy: the training cell was still running at the end: "
+              f"{r['busy_checked_while_running']})")
 
 
 def main() -> int:

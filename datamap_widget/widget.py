@@ -191,7 +191,7 @@ class DataMapWidget(anywidget.AnyWidget):
     _images = traitlets.Bytes(b"").tag(sync=True)
     _image_shape = traitlets.List(traitlets.Int()).tag(sync=True)
     _selected_index = traitlets.List(traitlets.Int()).tag(sync=True)
-    # ---- selection (map): the page's multi-point selection, int32 positions (see _selection_positions)
+    # ---- selection (map): the page's multi-point selection (int32 positions)
     _selection = traitlets.Dict().tag(sync=True)
 
     def __init__(
@@ -520,7 +520,7 @@ class DataMapWidget(anywidget.AnyWidget):
 
     @property
     def selected_df(self) -> pd.DataFrame:
-        """Rows of :meth:`to_dataframe` for the selected examples (same order as :attr:`selected`)."""
+        """Rows of :meth:`to_dataframe` for the selected examples (in :attr:`selected` order)."""
         return self.to_dataframe().iloc[self._selection_positions()]
 
     def close(self):

@@ -57,10 +57,11 @@ def test_out_of_range_and_repeated_positions_are_dropped(widget):
 
 
 def test_malformed_selection_selects_nothing_with_a_warning(widget):
-    widget.set_state({"_selection": {"dtype": "float32", "shape": [1], "buffer": memoryview(b"\0" * 4)}})
+    four_bytes = memoryview(b"\0" * 4)
+    widget.set_state({"_selection": {"dtype": "float32", "shape": [1], "buffer": four_bytes}})
     with pytest.warns(RuntimeWarning, match="malformed page selection"):
         assert widget.selected == []
-    widget.set_state({"_selection": {"dtype": "int32", "shape": [3], "buffer": memoryview(b"\0" * 4)}})
+    widget.set_state({"_selection": {"dtype": "int32", "shape": [3], "buffer": four_bytes}})
     with pytest.warns(RuntimeWarning, match="1 values for shape"):
         assert widget.selected_df.empty
 

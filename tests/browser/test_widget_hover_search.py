@@ -4,7 +4,6 @@ nothing."""
 
 import numpy as np
 import pytest
-
 from dmw import MapView
 from test_widget_select import data_to_client, drag
 
@@ -31,7 +30,9 @@ w
 OVERLAY_RGB = """(() => {
   const c = h.el.querySelector('canvas.dmw-overlay');
   const r = c.getBoundingClientRect();
-  const d = c.getContext('2d').getImageData(Math.round(arg[0] - r.left), Math.round(arg[1] - r.top), 1, 1).data;
+  const x = Math.round(arg[0] - r.left);
+  const y = Math.round(arg[1] - r.top);
+  const d = c.getContext('2d').getImageData(x, y, 1, 1).data;
   return Array.from(d);
 })()"""
 
@@ -39,7 +40,9 @@ COUNT_RGB = """(() => {
   const c = h.el.querySelector('canvas.dmw-overlay');
   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
   let k = 0;
-  for (let p = 0; p < d.length; p += 4) if (d[p] === arg[0] && d[p + 1] === arg[1] && d[p + 2] === arg[2] && d[p + 3] === 255) k++;
+  for (let p = 0; p < d.length; p += 4) {
+    if (d[p] === arg[0] && d[p + 1] === arg[1] && d[p + 2] === arg[2] && d[p + 3] === 255) k++;
+  }
   return k;
 })()"""
 
@@ -50,7 +53,8 @@ def rgb(hex_color):
 
 
 def isolated(view, pos, mask=None):
-    xy = np.array(view.call("Array.from({length: h.n}, (_, i) => { const p = h.clientXY(i); return [p.x, p.y]; })"))
+    xy = np.array(view.call(
+        "Array.from({length: h.n}, (_, i) => { const p = h.clientXY(i); return [p.x, p.y]; })"))
     d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
     np.fill_diagonal(d, np.inf)
     score = d.min(axis=1)
@@ -97,8 +101,10 @@ def test_hover_search_colour_filter(wnb, renderer, n):
     for query in ["thank YOU", "<IMG SRC=X", f"review {i} "]:
         search.fill(query)
         want = [k for k, t in enumerate(texts) if query.lower() in t.lower()]
-        view.wait_for("JSON.stringify(h.searchHits()) === arg", str(want).replace(" ", ""), timeout=5)
-        assert view.text_of(".dmw-search-hits") == f"{len(want)} match{'' if len(want) == 1 else 'es'}"
+        view.wait_for("JSON.stringify(h.searchHits()) === arg", str(want).replace(" ", ""),
+                      timeout=5)
+        plural = "" if len(want) == 1 else "es"
+        assert view.text_of(".dmw-search-hits") == f"{len(want)} match{plural}"
     # the one hit (point i) is ringed in the search colour on the map
     view.wait_for(COUNT_RGB.replace("arg", "[255,0,204]") + " > 0", timeout=5)
     view.shot("search")
@@ -110,7 +116,8 @@ def test_hover_search_colour_filter(wnb, renderer, n):
     view.wait_for("h.colorBy() === 'gold'", timeout=5)
     view.wait_for("JSON.stringify(" + OVERLAY_RGB + ".slice(0, 3)) === JSON.stringify(arg[2])",
                   [*xy[i], rgb(PALETTE[gold[i]])], timeout=5)
-    legend = view.call("Array.from(h.el.querySelectorAll('.dmw-legend-item')).map(e => e.textContent)")
+    legend = view.call(
+        "Array.from(h.el.querySelectorAll('.dmw-legend-item')).map(e => e.textContent)")
     assert legend == NAMES
     assert view.call("h.el.querySelector('.dmw-color-by option[value=score]').disabled"), \
         "no label-issue scores yet: the score colouring must be disabled"
@@ -175,7 +182,8 @@ def test_hover_thumbnail_in_images_mode_and_literal_options(wnb):
     options = view.part(".dmw-filter").evaluate(
         "s => Array.from(s.options).map(o => [o.textContent, o.children.length])")
     assert options == [["all points", 0]] + [[f"gold: {name}", 0] for name in NAMES]
-    options = view.part(".dmw-select-by").evaluate("s => Array.from(s.options).map(o => o.textContent)")
+    options = view.part(".dmw-select-by").evaluate(
+        "s => Array.from(s.options).map(o => o.textContent)")
     assert [o for o in options if o.startswith("gold: ")] == [f"gold: {name}" for name in NAMES]
     assert view.call("h.el.querySelectorAll('img, script, b').length") == 0
     assert wnb.dialogs == []

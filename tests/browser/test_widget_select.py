@@ -7,7 +7,6 @@ import time
 
 import numpy as np
 import pytest
-
 from dmw import MapView
 from test_widget_click import CLICK_DATA, NAMES, isolated_point, pixel_coords
 

@@ -3,7 +3,6 @@ selection stay exact when zoomed, the points are drawn at their zoomed places.""
 
 import numpy as np
 import pytest
-
 from dmw import MapView, is_background, pixel_patch
 from test_widget_click import CLICK_DATA, NAMES
 from test_widget_select import clear_edge, drag, show
@@ -58,7 +57,7 @@ def test_zoom_pan_reset_keep_picking_and_selection_exact(wnb, renderer, n):
     assert score[i] > 6, "no isolated point in the zoomed view"
     x, y = view.client_xy(i)
     assert np.allclose((x, y), xy[i], atol=0.01)
-    assert not is_background(pixel_patch(wnb.page, x, y, r=1)), "point not drawn at its zoomed place"
+    assert not is_background(pixel_patch(wnb.page, x, y, r=1)), "point not drawn where it is now"
     wnb.page.mouse.click(x, y)
     view.wait_for("h.selectedIndex() === arg", i, timeout=5)
 
