@@ -187,3 +187,55 @@ def test_hover_thumbnail_in_images_mode_and_literal_options(wnb):
     assert [o for o in options if o.startswith("gold: ")] == [f"gold: {name}" for name in NAMES]
     assert view.call("h.el.querySelectorAll('img, script, b').length") == 0
     assert wnb.dialogs == []
+
+
+def test_multilabel_select_filter_and_score_colours(wnb):
+    names = ["joy", "<i>anger</i>", "love"]
+    view = MapView.show(wnb, (
+        "rng = np.random.default_rng(21)\n"
+        "N = 200\n"
+        "Y = rng.integers(0, 2, (N, 3))\n"
+        f"w = DataMapWidget(texts=[f'x{{i}}' for i in range(N)], labels=Y, label_names={names!r},\n"
+        "                  task='multilabel')\n"
+        "for _ in range(3):\n"
+        "    w.log_epoch(rng.uniform(0.01, 0.99, (N, 3)))\n"
+        "w"
+    ))
+    view.wait_epoch_text("Epoch 3 / 3")
+    view.wait_transition_done(after=0)
+    gold_sets = np.asarray(wnb.py("Y.tolist()"))
+    n = len(gold_sets)
+    # select by a gold label: every example whose gold set holds it (not only the shown label)
+    view.part(".dmw-select-by").select_option("gold:1")
+    want = np.flatnonzero(gold_sets[:, 1]).tolist()
+    view.wait_for("h.selection().length === arg", len(want), timeout=5)
+    assert view.call("h.selection()") == want
+    # filter by gold label "love": a rectangle over the whole plot selects only those
+    view.part(".dmw-filter").select_option("2")
+    pos = view.positions()
+    i, xy = isolated(view, pos, mask=gold_sets[:, 2] == 1)
+    start = data_to_client(pos, xy, 0.4999, 0.9999)
+    drag(wnb.page, start, (xy[:, 0].min() - 3, xy[:, 1].max() + 3))
+    want = np.flatnonzero(gold_sets[:, 2]).tolist()
+    view.wait_for("JSON.stringify(h.selection()) === arg", str(want).replace(" ", ""), timeout=5)
+    view.part(".dmw-filter").select_option("")
+    # colour by gold: the shown label's membership (legend "not joy" / "joy")
+    view.part(".dmw-color-by").select_option("gold")
+    view.wait_for("h.colorBy() === 'gold'", timeout=5)
+    legend = view.call(
+        "Array.from(h.el.querySelectorAll('.dmw-legend-item')).map(e => e.textContent)")
+    assert legend == ["not joy", "joy"]
+    # label-issue scores (the review side fills ctrl.scores): the choice is enabled and the
+    # highest score gets the top colour of the scale
+    assert view.call("h.el.querySelector('.dmw-color-by option[value=score]').disabled")
+    scores = [0.0] * n
+    scores[i] = 1.0
+    view.call("(() => { const c = h._internals.ctrl; c.scores = Float32Array.from(arg);"
+              " c.notify(); })()", scores)
+    view.wait_for("!h.el.querySelector('.dmw-color-by option[value=score]').disabled", timeout=5)
+    view.part(".dmw-color-by").select_option("score")
+    view.wait_for("JSON.stringify(" + OVERLAY_RGB + ".slice(0, 3)) === JSON.stringify(arg[2])",
+                  [*xy[i], rgb("#fde725")], timeout=5)
+    view.shot("score-colours")
+    # bqplot's (hidden) toolbars have <i class="fa ..."> icons: count only class-less ones
+    assert view.call("h.el.querySelectorAll('i:not([class]), img, script').length") == 0
