@@ -22,8 +22,14 @@ the detail text shown, with the kernel idle and while a CPU-bound cell runs; a ~
 selection to its list shown, and a sort of that list by confidence; 30 decisions made by key
 while a cell runs: all in `w.reviews` (once each) after it ends, and how long after.
 
-Run: python benchmarks/bench_widget.py [--scenario steps|live|both|review] [--sizes 2000 60000 200000]
-     [--epochs 5] [--profile]   (--profile: the page's JavaScript CPU profile, top functions)
+Scenario "explore" (`--scenario explore`): at 43,410 points, a rectangle drag
+of ~10,000 points -> selection drawn, hover -> tooltip, search keystroke -> map highlighted, each
+from the input event's timestamp to the drawing, with the kernel idle and while a CPU-bound
+training cell logs an epoch every 2 s.
+
+Run: python benchmarks/bench_widget.py [--scenario steps|live|both|review|explore]
+     [--sizes 2000 60000 200000] [--epochs 5] [--profile]
+     (--profile: the page's JavaScript CPU profile, top functions)
 Note: WebGL here is software (SwiftShader) on 2 shared cores: GL timings are a pessimistic floor.
 """
 
@@ -537,6 +543,150 @@ def report_review(r: dict) -> None:
           f"{r['reviews_seen_by_busy_cell']} |")
     print(f"| ... in w.reviews after the cell ended (rows / distinct decision ids / examples) | "
           f"{rows} / {ids} / {examples}, {r['decisions_arrived_s']:.2f} s after |")
+# ---- scenario "explore": selection, hover, search at 43,410 points
+REVIEW_DATA = """
+rng = np.random.default_rng(11)
+N = {n}
+WORDS = ['thank', 'you', 'so', 'much', 'great', 'film', 'sad', 'angry', 'love', 'this', 'why']
+texts = [' '.join(rng.choice(WORDS, 8)) + f' #{{i}}' for i in range(N)]
+labels = rng.integers(0, 28, N)
+w = DataMapWidget(texts=texts, labels=labels, label_names=[f'class {{k}}' for k in range(28)])
+centre = rng.uniform(0.05, 0.95, N)
+def probs():
+    p = rng.dirichlet(np.ones(28), N) * 0.5
+    p[np.arange(N), labels] += np.clip(centre + rng.normal(0, 0.2, N), 0, 1) * 0.5
+    return p / p.sum(1, keepdims=True)
+for _ in range(3):
+    w.log_epoch(probs())
+w
+"""
+
+REVIEW_BUSY = (
+    "for _ in range({epochs}):\n"
+    "    t = time.time()\n"
+    "    while time.time() - t < 2.0:\n"
+    "        np.linalg.svd(np.random.rand(200, 200))  # CPU-bound 'training step'\n"
+    "    w.log_epoch(probs())\n"
+)
+
+ARM_EVENT = """([type, selector]) => {
+  window.__rv = { t0: null };
+  const target = selector ? document.querySelector(selector) : window;
+  const first = (e) => { if (window.__rv.t0 === null) window.__rv.t0 = e.timeStamp; };
+  target.addEventListener(type, first, { capture: true, once: true });
+}"""
+
+
+def _event_to(nb: NotebookPage, view: MapView, done_js: str, arg=None,
+              timeout=10.0) -> float | None:
+    """ms from the armed event to the page time returned by `done_js` (once it is past it)."""
+    try:
+        view.wait_for(f"window.__rv.t0 !== null && ({done_js}) !== null"
+                      f" && ({done_js}) > window.__rv.t0",
+                      arg, timeout=timeout, polling=5)
+    except Exception:
+        return None
+    t0 = nb.page.evaluate("() => window.__rv.t0")
+    return view.call(done_js, arg) - t0
+
+
+def review_rect_ms(nb: NotebookPage, view: MapView, xy, want_fraction=0.23):
+    """Rectangle drag of ~10,000 points: pointerup -> overlay drawn with the selection."""
+    import numpy as np
+
+    qx = np.quantile(xy[:, 0], [0.2, 0.7])
+    qy = np.quantile(xy[:, 1], [0.2, 0.7])
+    view.call("h.setSelection([])")
+    nb.page.wait_for_timeout(200)
+    nb.page.evaluate(ARM_EVENT, ["pointerup", None])
+    nb.page.mouse.move(qx[0], qy[0])
+    nb.page.mouse.down()
+    nb.page.mouse.move(qx[1], qy[1], steps=3)
+    nb.page.mouse.up()
+    ms = _event_to(nb, view, "h.selection().length > 0 ? h.layersDrawnAt() : null")
+    return ms, view.call("h.selection().length")
+
+
+def review_hover_ms(nb: NotebookPage, view: MapView, xy, i: int):
+    nb.page.mouse.move(5, 5)
+    nb.page.wait_for_timeout(150)
+    nb.page.evaluate(ARM_EVENT, ["pointermove", None])
+    nb.page.mouse.move(float(xy[i, 0]), float(xy[i, 1]))
+    return _event_to(nb, view, "h.tooltipIndex() !== null ? h.tooltipShownAt() : null")
+
+
+def review_search_ms(nb: NotebookPage, view: MapView, query: str):
+    box = view.part(".dmw-search")
+    box.fill("")
+    nb.page.wait_for_timeout(150)
+    box.focus()
+    times = []
+    for ch in query:
+        nb.page.evaluate(ARM_EVENT, ["input", f'[data-test-view="{view.tag}"] .dmw-search'])
+        nb.page.keyboard.type(ch)
+        times.append(_event_to(nb, view, "h.layersDrawnAt()"))
+    return times, view.call("h.searchHits().length")
+
+
+def bench_explore(nb: NotebookPage, n: int = 43_410, repeats: int = 3) -> dict:
+    import numpy as np
+
+    view = MapView.show(nb, REVIEW_DATA.format(n=n), timeout=300)
+    view.wait_epoch_text("Epoch 3 / 3", timeout=120)
+    view.wait_painted(3, timeout=60)
+    view.wait_transition_done(after=0, timeout=60)
+    pos = view.positions()
+    probe = [int(np.argmin(pos[:, 0])), int(np.argmax(pos[:, 0])),
+             int(np.argmin(pos[:, 1])), int(np.argmax(pos[:, 1]))]
+    pts = np.array([view.client_xy(i) for i in probe])
+    ax, ay = np.polyfit(pos[probe, 0], pts[:, 0], 1), np.polyfit(pos[probe, 1], pts[:, 1], 1)
+    xy = np.stack([np.polyval(ax, pos[:, 0]), np.polyval(ay, pos[:, 1])], axis=1)
+    rng = random.Random(3)
+    out = {"n": n, "renderer": view.renderer}
+    for phase in ("idle", "busy"):
+        cell = None
+        if phase == "busy":
+            cell = nb.run_nowait(REVIEW_BUSY.format(epochs=8))
+            nb.page.wait_for_timeout(2500)
+        rect, hover, search, sizes, hits = [], [], [], [], []
+        for _ in range(repeats):
+            ms, k = review_rect_ms(nb, view, xy)
+            rect.append(ms)
+            sizes.append(k)
+            hover.append(review_hover_ms(nb, view, xy, rng.randrange(n)))
+            t, hits_k = review_search_ms(nb, view, "thank")
+            search.extend(t)
+            hits.append(hits_k)
+            view.part(".dmw-search").fill("")
+        if cell is not None:
+            out["busy_checked_while_running"] = cell.running()
+            cell.wait(120)
+        out[phase] = {"rect_ms": rect, "selected": sizes, "hover_ms": hover, "search_ms": search,
+                      "search_hits": hits}
+    nb.screenshot("review")
+    return out
+
+
+def report_explore(r: dict) -> None:
+    def fmt(values):
+        ok = [v for v in values if v is not None]
+        if not ok:
+            return "n/a"
+        missed = len(values) - len(ok)
+        return f"{median(ok):.0f} (max {max(ok):.0f})" + (f", {missed} missed" if missed else "")
+
+    print(f"\nexplore scenario, {r['n']:,} points ({r['renderer']}); ms from the input event to the"
+          " map/tooltip drawn, median (max)")
+    print("| kernel | rectangle -> selection drawn | points selected | hover -> tooltip |"
+          " search keystroke -> map highlighted |")
+    print("|---|---|---|---|---|")
+    for phase in ("idle", "busy"):
+        p = r[phase]
+        print(f"| {phase} | {fmt(p['rect_ms'])} | {p['selected'][0]:,} | {fmt(p['hover_ms'])} |"
+              f" {fmt(p['search_ms'])} |")
+    if "busy_checked_while_running" in r:
+        print("(busy: the training cell was still running at the end: "
+              f"{r['busy_checked_while_running']})")
 
 
 def main() -> int:
@@ -544,7 +694,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 60000, 200000])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--clicks", type=int, default=5)
-    parser.add_argument("--scenario", choices=["steps", "live", "both", "review"], default="both")
+    parser.add_argument("--scenario", choices=["steps", "live", "both", "review", "explore"], default="both")
     parser.add_argument("--live-epochs", type=int, default=10)
     parser.add_argument("--profile", action="store_true", help="print the page's hottest JS functions")
     args = parser.parse_args()
@@ -568,6 +718,16 @@ def main() -> int:
                 finally:
                     nb.close()
                     nb = None
+            return 0
+        if args.scenario == "explore":  # selection, hover, search: its own size, 43,410 points
+            nb = NotebookPage(lab, browser.context, artifact_prefix="bench-explore")
+            nb.open()
+            try:
+                nb.execute(KERNEL_PRELUDE, timeout=120)
+                report_explore(bench_explore(nb))
+            finally:
+                nb.close()
+                nb = None
             return 0
         for n in args.sizes:
             nb = NotebookPage(lab, browser.context, artifact_prefix=f"bench-{n}")

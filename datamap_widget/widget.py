@@ -199,6 +199,8 @@ class DataMapWidget(anywidget.AnyWidget):
     # ---- review: every decision, in ReviewLog.to_messages() form (kernel-owned; the page shows
     # these plus its own not yet confirmed ones, so a reload or a second view agrees)
     _reviews = traitlets.List(traitlets.Dict()).tag(sync=True)
+    # ---- selection (map): the page's multi-point selection (int32 positions)
+    _selection = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -494,17 +496,45 @@ class DataMapWidget(anywidget.AnyWidget):
         frame["label"] = self._gold_names()
         return frame
 
+    # ---- selection (map)
+    def _selection_positions(self) -> np.ndarray:
+        """Positions selected in the page, ascending and unique (int64).
+
+        The page sends ``{"dtype": "int32", "shape": [k], "buffer": bytes}`` (4 bytes a point);
+        a malformed value selects nothing (with a warning) rather than wrong examples. Falls back
+        to the clicked point when no multi-point selection was ever sent (older pages).
+        """
+        n = int(self._dynamics.n_examples)
+        value = self._selection or {}
+        if not value:
+            return np.asarray([i for i in self._selected_index if 0 <= i < n], dtype=np.int64)
+        try:
+            if value.get("dtype") != "int32":
+                raise ValueError(f"dtype {value.get('dtype')!r}")
+            raw = np.frombuffer(bytes(value["buffer"]), dtype="<i4")
+            if raw.size != int(np.prod(value.get("shape", [raw.size]))):
+                raise ValueError(f"{raw.size} values for shape {value.get('shape')}")
+        except (KeyError, TypeError, ValueError) as exc:
+            warnings.warn(f"DataMapWidget ignored a malformed page selection ({exc}); select again",
+                          RuntimeWarning, stacklevel=3)
+            return np.zeros(0, dtype=np.int64)
+        positions = np.unique(raw.astype(np.int64))
+        return positions[(positions >= 0) & (positions < n)]
+
     @property
     def selected(self) -> list:
-        """Ids of the examples selected by clicking in the page (empty if none)."""
+        """Ids of the examples selected in the page, in dataset (position) order; [] if none.
+
+        A click selects one point; a rectangle / lasso drag, shift-drag (adds) or the "Select"
+        control select many; Esc or a click on empty space clears.
+        """
         ids = np.asarray(self._dynamics.ids)
-        return [ids[i].item() for i in self._selected_index if 0 <= i < len(ids)]
+        return ids[self._selection_positions()].tolist()
 
     @property
     def selected_df(self) -> pd.DataFrame:
-        """Rows of :meth:`to_dataframe` for the selected examples."""
-        positions = [i for i in self._selected_index if 0 <= i < int(self._dynamics.n_examples)]
-        return self.to_dataframe().iloc[positions]
+        """Rows of :meth:`to_dataframe` for the selected examples (in :attr:`selected` order)."""
+        return self.to_dataframe().iloc[self._selection_positions()]
 
     # ---------------------------------------------------------------------- review
     def _init_reviews(self, td, *, label_column, id_column):

@@ -83,6 +83,7 @@ function goldOf(model, n) {
 }
 
 // src/metrics.js
+var REGIONS = ["easy-to-learn", "ambiguous", "hard-to-learn"];
 function emptySums(n) {
   return { k: 0, sum: new Float64Array(n), sumSq: new Float64Array(n), hits: new Float64Array(n) };
 }
@@ -414,6 +415,24 @@ function decisionMessage({ index, verdict, newLabel = null, label = null, now = 
   };
 }
 
+// src/selection_sync.js
+function encodeSelection(indexes) {
+  const data = Int32Array.from(indexes);
+  return { dtype: "int32", shape: [data.length], buffer: new DataView(data.buffer) };
+}
+function decodeSelection(value, n) {
+  if (!value || !value.dtype) return new Int32Array(0);
+  if (value.dtype !== "int32") throw new Error(`datamap-widget: the selection must be int32, not ${value.dtype}`);
+  const { data } = decodeArray(value);
+  const out = Int32Array.from(data).sort();
+  let k = 0;
+  for (let j = 0; j < out.length; j++) {
+    const i = out[j];
+    if (i >= 0 && i < n && (k === 0 || out[k - 1] !== i)) out[k++] = i;
+  }
+  return out.slice(0, k);
+}
+
 // src/controller.js
 var PLAY_STEP_MS = 700;
 var BUSY_POLL_MS = 40;
@@ -473,6 +492,14 @@ var Controller = class {
     this.onMeta = () => this.receiveMeta();
     this.onMsg = (content, buffers) => this.receiveMessage(content, buffers);
     this.onSelectedTrait = () => this.syncSelectionFromModel();
+    this.selection = new Int32Array(0);
+    this.colorBy = "correctness";
+    this.goldFilter = null;
+    this.searchQuery = "";
+    this.searchHits = new Int32Array(0);
+    this.onSelectionTrait = () => this.syncMultiSelectionFromModel();
+    model.on("change:_selection", this.onSelectionTrait);
+    this.syncMultiSelectionFromModel(false);
     this.initReview();
     model.on("change:_epoch", this.onEpoch);
     model.on("change:_meta", this.onMeta);
@@ -504,6 +531,7 @@ var Controller = class {
     this.model.off("change:_selected_index", this.onSelectedTrait);
     this.model.off("change:_reviews", this.onReviews);
     clearInterval(this.resendTimer);
+    this.model.off("change:_selection", this.onSelectionTrait);
     controllers.delete(this.key);
   }
   get nEpochs() {
@@ -710,7 +738,6 @@ var Controller = class {
   // them. The queue walks the review list: the selection, or with none every example, most
   // likely mislabeled first (label-issue score, else lowest confidence), in the list's sort.
   initReview() {
-    if (!this.selection) this.selection = new Int32Array(0);
     this.outbox = new DecisionOutbox();
     this.reviewCodes = new Uint8Array(this.n);
     this.scores = null;
@@ -722,12 +749,6 @@ var Controller = class {
     this.resendTimer = setInterval(() => this.sendDecisions(), 2e4);
     this.receiveReviews(false);
   }
-  // ---- selection stub: MAP's branch replaces this with the real one (syncs to Python)
-  setSelection(indexes) {
-    this.selection = Int32Array.from(indexes || []);
-    this.notify();
-  }
-  // ---- end selection stub
   /** Index of the shown label among the label names (multilabel decisions are per label). */
   reviewLabel() {
     const meta = this.model.get("_meta") || {};
@@ -841,6 +862,45 @@ var Controller = class {
     this.select(next);
     return true;
   }
+  // ---- selection (map)
+  /** Store a multi-point selection (positions, any order; kept ascending, unique), sync it. */
+  setSelection(indexes) {
+    const sorted = Int32Array.from(indexes).sort();
+    let k = 0;
+    for (let j = 0; j < sorted.length; j++) {
+      const i = sorted[j];
+      if (i >= 0 && i < this.n && (k === 0 || sorted[k - 1] !== i)) sorted[k++] = i;
+    }
+    this.selection = sorted.slice(0, k);
+    this.model.set("_selection", encodeSelection(this.selection));
+    this.model.save_changes();
+    this.notify();
+  }
+  /** Nothing selected, no current point (Esc, click on empty space). */
+  clearSelection() {
+    if (this.selection.length) this.setSelection(new Int32Array(0));
+    if (this.selected !== null) this.select(null);
+  }
+  syncMultiSelectionFromModel(notify = true) {
+    let sel;
+    try {
+      sel = decodeSelection(this.model.get("_selection"), this.n);
+    } catch (err) {
+      console.warn("datamap-widget: ignored a malformed selection", err);
+      return;
+    }
+    if (sel.length === this.selection.length && sel.every((v, j) => v === this.selection[j])) return;
+    this.selection = sel;
+    if (notify) this.notify();
+  }
+  /** Map style (colour mode, gold filter, search) changed: every view redraws its layers. */
+  setStyle({ colorBy, goldFilter, searchQuery, searchHits } = {}) {
+    if (colorBy !== void 0) this.colorBy = colorBy;
+    if (goldFilter !== void 0) this.goldFilter = goldFilter;
+    if (searchQuery !== void 0) this.searchQuery = searchQuery;
+    if (searchHits !== void 0) this.searchHits = searchHits;
+    this.notify();
+  }
 };
 
 // src/dom.js
@@ -875,9 +935,9 @@ function buildControls(model, ctrl) {
     const wrap = h("label", "dmw-label-wrap", "Label ");
     select = h("select", "dmw-label-select");
     for (const name of meta.label_names || []) {
-      const option = h("option", null, String(name));
-      option.value = String(name);
-      select.append(option);
+      const option2 = h("option", null, String(name));
+      option2.value = String(name);
+      select.append(option2);
     }
     pending = h("span", "dmw-label-pending", "");
     wrap.append(select, pending);
@@ -908,52 +968,6 @@ function buildControls(model, ctrl) {
   }
   if (select) model.on("change:label", update);
   return { root, update };
-}
-
-// src/picking.js
-function dataToClientTransform(markView) {
-  const sx = markView.scales.x;
-  const sy = markView.scales.y;
-  const ox = sx.offset || 0;
-  const oy = sy.offset || 0;
-  const x0 = sx.scale(0) + ox;
-  const ax = sx.scale(1) + ox - x0;
-  const y0 = sy.scale(0) + oy;
-  const ay = sy.scale(1) + oy - y0;
-  const ctm = markView.el.getScreenCTM();
-  if (!ctm) return null;
-  return {
-    // local plot pixels (px, py) = (x0 + ax*x, y0 + ay*y); client = CTM * local
-    toClient(x, y) {
-      const px = x0 + ax * x;
-      const py = y0 + ay * y;
-      return { x: ctm.a * px + ctm.c * py + ctm.e, y: ctm.b * px + ctm.d * py + ctm.f };
-    },
-    // pixels per data unit along each axis, in client space (no rotation in a bqplot figure)
-    pxPerX: ax * ctm.a,
-    pxPerY: ay * ctm.d
-  };
-}
-function pickNearest(positions, transform, cx, cy, radius) {
-  const { x, y } = positions;
-  const origin = transform.toClient(0, 0);
-  const kx = transform.pxPerX;
-  const ky = transform.pxPerY;
-  const tx = cx - origin.x;
-  const ty = cy - origin.y;
-  let best = null;
-  let bestD2 = radius * radius;
-  for (let i = 0, n = x.length; i < n; i++) {
-    const dx = x[i] * kx - tx;
-    if (dx > radius || dx < -radius) continue;
-    const dy = y[i] * ky - ty;
-    const d2 = dx * dx + dy * dy;
-    if (d2 <= bestD2) {
-      bestD2 = d2;
-      best = i;
-    }
-  }
-  return best;
 }
 
 // src/raster.js
@@ -989,11 +1003,11 @@ function rasterize(pixels, width, height, x, y, color, map, table, disc) {
     const px = Math.round(x0 + ax * x[i]);
     const py = Math.round(y0 + ay * y[i]);
     const c = color[i];
-    const rgba = table[c >= 1 ? 255 : c <= 0 ? 0 : c * 255 + 0.5 | 0];
+    const rgba2 = table[c >= 1 ? 255 : c <= 0 ? 0 : c * 255 + 0.5 | 0];
     for (let k = 0; k < m; k += 2) {
       const qx = px + disc[k];
       const qy = py + disc[k + 1];
-      if (qx >= 0 && qx < width && qy >= 0 && qy < height) pixels[qy * width + qx] = rgba;
+      if (qx >= 0 && qx < width && qy >= 0 && qy < height) pixels[qy * width + qx] = rgba2;
     }
   }
 }
@@ -1077,9 +1091,13 @@ function mountRaster({ figureView, pointsView, colors, sizeOf, durationOf, onFra
     tween = { from: tweenable ? from : to, to, start: performance.now(), duration: tweenable ? duration : 1, raf: 0 };
     tween.raf = requestAnimationFrame(frame);
   }
+  function redraw() {
+    if (!tween && current) draw(current.x, current.y, current.color);
+  }
   return {
     canvas,
     show,
+    redraw,
     animating: () => tween !== null,
     frameCost: () => frameCost,
     dispose() {
@@ -1090,9 +1108,820 @@ function mountRaster({ figureView, pointsView, colors, sizeOf, durationOf, onFra
   };
 }
 
+// src/map_style.js
+var CATEGORY_COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+var REGION_COLORS = { "easy-to-learn": "#4575b4", ambiguous: "#9b59b6", "hard-to-learn": "#d73027" };
+var REVIEW_COLORS = ["#c8c8c8", "#2ca02c", "#ff7f0e", "#222222"];
+var REVIEW_NAMES = ["not reviewed", "label correct", "label wrong", "removed"];
+var SCORE_COLORS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
+var MISSING = "#c8c8c8";
+function rgba(hex) {
+  const v = parseInt(String(hex).replace("#", ""), 16);
+  return (255 << 24 | (v & 255) << 16 | v & 65280 | v >> 16 & 255) >>> 0;
+}
+function tableColor(table, t) {
+  return table[t >= 1 ? 255 : t <= 0 ? 0 : t * 255 + 0.5 | 0];
+}
+function pointColors(mode, state) {
+  const { positions, gold, meta, reviewCodes, scores } = state;
+  const n = positions.x.length;
+  const out = new Uint32Array(n);
+  if (mode === "gold") {
+    const palette = CATEGORY_COLORS.map(rgba);
+    for (let i = 0; i < n; i++) out[i] = gold && i < gold.length ? palette[gold[i] % palette.length] : rgba(MISSING);
+  } else if (mode === "region") {
+    const byName = Object.fromEntries(REGIONS.map((r) => [r, rgba(REGION_COLORS[r])]));
+    for (let i = 0; i < n; i++) out[i] = byName[regionOf(positions.y[i], positions.x[i], meta)];
+  } else if (mode === "reviewed") {
+    const palette = REVIEW_COLORS.map(rgba);
+    for (let i = 0; i < n; i++) out[i] = palette[reviewCodes && reviewCodes[i] < palette.length ? reviewCodes[i] : 0];
+  } else if (mode === "score" && scores) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < n; i++) if (Number.isFinite(scores[i])) {
+      lo = Math.min(lo, scores[i]);
+      hi = Math.max(hi, scores[i]);
+    }
+    const table = colorTable(SCORE_COLORS);
+    const span = hi > lo ? hi - lo : 1;
+    for (let i = 0; i < n; i++) out[i] = Number.isFinite(scores[i]) ? tableColor(table, (scores[i] - lo) / span) : rgba(MISSING);
+  } else {
+    const table = colorTable(state.correctnessColors || ["#d73027", "#4575b4"]);
+    for (let i = 0; i < n; i++) out[i] = tableColor(table, positions.color[i]);
+  }
+  return out;
+}
+function filterMask(filter, { n, gold, goldSets, nLabels, multilabel }) {
+  if (filter === null || filter === void 0) return null;
+  const mask = new Uint8Array(n);
+  if (multilabel) for (let i = 0; i < n; i++) mask[i] = goldSets[i * nLabels + filter] ? 1 : 0;
+  else for (let i = 0; i < n; i++) mask[i] = gold[i] === filter ? 1 : 0;
+  return mask;
+}
+function legendOf(mode, classNames) {
+  if (mode === "gold") return classNames.map((name, k) => [String(name), CATEGORY_COLORS[k % CATEGORY_COLORS.length]]);
+  if (mode === "region") return REGIONS.map((r) => [r, REGION_COLORS[r]]);
+  if (mode === "reviewed") return REVIEW_NAMES.map((name, k) => [name, REVIEW_COLORS[k]]);
+  if (mode === "score") return [["low score", SCORE_COLORS[0]], ["high score (likely mislabeled)", SCORE_COLORS[4]]];
+  return [];
+}
+
+// src/selection.js
+function clientToData(transform, cx, cy) {
+  const origin = transform.toClient(0, 0);
+  return { x: (cx - origin.x) / transform.pxPerX, y: (cy - origin.y) / transform.pxPerY };
+}
+function emptyMask(n) {
+  return new Uint8Array(n);
+}
+function selectRect(positions, corner1, corner2, { visible = null } = {}) {
+  const { x, y } = positions;
+  const n = x.length;
+  const mask = emptyMask(n);
+  const x0 = Math.min(corner1.x, corner2.x);
+  const x1 = Math.max(corner1.x, corner2.x);
+  const y0 = Math.min(corner1.y, corner2.y);
+  const y1 = Math.max(corner1.y, corner2.y);
+  if (!(x0 <= x1 && y0 <= y1)) return mask;
+  for (let i = 0; i < n; i++) {
+    const px = x[i];
+    const py = y[i];
+    if (px >= x0 && px <= x1 && py >= y0 && py <= y1 && (visible === null || visible[i])) mask[i] = 1;
+  }
+  return mask;
+}
+function cleanPolygon(polygon) {
+  const flat = [];
+  const push = (px, py) => {
+    if (!Number.isFinite(px) || !Number.isFinite(py)) return;
+    const k2 = flat.length;
+    if (k2 >= 2 && flat[k2 - 2] === px && flat[k2 - 1] === py) return;
+    flat.push(px, py);
+  };
+  if (polygon.length && typeof polygon[0] === "object") for (const p of polygon) push(+p.x, +p.y);
+  else for (let k2 = 0; k2 + 1 < polygon.length; k2 += 2) push(+polygon[k2], +polygon[k2 + 1]);
+  const k = flat.length;
+  if (k >= 4 && flat[0] === flat[k - 2] && flat[1] === flat[k - 1]) flat.length = k - 2;
+  return flat;
+}
+function edgesOf(flat) {
+  const m = flat.length / 2;
+  const lowY = [];
+  const highY = [];
+  const xAtLow = [];
+  const slope = [];
+  const dir = [];
+  for (let k = 0; k < m; k++) {
+    const ax = flat[2 * k];
+    const ay = flat[2 * k + 1];
+    const bx = flat[2 * ((k + 1) % m)];
+    const by = flat[2 * ((k + 1) % m) + 1];
+    if (ay === by) continue;
+    const up = by > ay;
+    const [lx, ly, hx, hy] = up ? [ax, ay, bx, by] : [bx, by, ax, ay];
+    lowY.push(ly);
+    highY.push(hy);
+    xAtLow.push(lx);
+    slope.push((hx - lx) / (hy - ly));
+    dir.push(up ? 1 : -1);
+  }
+  return {
+    count: lowY.length,
+    lowY: Float64Array.from(lowY),
+    highY: Float64Array.from(highY),
+    xAtLow: Float64Array.from(xAtLow),
+    slope: Float64Array.from(slope),
+    dir: Int8Array.from(dir)
+  };
+}
+var CELLS_PER_BAND = 64;
+function cellIndex(edges, minX, maxX, minY, maxY) {
+  const bands = Math.max(8, Math.min(1024, edges.count));
+  const cells = CELLS_PER_BAND;
+  const height = (maxY - minY) / bands;
+  const width = (maxX - minX) / cells;
+  const eps = 1e-9 * Math.max(1, Math.abs(minX), Math.abs(maxX), Math.abs(minY), Math.abs(maxY));
+  const bandOf = (v) => Math.min(bands - 1, Math.max(0, Math.floor((v - minY) / height)));
+  const cellOf = (v) => Math.min(cells - 1, Math.max(0, Math.floor((v - minX) / width)));
+  const rowWidth = cells + 1;
+  const diff = new Int32Array(bands * rowWidth);
+  const pairCell = [];
+  const pairEdge = [];
+  const { lowY, highY, xAtLow, slope, dir } = edges;
+  for (let e = 0; e < edges.count; e++) {
+    for (let b = bandOf(lowY[e]), last = bandOf(highY[e]); b <= last; b++) {
+      const top = minY + b * height;
+      const bottom = top + height;
+      const spans = lowY[e] <= top - eps && highY[e] >= bottom + eps;
+      const y0 = Math.max(lowY[e], top - eps);
+      const y1 = Math.min(highY[e], bottom + eps);
+      const xa = xAtLow[e] + (y0 - lowY[e]) * slope[e];
+      const xb = xAtLow[e] + (y1 - lowY[e]) * slope[e];
+      const c0 = cellOf(Math.min(xa, xb) - eps);
+      const c1 = cellOf(Math.max(xa, xb) + eps);
+      let first = 0;
+      if (spans) {
+        diff[b * rowWidth] += dir[e];
+        diff[b * rowWidth + c0] -= dir[e];
+        first = c0;
+      }
+      for (let c = first; c <= c1; c++) {
+        pairCell.push(b * cells + c);
+        pairEdge.push(e);
+      }
+    }
+  }
+  const base = new Int32Array(bands * cells);
+  for (let b = 0; b < bands; b++) {
+    let run = 0;
+    for (let c = 0; c < cells; c++) {
+      run += diff[b * rowWidth + c];
+      base[b * cells + c] = run;
+    }
+  }
+  const start = new Int32Array(bands * cells + 1);
+  for (const cell of pairCell) start[cell + 1]++;
+  for (let k = 0; k < bands * cells; k++) start[k + 1] += start[k];
+  const list = new Int32Array(pairEdge.length);
+  const fill = start.slice(0, bands * cells);
+  for (let k = 0; k < pairEdge.length; k++) list[fill[pairCell[k]]++] = pairEdge[k];
+  return { base, start, list, cellAt: (px, py) => bandOf(py) * cells + cellOf(px) };
+}
+function selectLasso(positions, polygon, { visible = null } = {}) {
+  const { x, y } = positions;
+  const n = x.length;
+  const mask = emptyMask(n);
+  const flat = cleanPolygon(polygon || []);
+  if (flat.length < 6) return mask;
+  let minX = Infinity;
+  let maxX = -Infinity;
+  let minY = Infinity;
+  let maxY = -Infinity;
+  for (let k = 0; k < flat.length; k += 2) {
+    minX = Math.min(minX, flat[k]);
+    maxX = Math.max(maxX, flat[k]);
+    minY = Math.min(minY, flat[k + 1]);
+    maxY = Math.max(maxY, flat[k + 1]);
+  }
+  if (!(minX < maxX && minY < maxY)) return mask;
+  const edges = edgesOf(flat);
+  const { base, start, list, cellAt } = cellIndex(edges, minX, maxX, minY, maxY);
+  const { lowY, highY, xAtLow, slope, dir } = edges;
+  for (let i = 0; i < n; i++) {
+    const px = x[i];
+    const py = y[i];
+    if (!(px >= minX && px <= maxX && py >= minY && py < maxY)) continue;
+    if (visible !== null && !visible[i]) continue;
+    const cell = cellAt(px, py);
+    let winding = base[cell];
+    for (let k = start[cell], end = start[cell + 1]; k < end; k++) {
+      const e = list[k];
+      if (py < lowY[e] || py >= highY[e]) continue;
+      if (xAtLow[e] + (py - lowY[e]) * slope[e] > px) winding += dir[e];
+    }
+    if (winding !== 0) mask[i] = 1;
+  }
+  return mask;
+}
+function selectByClass(gold, classes, { visible = null } = {}) {
+  const wanted = new Set(Array.from(classes, Number));
+  const mask = emptyMask(gold.length);
+  for (let i = 0; i < gold.length; i++) if (wanted.has(gold[i]) && (visible === null || visible[i])) mask[i] = 1;
+  return mask;
+}
+function selectByGoldLabel(goldSets, nLabels, label, { visible = null } = {}) {
+  const n = nLabels > 0 ? Math.floor(goldSets.length / nLabels) : 0;
+  const mask = emptyMask(n);
+  for (let i = 0; i < n; i++) if (goldSets[i * nLabels + label] && (visible === null || visible[i])) mask[i] = 1;
+  return mask;
+}
+function selectByRegion(positions, meta, region, { visible = null } = {}) {
+  const { x, y } = positions;
+  const mask = emptyMask(x.length);
+  for (let i = 0; i < x.length; i++) {
+    if (regionOf(y[i], x[i], meta) === region && (visible === null || visible[i])) mask[i] = 1;
+  }
+  return mask;
+}
+function combine(current, next, mode = "replace") {
+  if (mode === "replace" || current === null) return mode === "subtract" ? emptyMask(next.length) : next.slice();
+  const out = current.slice();
+  if (mode === "add") for (let i = 0; i < out.length; i++) out[i] |= next[i];
+  else if (mode === "subtract") for (let i = 0; i < out.length; i++) out[i] &= next[i] ^ 1;
+  else throw new Error(`unknown selection mode ${mode}`);
+  return out;
+}
+function maskToIndexes(mask) {
+  let count = 0;
+  for (let i = 0; i < mask.length; i++) count += mask[i] ? 1 : 0;
+  const out = new Int32Array(count);
+  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i]) out[k++] = i;
+  return out;
+}
+function indexesToMask(indexes, n) {
+  const mask = emptyMask(n);
+  for (const i of indexes) if (i >= 0 && i < n) mask[i] = 1;
+  return mask;
+}
+
+// src/text_search.js
+var SEPARATOR = "\0";
+function upperBound(sorted, value) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (sorted[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+var TextIndex = class {
+  /** bytes: Uint8Array of all texts; offsets: Uint32Array of N + 1 byte offsets. */
+  constructor(bytes, offsets) {
+    this.n = Math.max(0, offsets.length - 1);
+    const decoder4 = new TextDecoder("utf-8");
+    const parts = new Array(this.n);
+    const starts = new Int32Array(this.n + 1);
+    let at = 0;
+    for (let i = 0; i < this.n; i++) {
+      const text = decoder4.decode(bytes.subarray(offsets[i], offsets[i + 1])).toLowerCase().replaceAll(SEPARATOR, " ");
+      parts[i] = text;
+      starts[i] = at;
+      at += text.length + 1;
+    }
+    starts[this.n] = at;
+    this.haystack = parts.join(SEPARATOR);
+    this.starts = starts;
+  }
+  /**
+   * Positions (ascending Int32Array) of the texts that contain `query`, ignoring case. An empty
+   * query (after dropping NUL characters) matches nothing: the caller shows no search then.
+   * `limit` stops after that many matches.
+   */
+  search(query, { limit = Infinity } = {}) {
+    const needle = String(query ?? "").toLowerCase().replaceAll(SEPARATOR, "");
+    if (!needle.length || this.n === 0) return new Int32Array(0);
+    const hits = [];
+    const { haystack, starts } = this;
+    let from = 0;
+    while (hits.length < limit) {
+      const at = haystack.indexOf(needle, from);
+      if (at === -1) break;
+      const i = upperBound(starts, at) - 1;
+      hits.push(i);
+      from = starts[i + 1];
+    }
+    return Int32Array.from(hits);
+  }
+};
+function textIndexFromBuffers(textBytes, offsetBytes) {
+  const asBytes = (v) => v instanceof Uint8Array ? v : ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v || 0);
+  const raw = asBytes(offsetBytes);
+  const aligned = raw.byteOffset % 4 === 0 ? raw : raw.slice();
+  const offsets = new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2);
+  return new TextIndex(asBytes(textBytes), offsets);
+}
+
+// src/map_controls.js
+var COLOR_CHOICES = [
+  ["correctness", "correctness"],
+  ["gold", "gold label"],
+  ["region", "region"],
+  ["reviewed", "reviewed status"],
+  ["score", "label-issue score"]
+];
+function option(value, text) {
+  const o = h("option", null, text);
+  o.value = value;
+  return o;
+}
+function goldChoices(meta) {
+  return meta.task === "multilabel" ? meta.label_names || [] : meta.class_names || [];
+}
+function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
+  const root = h("div", "dmw-map-controls");
+  const meta = ctrl.history.meta;
+  const colorWrap = h("label", "dmw-color-wrap", "Colour by ");
+  const colorBy = h("select", "dmw-color-by");
+  for (const [value, text] of COLOR_CHOICES) colorBy.append(option(value, text));
+  colorWrap.append(colorBy);
+  const filterWrap = h("label", "dmw-filter-wrap", "Show ");
+  const filter = h("select", "dmw-filter");
+  filter.append(option("", "all points"));
+  goldChoices(meta).forEach((name, k) => filter.append(option(String(k), `gold: ${name}`)));
+  filterWrap.append(filter);
+  const selectWrap = h("label", "dmw-select-wrap", "Select ");
+  const selectBy = h("select", "dmw-select-by");
+  selectBy.append(option("", "\u2026"));
+  for (const r of REGIONS) selectBy.append(option(`region:${r}`, `region: ${r}`));
+  goldChoices(meta).forEach((name, k) => selectBy.append(option(`gold:${k}`, `gold: ${name}`)));
+  selectWrap.append(selectBy);
+  const search = h("input", "dmw-search");
+  search.type = "search";
+  search.placeholder = "Search texts";
+  search.setAttribute("aria-label", "Search the texts (case-insensitive)");
+  const hasTexts = bytesOf(model.get("_text_offsets")).byteLength > 0;
+  search.style.display = hasTexts ? "" : "none";
+  const hits = h("span", "dmw-search-hits", "");
+  const reset = h("button", "dmw-reset-zoom", "Reset zoom");
+  reset.type = "button";
+  reset.title = "Wheel: zoom; ctrl/\u2318-drag or middle-drag: pan";
+  const count = h("span", "dmw-selection-count", "");
+  const clear = h("button", "dmw-clear-selection", "Clear");
+  clear.type = "button";
+  const legend = h("div", "dmw-legend");
+  root.append(colorWrap, filterWrap, selectWrap, search, hits, reset, count, clear, legend);
+  let index = null;
+  function runSearch() {
+    const query = search.value;
+    if (!query) {
+      ctrl.setStyle({ searchQuery: "", searchHits: new Int32Array(0) });
+      return;
+    }
+    if (!index) index = textIndexFromBuffers(model.get("_texts"), model.get("_text_offsets"));
+    ctrl.setStyle({ searchQuery: query, searchHits: index.search(query) });
+  }
+  search.addEventListener("input", runSearch);
+  search.addEventListener("keydown", (event) => event.stopPropagation());
+  colorBy.addEventListener("change", () => ctrl.setStyle({ colorBy: colorBy.value }));
+  filter.addEventListener("change", () => ctrl.setStyle({ goldFilter: filter.value === "" ? null : Number(filter.value) }));
+  selectBy.addEventListener("change", () => {
+    const [kind, value] = selectBy.value.split(/:(.*)/s);
+    selectBy.value = "";
+    if (!kind || ctrl.shown === 0) return;
+    let mask;
+    if (kind === "region") mask = selectByRegion(ctrl.positions, ctrl.history.meta, value);
+    else if (ctrl.history.meta.task === "multilabel") mask = selectByGoldLabel(bytesOf(model.get("_gold_sets")), goldChoices(ctrl.history.meta).length, Number(value));
+    else mask = selectByClass(ctrl.history.gold, [Number(value)]);
+    ctrl.setSelection(maskToIndexes(mask));
+  });
+  reset.addEventListener("click", () => resetZoom());
+  clear.addEventListener("click", () => ctrl.clearSelection());
+  let legendKey = null;
+  function update() {
+    const scoreOption = colorBy.querySelector('option[value="score"]');
+    scoreOption.disabled = !ctrl.scores;
+    if (document.activeElement !== colorBy) colorBy.value = ctrl.colorBy;
+    if (document.activeElement !== filter) filter.value = ctrl.goldFilter === null ? "" : String(ctrl.goldFilter);
+    if (document.activeElement !== search && search.value !== ctrl.searchQuery) search.value = ctrl.searchQuery;
+    hits.textContent = ctrl.searchQuery ? `${ctrl.searchHits.length} match${ctrl.searchHits.length === 1 ? "" : "es"}` : "";
+    const k = ctrl.selection.length;
+    count.textContent = k ? `${k} selected` : "";
+    clear.disabled = k === 0 && ctrl.selected === null;
+    reset.disabled = !zoomed();
+    const key = ctrl.colorBy;
+    if (key !== legendKey) {
+      legendKey = key;
+      legend.replaceChildren(...legendOf(ctrl.colorBy, ctrl.history.meta.class_names || []).map(([name, color]) => {
+        const item = h("span", "dmw-legend-item");
+        const swatch = h("span", "dmw-swatch");
+        swatch.style.background = color;
+        item.append(swatch, h("span", null, name));
+        return item;
+      }));
+    }
+  }
+  return { root, update };
+}
+
+// src/picking.js
+function dataToClientTransform(markView) {
+  const sx = markView.scales.x;
+  const sy = markView.scales.y;
+  const ox = sx.offset || 0;
+  const oy = sy.offset || 0;
+  const x0 = sx.scale(0) + ox;
+  const ax = sx.scale(1) + ox - x0;
+  const y0 = sy.scale(0) + oy;
+  const ay = sy.scale(1) + oy - y0;
+  const ctm = markView.el.getScreenCTM();
+  if (!ctm) return null;
+  return {
+    // local plot pixels (px, py) = (x0 + ax*x, y0 + ay*y); client = CTM * local
+    toClient(x, y) {
+      const px = x0 + ax * x;
+      const py = y0 + ay * y;
+      return { x: ctm.a * px + ctm.c * py + ctm.e, y: ctm.b * px + ctm.d * py + ctm.f };
+    },
+    // pixels per data unit along each axis, in client space (no rotation in a bqplot figure)
+    pxPerX: ax * ctm.a,
+    pxPerY: ay * ctm.d
+  };
+}
+function pickNearest(positions, transform, cx, cy, radius, visible = null) {
+  const { x, y } = positions;
+  const origin = transform.toClient(0, 0);
+  const kx = transform.pxPerX;
+  const ky = transform.pxPerY;
+  const tx = cx - origin.x;
+  const ty = cy - origin.y;
+  let best = null;
+  let bestD2 = radius * radius;
+  for (let i = 0, n = x.length; i < n; i++) {
+    const dx = x[i] * kx - tx;
+    if (dx > radius || dx < -radius) continue;
+    if (visible !== null && !visible[i]) continue;
+    const dy = y[i] * ky - ty;
+    const d2 = dx * dx + dy * dy;
+    if (d2 <= bestD2) {
+      bestD2 = d2;
+      best = i;
+    }
+  }
+  return best;
+}
+
 // src/test_hooks.js
 function testHooksEnabled() {
   return typeof window !== "undefined" && window.__datamapWidgetTestHooks === true;
+}
+
+// src/map_tools.js
+var DRAG_PX = 4;
+var ZOOM_STEP = 15e-4;
+var MIN_SPAN = 1e-4;
+function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, tooltip, scales }) {
+  const svgNS = "http://www.w3.org/2000/svg";
+  const shape = document.createElementNS(svgNS, "svg");
+  shape.setAttribute("class", "dmw-gesture");
+  Object.assign(shape.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", pointerEvents: "none", overflow: "visible" });
+  const path = document.createElementNS(svgNS, "polygon");
+  shape.appendChild(path);
+  shape.style.display = "none";
+  if (getComputedStyle(container).position === "static") container.style.position = "relative";
+  container.appendChild(shape);
+  let press = null;
+  let swallowClick = false;
+  let hoverFrame = 0;
+  let lastMove = null;
+  function inPlot(cx, cy) {
+    const tr = transform();
+    if (!tr) return false;
+    const d = clientToData(tr, cx, cy);
+    const [x0, x1] = scales.domain("x");
+    const [y0, y1] = scales.domain("y");
+    return d.x >= x0 && d.x <= x1 && d.y >= y0 && d.y <= y1;
+  }
+  function drawShape(points) {
+    const box = container.getBoundingClientRect();
+    path.setAttribute("points", points.map((p) => `${p.x - box.left},${p.y - box.top}`).join(" "));
+    shape.style.display = "";
+  }
+  function finishSelection(maskNew, add) {
+    const current = add && ctrl.selection.length ? indexesToMask(ctrl.selection, ctrl.n) : null;
+    ctrl.setSelection(maskToIndexes(combine(current, maskNew, add ? "add" : "replace")));
+  }
+  function onPointerDown(event) {
+    if (ctrl.shown === 0 || event.button !== 0 && event.button !== 1) return;
+    if (!inPlot(event.clientX, event.clientY)) return;
+    const pan = event.button === 1 || event.ctrlKey || event.metaKey;
+    const mode = pan ? "pan" : event.altKey ? "lasso" : "rect";
+    press = {
+      x: event.clientX,
+      y: event.clientY,
+      mode,
+      add: event.shiftKey,
+      moved: false,
+      points: [{ x: event.clientX, y: event.clientY }],
+      domain: { x: scales.domain("x"), y: scales.domain("y") }
+    };
+    if (event.button === 1 || event.altKey || pan) event.preventDefault();
+    try {
+      container.setPointerCapture(event.pointerId);
+    } catch (err) {
+    }
+  }
+  function onPointerMove(event) {
+    lastMove = event;
+    if (press) {
+      if (!press.moved && Math.hypot(event.clientX - press.x, event.clientY - press.y) < DRAG_PX) return;
+      press.moved = true;
+      tooltip.hide();
+      if (press.mode === "pan") {
+        const tr = transform();
+        if (!tr) return;
+        const dx = (event.clientX - press.x) / tr.pxPerX;
+        const dy = (event.clientY - press.y) / tr.pxPerY;
+        scales.set("x", press.domain.x[0] - dx, press.domain.x[1] - dx);
+        scales.set("y", press.domain.y[0] - dy, press.domain.y[1] - dy);
+      } else if (press.mode === "lasso") {
+        press.points.push({ x: event.clientX, y: event.clientY });
+        drawShape(press.points);
+      } else {
+        const a = press.points[0];
+        press.points = [a, { x: event.clientX, y: event.clientY }];
+        drawShape([a, { x: event.clientX, y: a.y }, { x: event.clientX, y: event.clientY }, { x: a.x, y: event.clientY }]);
+      }
+      return;
+    }
+    if (!hoverFrame) hoverFrame = requestAnimationFrame(hover);
+  }
+  function hover() {
+    hoverFrame = 0;
+    const event = lastMove;
+    if (!event || press || ctrl.shown === 0) return;
+    const tr = transform();
+    const i = tr ? pickNearest(ctrl.positions, tr, event.clientX, event.clientY, pickRadius(), visibleMask()) : null;
+    tooltip.show(i, event.clientX, event.clientY);
+  }
+  function onPointerUp(event) {
+    const p = press;
+    press = null;
+    shape.style.display = "none";
+    if (!p || !p.moved) return;
+    swallowClick = true;
+    setTimeout(() => swallowClick = false, 0);
+    if (p.mode === "pan") return;
+    const tr = transform();
+    if (!tr) return;
+    if (p.mode === "rect") {
+      const a = clientToData(tr, p.x, p.y);
+      const b = clientToData(tr, event.clientX, event.clientY);
+      finishSelection(selectRect(ctrl.positions, a, b, { visible: visibleMask() }), p.add);
+    } else {
+      p.points.push({ x: event.clientX, y: event.clientY });
+      const polygon = p.points.map((q) => clientToData(tr, q.x, q.y));
+      finishSelection(selectLasso(ctrl.positions, polygon, { visible: visibleMask() }), p.add);
+    }
+  }
+  function onClick(event) {
+    if (swallowClick) {
+      swallowClick = false;
+      event.stopPropagation();
+      return;
+    }
+    if (ctrl.shown === 0) return;
+    const tr = transform();
+    if (!tr) return;
+    const i = pickNearest(ctrl.positions, tr, event.clientX, event.clientY, pickRadius(), visibleMask());
+    if (i === null) {
+      if (!event.shiftKey && inPlot(event.clientX, event.clientY)) ctrl.clearSelection();
+      return;
+    }
+    if (event.shiftKey && ctrl.selection.length) ctrl.setSelection([...ctrl.selection, i]);
+    else ctrl.setSelection([i]);
+    ctrl.select(i);
+  }
+  function onWheel(event) {
+    if (ctrl.shown === 0 || !inPlot(event.clientX, event.clientY)) return;
+    const tr = transform();
+    if (!tr) return;
+    event.preventDefault();
+    const c = clientToData(tr, event.clientX, event.clientY);
+    const factor = Math.exp(event.deltaY * ZOOM_STEP);
+    for (const axis of ["x", "y"]) {
+      const [lo, hi] = scales.domain(axis);
+      const at = c[axis];
+      const nlo = at + (lo - at) * factor;
+      const nhi = at + (hi - at) * factor;
+      if (nhi - nlo > MIN_SPAN) scales.set(axis, nlo, nhi);
+    }
+  }
+  function onLeave() {
+    if (!press) tooltip.hide();
+  }
+  container.addEventListener("pointerdown", onPointerDown, true);
+  container.addEventListener("pointermove", onPointerMove, true);
+  container.addEventListener("pointerup", onPointerUp, true);
+  container.addEventListener("pointercancel", onPointerUp, true);
+  container.addEventListener("pointerleave", onLeave);
+  container.addEventListener("click", onClick, true);
+  container.addEventListener("wheel", onWheel, { passive: false });
+  return {
+    dispose() {
+      container.removeEventListener("pointerdown", onPointerDown, true);
+      container.removeEventListener("pointermove", onPointerMove, true);
+      container.removeEventListener("pointerup", onPointerUp, true);
+      container.removeEventListener("pointercancel", onPointerUp, true);
+      container.removeEventListener("pointerleave", onLeave);
+      container.removeEventListener("click", onClick, true);
+      container.removeEventListener("wheel", onWheel);
+      cancelAnimationFrame(hoverFrame);
+      shape.remove();
+    }
+  };
+}
+
+// src/overlay.js
+var SELECTED = rgba("#111111");
+var SEARCH = rgba("#ff00cc");
+var DECIDED = rgba("#000000");
+function ringOffsets(r0, r1) {
+  const out = [];
+  const R = Math.ceil(r1);
+  for (let dy = -R; dy <= R; dy++) {
+    for (let dx = -R; dx <= R; dx++) {
+      const d2 = dx * dx + dy * dy;
+      if (d2 >= r0 * r0 && d2 <= r1 * r1 + 0.25) out.push(dx, dy);
+    }
+  }
+  return Int32Array.from(out);
+}
+function stamp(pixels, width, clip, px, py, offsets, color) {
+  const m = offsets.length;
+  for (let k = 0; k < m; k += 2) {
+    const qx = px + offsets[k];
+    const qy = py + offsets[k + 1];
+    if (qx >= clip.x0 && qx < clip.x1 && qy >= clip.y0 && qy < clip.y1) pixels[qy * width + qx] = color;
+  }
+}
+function mountOverlay({ figureView, pointsView, sizeOf }) {
+  const canvas = document.createElement("canvas");
+  canvas.className = "dmw-overlay";
+  Object.assign(canvas.style, { position: "absolute", left: "0px", top: "0px", pointerEvents: "none" });
+  const host = figureView.el;
+  if (getComputedStyle(host).position === "static") host.style.position = "relative";
+  host.appendChild(canvas);
+  let ctx = null;
+  let image = null;
+  function place() {
+    const width = Math.max(1, Math.round(host.clientWidth));
+    const height = Math.max(1, Math.round(host.clientHeight));
+    if (canvas.width !== width || canvas.height !== height || !image) {
+      canvas.width = width;
+      canvas.height = height;
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+      ctx = canvas.getContext("2d");
+      image = ctx.createImageData(width, height);
+    }
+  }
+  function draw(state) {
+    place();
+    const pixels = new Uint32Array(image.data.buffer);
+    pixels.fill(0);
+    const tr = dataToClientTransform(pointsView);
+    if (!tr || !state.positions) {
+      ctx.putImageData(image, 0, 0);
+      return;
+    }
+    const box = host.getBoundingClientRect();
+    const o = tr.toClient(0, 0);
+    const x0 = o.x - box.left;
+    const y0 = o.y - box.top;
+    const kx = tr.pxPerX;
+    const ky = tr.pxPerY;
+    const sx = pointsView.scales.x.model;
+    const sy = pointsView.scales.y.model;
+    const xa = x0 + kx * Number(sx.get("min"));
+    const xb = x0 + kx * Number(sx.get("max"));
+    const ya = y0 + ky * Number(sy.get("min"));
+    const yb = y0 + ky * Number(sy.get("max"));
+    const clip = {
+      x0: Math.max(0, Math.floor(Math.min(xa, xb))),
+      x1: Math.min(image.width, Math.ceil(Math.max(xa, xb))),
+      y0: Math.max(0, Math.floor(Math.min(ya, yb))),
+      y1: Math.min(image.height, Math.ceil(Math.max(ya, yb)))
+    };
+    const { x, y } = state.positions;
+    const W = image.width;
+    const shown = (i) => state.visible === null || state.visible[i];
+    const pxOf = (i) => Math.round(x0 + kx * x[i]);
+    const pyOf = (i) => Math.round(y0 + ky * y[i]);
+    const area = sizeOf();
+    const r = Math.max(1, Math.sqrt(area / Math.PI));
+    if (state.colors) {
+      const disc = discOffsets(area);
+      for (let i = 0, n = x.length; i < n; i++) if (shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, state.colors[i]);
+    }
+    if (state.reviewCodes) {
+      const dot = discOffsets(Math.min(area, 7));
+      const codes = state.reviewCodes;
+      for (let i = 0, n = Math.min(x.length, codes.length); i < n; i++) if (codes[i] && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), dot, DECIDED);
+    }
+    if (state.hits && state.hits.length) {
+      const ring = ringOffsets(r + 0.5, r + 2.5);
+      for (const i of state.hits) if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SEARCH);
+    }
+    if (state.selection.length) {
+      const ring = ringOffsets(r + (state.hits && state.hits.length ? 2.5 : 0.5), r + (state.hits && state.hits.length ? 4 : 2));
+      for (const i of state.selection) if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SELECTED);
+    }
+    if (state.colors && state.current !== null && state.current < x.length) {
+      stamp(pixels, W, clip, pxOf(state.current), pyOf(state.current), ringOffsets(r + 3, r + 5.5), SELECTED);
+    }
+    ctx.putImageData(image, 0, 0);
+  }
+  return { canvas, draw, dispose: () => canvas.remove() };
+}
+
+// src/tooltip.js
+var SNIPPET_CHARS = 140;
+var decoder = new TextDecoder("utf-8");
+function snippet(text, max = SNIPPET_CHARS) {
+  const chars = Array.from(String(text));
+  return chars.length <= max ? chars.join("") : `${chars.slice(0, max).join("")}\u2026`;
+}
+function goldNameOf(i, { meta, gold, goldSets }) {
+  if (meta.task === "multilabel") {
+    const names = meta.label_names || [];
+    const chosen = names.filter((_, j) => goldSets[i * names.length + j]);
+    return chosen.length ? chosen.join(", ") : "(none)";
+  }
+  const g = gold[i];
+  return String((meta.class_names || [])[g] ?? g);
+}
+function mountTooltip({ model, ctrl, container }) {
+  const root = h("div", "dmw-tooltip");
+  root.style.display = "none";
+  const thumb = h("canvas", "dmw-tooltip-image");
+  const text = h("div", "dmw-tooltip-text");
+  const gold = h("div", "dmw-tooltip-gold");
+  root.append(thumb, text, gold);
+  container.appendChild(root);
+  const hasImages = (model.get("_image_shape") || []).length === 2;
+  thumb.style.display = hasImages ? "" : "none";
+  let shownIndex = null;
+  let shownAt = null;
+  function textAt(i) {
+    const raw = bytesOf(model.get("_text_offsets"));
+    const offsets = typedAt(Uint32Array, raw, 0, raw.byteLength >> 2);
+    if (offsets.length < i + 2) return "";
+    const end = Math.min(offsets[i + 1], offsets[i] + 4 * SNIPPET_CHARS + 4);
+    return snippet(decoder.decode(bytesOf(model.get("_texts")).subarray(offsets[i], end)));
+  }
+  function drawThumb(i) {
+    const [height, width] = model.get("_image_shape");
+    const pixels = bytesOf(model.get("_images")).subarray(i * height * width, (i + 1) * height * width);
+    thumb.width = width;
+    thumb.height = height;
+    const scale = Math.max(1, Math.floor(64 / Math.max(height, width)));
+    thumb.style.width = `${width * scale}px`;
+    thumb.style.height = `${height * scale}px`;
+    const c = thumb.getContext("2d");
+    const img = c.createImageData(width, height);
+    for (let p = 0; p < pixels.length; p++) {
+      img.data[4 * p] = img.data[4 * p + 1] = img.data[4 * p + 2] = pixels[p];
+      img.data[4 * p + 3] = 255;
+    }
+    c.putImageData(img, 0, 0);
+  }
+  function show(i, cx, cy) {
+    if (i === null) {
+      hide();
+      return;
+    }
+    if (i !== shownIndex) {
+      text.textContent = textAt(i);
+      text.style.display = text.textContent ? "" : "none";
+      if (hasImages) drawThumb(i);
+      gold.textContent = `gold: ${goldNameOf(i, { meta: ctrl.history.meta, gold: ctrl.history.gold, goldSets: bytesOf(model.get("_gold_sets")) })}`;
+      shownIndex = i;
+    }
+    const box = container.getBoundingClientRect();
+    root.style.left = `${Math.round(cx - box.left + 14)}px`;
+    root.style.top = `${Math.round(cy - box.top + 14)}px`;
+    root.style.display = "";
+    root.dataset.index = String(i);
+    shownAt = performance.now();
+  }
+  function hide() {
+    root.style.display = "none";
+    shownIndex = null;
+    delete root.dataset.index;
+  }
+  return { root, show, hide, shownIndex: () => shownIndex, shownAt: () => shownAt, dispose: () => root.remove() };
 }
 
 // src/map_view.js
@@ -1127,7 +1956,7 @@ async function markViewOf(figureView, markModel) {
   }
   throw new Error("datamap-widget: the map's scatter view did not appear");
 }
-async function mountMap({ model, ctrl, container, renderer }) {
+async function mountMap({ model, ctrl, container, renderer, onScaleChange = null }) {
   const manager = model.widget_manager;
   const figureView = await mountFigure(manager, ctrl.parts.map, container);
   const pointsView = await markViewOf(figureView, ctrl.parts.points);
@@ -1148,6 +1977,7 @@ async function mountMap({ model, ctrl, container, renderer }) {
     startedAt = animate ? performance.now() : -Infinity;
     if (tracker) tracker.begin(epoch, animate);
     if (raster && positions) raster.show(positions, animate);
+    updateLayers();
   }
   function animating() {
     if (raster) return raster.animating();
@@ -1161,17 +1991,81 @@ async function mountMap({ model, ctrl, container, renderer }) {
     return tr ? tr.toClient(ctrl.positions.x[i], ctrl.positions.y[i]) : null;
   }
   const pickRadius = () => Math.max(6, Math.sqrt(Number(ctrl.parts.points.get("default_size")) || 16) / 2 + 4);
-  function onClick(event) {
-    if (ctrl.shown === 0) return;
-    const tr = transform();
-    if (!tr) return;
-    const i = pickNearest(ctrl.positions, tr, event.clientX, event.clientY, pickRadius());
-    if (i !== null) {
-      if (ctrl.setSelection) ctrl.setSelection(Int32Array.of(i));
-      ctrl.select(i);
+  const overlay = mountOverlay({ figureView, pointsView, sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12 });
+  const tooltip = mountTooltip({ model, ctrl, container });
+  const scaleModels = { x: pointsView.scales.x.model, y: pointsView.scales.y.model };
+  if (!ctrl.homeDomain) ctrl.homeDomain = { x: [scaleModels.x.get("min"), scaleModels.x.get("max")], y: [scaleModels.y.get("min"), scaleModels.y.get("max")] };
+  const scales = {
+    domain: (axis) => [Number(scaleModels[axis].get("min")), Number(scaleModels[axis].get("max"))],
+    set: (axis, min, max) => scaleModels[axis].set({ min, max }),
+    // client-side only, never saved
+    reset: () => {
+      for (const axis of ["x", "y"]) scaleModels[axis].set({ min: ctrl.homeDomain[axis][0], max: ctrl.homeDomain[axis][1] });
+    },
+    zoomed: () => ["x", "y"].some((a) => scales.domain(a).some((v, k) => v !== ctrl.homeDomain[a][k]))
+  };
+  let maskCache = { key: null, mask: null };
+  function visibleMask() {
+    const f = ctrl.goldFilter;
+    const key = `${f}|${ctrl.store.label}`;
+    if (maskCache.key !== key) {
+      const meta = ctrl.history.meta;
+      const multilabel = meta.task === "multilabel";
+      maskCache = { key, mask: filterMask(f, {
+        n: ctrl.n,
+        gold: ctrl.history.gold,
+        goldSets: bytesOf(model.get("_gold_sets")),
+        nLabels: (meta.label_names || []).length,
+        multilabel
+      }) };
     }
+    return maskCache.mask;
   }
-  container.addEventListener("click", onClick, true);
+  const styled = () => ctrl.colorBy !== "correctness" || ctrl.goldFilter !== null;
+  let layerFrame = 0;
+  function drawLayers() {
+    layerFrame = 0;
+    if (ctrl.shown === 0) {
+      overlay.draw({ positions: null });
+      return;
+    }
+    const on = styled();
+    if (raster) raster.canvas.style.visibility = on ? "hidden" : "";
+    else pointsView.el.style.opacity = on ? "0" : "";
+    const colors = on ? pointColors(ctrl.colorBy, {
+      positions: ctrl.positions,
+      gold: ctrl.history.gold,
+      meta: ctrl.history.meta,
+      reviewCodes: ctrl.reviewCodes,
+      scores: ctrl.scores,
+      correctnessColors: pointsView.scales.color && pointsView.scales.color.model.get("colors") || null
+    }) : null;
+    overlay.draw({
+      positions: ctrl.positions,
+      colors,
+      visible: visibleMask(),
+      selection: ctrl.selection,
+      hits: ctrl.searchQuery ? ctrl.searchHits : null,
+      reviewCodes: ctrl.reviewCodes,
+      current: ctrl.selected
+    });
+    if (tracker) tracker.layersDrawn();
+  }
+  function updateLayers() {
+    if (!layerFrame) layerFrame = requestAnimationFrame(drawLayers);
+  }
+  let scaleFrame = 0;
+  const onScale = () => {
+    if (scaleFrame) return;
+    scaleFrame = requestAnimationFrame(() => {
+      scaleFrame = 0;
+      if (raster) raster.redraw();
+      drawLayers();
+      if (onScaleChange) onScaleChange();
+    });
+  };
+  for (const m of Object.values(scaleModels)) m.on("change:min change:max", onScale);
+  const tools = mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, tooltip, scales });
   return {
     figureView,
     beginTransition,
@@ -1179,8 +2073,17 @@ async function mountMap({ model, ctrl, container, renderer }) {
     clientXY,
     tracker,
     raster,
+    updateLayers,
+    scales,
+    tooltip,
+    transform,
     dispose() {
-      container.removeEventListener("click", onClick, true);
+      tools.dispose();
+      for (const m of Object.values(scaleModels)) m.off("change:min change:max", onScale);
+      cancelAnimationFrame(layerFrame);
+      cancelAnimationFrame(scaleFrame);
+      overlay.dispose();
+      tooltip.dispose();
       if (raster) raster.dispose();
       figureView.remove();
     }
@@ -1230,9 +2133,17 @@ function paintTracker(pointsView, renderer, duration) {
       })
     );
   }
+  let layers = 0;
+  let layersAt = null;
   return {
     begin,
     onRasterFrame,
+    layersDrawn: () => {
+      layers += 1;
+      layersAt = performance.now();
+    },
+    layersCount: () => layers,
+    layersDrawnAt: () => layersAt,
     begun: () => begun.slice(),
     lastTransition: () => last ? { start: last.start, end: last.end, frames: last.frames } : null,
     paintedAt: (epoch) => painted.has(epoch) ? painted.get(epoch) : null
@@ -1240,7 +2151,7 @@ function paintTracker(pointsView, renderer, duration) {
 }
 
 // src/panel.js
-var decoder = new TextDecoder("utf-8");
+var decoder2 = new TextDecoder("utf-8");
 function field(list, label, className) {
   const row = h("div", "dmw-field");
   const value = h("span", className);
@@ -1272,7 +2183,7 @@ function buildPanel(model, ctrl) {
     const raw = bytesOf(model.get(offsetsTrait));
     const offsets = typedAt(Uint32Array, raw, 0, raw.byteLength >> 2);
     if (offsets.length < i + 2) return "";
-    return decoder.decode(bytesOf(model.get(bytesTrait)).subarray(offsets[i], offsets[i + 1]));
+    return decoder2.decode(bytesOf(model.get(bytesTrait)).subarray(offsets[i], offsets[i + 1]));
   }
   function drawImage(i) {
     const [height, width] = model.get("_image_shape");
@@ -1342,9 +2253,9 @@ function buildPanel(model, ctrl) {
 // src/review_panel.js
 var ROW_HEIGHT = 22;
 var LIST_HEIGHT = 220;
-var SNIPPET_CHARS = 90;
+var SNIPPET_CHARS2 = 90;
 var VERDICT_TEXT = ["", "\u2713 correct", "\u2717 wrong", "removed"];
-var decoder2 = new TextDecoder("utf-8");
+var decoder3 = new TextDecoder("utf-8");
 var COLUMNS = [
   { key: null, title: "Text", className: "dmw-rv-text" },
   { key: "gold", title: "Gold", className: "dmw-rv-gold" },
@@ -1407,9 +2318,9 @@ function buildReviewPanel(model, ctrl) {
     picker.replaceChildren(h("option", "", "right class\u2026"));
     picker.firstChild.value = "";
     names.forEach((name, c) => {
-      const option = h("option", "", c < 10 ? `${(c + 1) % 10} ${name}` : name);
-      option.value = String(c);
-      picker.append(option);
+      const option2 = h("option", "", c < 10 ? `${(c + 1) % 10} ${name}` : name);
+      option2.value = String(c);
+      picker.append(option2);
     });
   }
   picker.addEventListener("change", () => {
@@ -1443,8 +2354,8 @@ function buildReviewPanel(model, ctrl) {
     const offsets = typedAt(Uint32Array, raw, 0, raw.byteLength >> 2);
     if (offsets.length < i + 2) return null;
     const bytes = bytesOf(model.get("_texts"));
-    const end = Math.min(offsets[i + 1], offsets[i] + SNIPPET_CHARS * 4);
-    return decoder2.decode(bytes.subarray(offsets[i], end)).slice(0, SNIPPET_CHARS);
+    const end = Math.min(offsets[i + 1], offsets[i] + SNIPPET_CHARS2 * 4);
+    return decoder3.decode(bytes.subarray(offsets[i], end)).slice(0, SNIPPET_CHARS2);
   }
   const hasImages = (model.get("_image_shape") || []).length === 2;
   function thumbnail(i) {
@@ -1590,10 +2501,8 @@ function buildReviewPanel(model, ctrl) {
     if (!action) return false;
     if (action.type === "next") ctrl.reviewStep(1);
     else if (action.type === "previous") ctrl.reviewStep(-1);
-    else if (action.type === "clear") {
-      ctrl.setSelection(new Int32Array(0));
-      ctrl.select(null);
-    } else if (action.type === "choose") {
+    else if (action.type === "clear") ctrl.clearSelection();
+    else if (action.type === "choose") {
       if (ctrl.selected === null) return false;
       picker.focus();
     } else if (action.type === "decide") {
@@ -1618,7 +2527,22 @@ async function renderView({ model, el, ctrl }) {
   const review = buildReviewPanel(model, ctrl);
   el.replaceChildren(controls.root, body, review.root);
   const onKey = reviewKeys(el, review, ctrl);
-  const map = await mountMap({ model, ctrl, container: mapBox, renderer });
+  let mapControls = null;
+  const map = await mountMap({ model, ctrl, container: mapBox, renderer, onScaleChange: () => mapControls && mapControls.update() });
+  mapControls = buildMapControls(model, ctrl, { resetZoom: () => map.scales.reset(), zoomed: () => map.scales.zoomed() });
+  controls.root.after(mapControls.root);
+  if (!el.hasAttribute("tabindex")) el.tabIndex = 0;
+  const onMapKey = (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    const t = event.target;
+    if (t && t.closest && t.closest("input, textarea, select, [contenteditable]")) return;
+    ctrl.clearSelection();
+    event.preventDefault();
+    event.stopPropagation();
+  };
+  el.addEventListener("keydown", onMapKey);
+  const focusOnPress = () => el.focus({ preventScroll: true });
+  mapBox.addEventListener("pointerdown", focusOnPress);
   const trajectoryView = await mountFigure(model.widget_manager, ctrl.parts.trajectory, panel.trajectory);
   const view = {
     beginTransition: (epoch, animate, positions) => map.beginTransition(epoch, animate, positions),
@@ -1627,6 +2551,8 @@ async function renderView({ model, el, ctrl }) {
       controls.update();
       panel.update();
       review.update();
+      mapControls.update();
+      map.updateLayers();
     }
   };
   ctrl.views.add(view);
@@ -1637,6 +2563,8 @@ async function renderView({ model, el, ctrl }) {
   return () => {
     ctrl.views.delete(view);
     el.removeEventListener("keydown", onKey);
+    el.removeEventListener("keydown", onMapKey);
+    mapBox.removeEventListener("pointerdown", focusOnPress);
     if (el.__datamapWidget) delete el.__datamapWidget;
     map.dispose();
     trajectoryView.remove();
@@ -1659,7 +2587,6 @@ function testHandle({ el, renderer, ctrl, map, review }) {
     paintedAt: (epoch) => map.tracker.paintedAt(epoch),
     replay: (k) => ctrl.replay(k),
     // ---- review
-    setSelection: (indexes) => ctrl.setSelection(Int32Array.from(indexes)),
     reviewCodes: () => Array.from(ctrl.reviewCodes),
     reviewOrder: () => Array.from(ctrl.reviewOrder()),
     reviewRows: () => review.rowCount(),
@@ -1667,7 +2594,21 @@ function testHandle({ el, renderer, ctrl, map, review }) {
     pendingDecisions: () => ctrl.outbox.pending.size,
     hasScores: () => ctrl.scores !== null,
     // ---- end review
-    _internals: { ctrl, figureView: map.figureView }
+    // ---- selection (map)
+    selection: () => Array.from(ctrl.selection),
+    setSelection: (indexes) => ctrl.setSelection(indexes),
+    searchHits: () => Array.from(ctrl.searchHits),
+    colorBy: () => ctrl.colorBy,
+    domain: () => ({ x: map.scales.domain("x"), y: map.scales.domain("y") }),
+    tooltipIndex: () => map.tooltip.shownIndex(),
+    layersDrawn: () => map.tracker.layersCount(),
+    layersDrawnAt: () => map.tracker.layersDrawnAt(),
+    tooltipShownAt: () => map.tooltip.shownAt(),
+    setReviewCodes: (codes) => {
+      ctrl.reviewCodes = Uint8Array.from(codes);
+      ctrl.notify();
+    },
+    _internals: { ctrl, figureView: map.figureView, redraw: () => map.raster && map.raster.redraw() }
   };
 }
 function reviewKeys(el, review, ctrl) {

@@ -13,6 +13,7 @@ import { decodeArray } from "./codecs.js";
 import { DecisionOutbox } from "./decision_outbox.js";
 import { decisionMessage, rankByScore, ReviewQueue } from "./review_queue.js";
 import { sortIndexes, nameRanks } from "./row_window.js";
+import { decodeSelection, encodeSelection } from "./selection_sync.js";
 
 const PLAY_STEP_MS = 700;
 const BUSY_POLL_MS = 40;
@@ -82,6 +83,15 @@ class Controller {
     this.onMeta = () => this.receiveMeta();
     this.onMsg = (content, buffers) => this.receiveMessage(content, buffers);
     this.onSelectedTrait = () => this.syncSelectionFromModel();
+    // ---- selection (map): multi-point selection, colour mode, gold filter, search (page-side)
+    this.selection = new Int32Array(0); // selected positions, ascending
+    this.colorBy = "correctness"; // correctness | gold | region | reviewed | score
+    this.goldFilter = null; // null: all points shown; else a gold class / label index
+    this.searchQuery = "";
+    this.searchHits = new Int32Array(0);
+    this.onSelectionTrait = () => this.syncMultiSelectionFromModel();
+    model.on("change:_selection", this.onSelectionTrait);
+    this.syncMultiSelectionFromModel(false);
     this.initReview(); // ---- review
     model.on("change:_epoch", this.onEpoch);
     model.on("change:_meta", this.onMeta);
@@ -115,6 +125,7 @@ class Controller {
     this.model.off("change:_selected_index", this.onSelectedTrait);
     this.model.off("change:_reviews", this.onReviews); // ---- review
     clearInterval(this.resendTimer); // ---- review
+    this.model.off("change:_selection", this.onSelectionTrait);
     controllers.delete(this.key);
   }
 
@@ -345,7 +356,6 @@ class Controller {
   // them. The queue walks the review list: the selection, or with none every example, most
   // likely mislabeled first (label-issue score, else lowest confidence), in the list's sort.
   initReview() {
-    if (!this.selection) this.selection = new Int32Array(0); // ---- selection stub (MAP owns it)
     this.outbox = new DecisionOutbox();
     this.reviewCodes = new Uint8Array(this.n);
     this.scores = null;
@@ -357,13 +367,6 @@ class Controller {
     this.resendTimer = setInterval(() => this.sendDecisions(), 20000);
     this.receiveReviews(false);
   }
-
-  // ---- selection stub: MAP's branch replaces this with the real one (syncs to Python)
-  setSelection(indexes) {
-    this.selection = Int32Array.from(indexes || []);
-    this.notify();
-  }
-  // ---- end selection stub
 
   /** Index of the shown label among the label names (multilabel decisions are per label). */
   reviewLabel() {
@@ -487,5 +490,47 @@ class Controller {
     if (next === null) return false;
     this.select(next);
     return true;
+  }
+  // ---- selection (map)
+  /** Store a multi-point selection (positions, any order; kept ascending, unique), sync it. */
+  setSelection(indexes) {
+    const sorted = Int32Array.from(indexes).sort();
+    let k = 0;
+    for (let j = 0; j < sorted.length; j++) {
+      const i = sorted[j];
+      if (i >= 0 && i < this.n && (k === 0 || sorted[k - 1] !== i)) sorted[k++] = i;
+    }
+    this.selection = sorted.slice(0, k);
+    this.model.set("_selection", encodeSelection(this.selection));
+    this.model.save_changes();
+    this.notify();
+  }
+
+  /** Nothing selected, no current point (Esc, click on empty space). */
+  clearSelection() {
+    if (this.selection.length) this.setSelection(new Int32Array(0));
+    if (this.selected !== null) this.select(null);
+  }
+
+  syncMultiSelectionFromModel(notify = true) {
+    let sel;
+    try {
+      sel = decodeSelection(this.model.get("_selection"), this.n);
+    } catch (err) {
+      console.warn("datamap-widget: ignored a malformed selection", err);
+      return;
+    }
+    if (sel.length === this.selection.length && sel.every((v, j) => v === this.selection[j])) return;
+    this.selection = sel;
+    if (notify) this.notify();
+  }
+
+  /** Map style (colour mode, gold filter, search) changed: every view redraws its layers. */
+  setStyle({ colorBy, goldFilter, searchQuery, searchHits } = {}) {
+    if (colorBy !== undefined) this.colorBy = colorBy;
+    if (goldFilter !== undefined) this.goldFilter = goldFilter;
+    if (searchQuery !== undefined) this.searchQuery = searchQuery;
+    if (searchHits !== undefined) this.searchHits = searchHits;
+    this.notify();
   }
 }

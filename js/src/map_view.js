@@ -1,7 +1,12 @@
 // One view of the map figure: mounting, click-to-select, and (tests only) paint tracking.
-import { dataToClientTransform, pickNearest } from "./picking.js";
+import { dataToClientTransform } from "./picking.js";
 import { mountRaster } from "./raster.js";
 import { testHooksEnabled } from "./test_hooks.js";
+import { mountMapTools } from "./map_tools.js";
+import { mountOverlay } from "./overlay.js";
+import { mountTooltip } from "./tooltip.js";
+import { filterMask, pointColors } from "./map_style.js";
+import { bytesOf } from "./buffers.js";
 
 const MARK_TIMEOUT_MS = 20000;
 const SVG_TRACK_SLACK_MS = 250;
@@ -41,7 +46,7 @@ async function markViewOf(figureView, markModel) {
   throw new Error("datamap-widget: the map's scatter view did not appear");
 }
 
-export async function mountMap({ model, ctrl, container, renderer }) {
+export async function mountMap({ model, ctrl, container, renderer, onScaleChange = null }) {
   const manager = model.widget_manager;
   const figureView = await mountFigure(manager, ctrl.parts.map, container);
   const pointsView = await markViewOf(figureView, ctrl.parts.points);
@@ -68,6 +73,7 @@ export async function mountMap({ model, ctrl, container, renderer }) {
     startedAt = animate ? performance.now() : -Infinity;
     if (tracker) tracker.begin(epoch, animate);
     if (raster && positions) raster.show(positions, animate);
+    updateLayers();
   }
 
   /** Is the map still moving to the positions it was last given? */
@@ -87,17 +93,66 @@ export async function mountMap({ model, ctrl, container, renderer }) {
 
   const pickRadius = () => Math.max(6, Math.sqrt(Number(ctrl.parts.points.get("default_size")) || 16) / 2 + 4);
 
-  function onClick(event) {
-    if (ctrl.shown === 0) return;
-    const tr = transform();
-    if (!tr) return;
-    const i = pickNearest(ctrl.positions, tr, event.clientX, event.clientY, pickRadius());
-    if (i !== null) {
-      if (ctrl.setSelection) ctrl.setSelection(Int32Array.of(i)); // ---- review: selection stub hook (MAP replaces)
-      ctrl.select(i);
+  // ---- selection (map): overlay layer, gestures, zoom, hover, colour / filter / search
+  const overlay = mountOverlay({ figureView, pointsView, sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12 });
+  const tooltip = mountTooltip({ model, ctrl, container });
+  const scaleModels = { x: pointsView.scales.x.model, y: pointsView.scales.y.model };
+  if (!ctrl.homeDomain) ctrl.homeDomain = { x: [scaleModels.x.get("min"), scaleModels.x.get("max")], y: [scaleModels.y.get("min"), scaleModels.y.get("max")] };
+  const scales = {
+    domain: (axis) => [Number(scaleModels[axis].get("min")), Number(scaleModels[axis].get("max"))],
+    set: (axis, min, max) => scaleModels[axis].set({ min, max }), // client-side only, never saved
+    reset: () => {
+      for (const axis of ["x", "y"]) scaleModels[axis].set({ min: ctrl.homeDomain[axis][0], max: ctrl.homeDomain[axis][1] });
+    },
+    zoomed: () => ["x", "y"].some((a) => scales.domain(a).some((v, k) => v !== ctrl.homeDomain[a][k])),
+  };
+  let maskCache = { key: null, mask: null };
+  function visibleMask() {
+    const f = ctrl.goldFilter;
+    const key = `${f}|${ctrl.store.label}`;
+    if (maskCache.key !== key) {
+      const meta = ctrl.history.meta;
+      const multilabel = meta.task === "multilabel";
+      maskCache = { key, mask: filterMask(f, { n: ctrl.n, gold: ctrl.history.gold, goldSets: bytesOf(model.get("_gold_sets")),
+        nLabels: (meta.label_names || []).length, multilabel }) };
     }
+    return maskCache.mask;
   }
-  container.addEventListener("click", onClick, true);
+  const styled = () => ctrl.colorBy !== "correctness" || ctrl.goldFilter !== null;
+  let layerFrame = 0;
+  function drawLayers() {
+    layerFrame = 0;
+    if (ctrl.shown === 0) {
+      overlay.draw({ positions: null });
+      return;
+    }
+    const on = styled();
+    if (raster) raster.canvas.style.visibility = on ? "hidden" : "";
+    else pointsView.el.style.opacity = on ? "0" : "";
+    const colors = on ? pointColors(ctrl.colorBy, {
+      positions: ctrl.positions, gold: ctrl.history.gold, meta: ctrl.history.meta, reviewCodes: ctrl.reviewCodes,
+      scores: ctrl.scores, correctnessColors: (pointsView.scales.color && pointsView.scales.color.model.get("colors")) || null,
+    }) : null;
+    overlay.draw({ positions: ctrl.positions, colors, visible: visibleMask(), selection: ctrl.selection,
+      hits: ctrl.searchQuery ? ctrl.searchHits : null, reviewCodes: ctrl.reviewCodes, current: ctrl.selected });
+    if (tracker) tracker.layersDrawn();
+  }
+  function updateLayers() {
+    if (!layerFrame) layerFrame = requestAnimationFrame(drawLayers);
+  }
+  // The scale views take the new domain after our listener runs: redraw in the next frame.
+  let scaleFrame = 0;
+  const onScale = () => {
+    if (scaleFrame) return;
+    scaleFrame = requestAnimationFrame(() => {
+      scaleFrame = 0;
+      if (raster) raster.redraw();
+      drawLayers();
+      if (onScaleChange) onScaleChange();
+    });
+  };
+  for (const m of Object.values(scaleModels)) m.on("change:min change:max", onScale);
+  const tools = mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, tooltip, scales });
 
   return {
     figureView,
@@ -106,8 +161,17 @@ export async function mountMap({ model, ctrl, container, renderer }) {
     clientXY,
     tracker,
     raster,
+    updateLayers,
+    scales,
+    tooltip,
+    transform,
     dispose() {
-      container.removeEventListener("click", onClick, true);
+      tools.dispose();
+      for (const m of Object.values(scaleModels)) m.off("change:min change:max", onScale);
+      cancelAnimationFrame(layerFrame);
+      cancelAnimationFrame(scaleFrame);
+      overlay.dispose();
+      tooltip.dispose();
       if (raster) raster.dispose();
       figureView.remove();
     },
@@ -170,9 +234,17 @@ function paintTracker(pointsView, renderer, duration) {
     );
   }
 
+  let layers = 0;
+  let layersAt = null;
   return {
     begin,
     onRasterFrame,
+    layersDrawn: () => {
+      layers += 1;
+      layersAt = performance.now();
+    },
+    layersCount: () => layers,
+    layersDrawnAt: () => layersAt,
     begun: () => begun.slice(),
     lastTransition: () => (last ? { start: last.start, end: last.end, frames: last.frames } : null),
     paintedAt: (epoch) => (painted.has(epoch) ? painted.get(epoch) : null),

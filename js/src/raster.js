@@ -150,9 +150,15 @@ export function mountRaster({ figureView, pointsView, colors, sizeOf, durationOf
     tween.raf = requestAnimationFrame(frame);
   }
 
+  /** Draw what is shown again (the scales changed: zoom / pan), unless a tween is drawing. */
+  function redraw() {
+    if (!tween && current) draw(current.x, current.y, current.color);
+  }
+
   return {
     canvas,
     show,
+    redraw,
     animating: () => tween !== null,
     frameCost: () => frameCost,
     dispose() {

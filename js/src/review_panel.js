@@ -285,10 +285,8 @@ export function buildReviewPanel(model, ctrl) {
     if (!action) return false;
     if (action.type === "next") ctrl.reviewStep(1);
     else if (action.type === "previous") ctrl.reviewStep(-1);
-    else if (action.type === "clear") {
-      ctrl.setSelection(new Int32Array(0));
-      ctrl.select(null);
-    } else if (action.type === "choose") {
+    else if (action.type === "clear") ctrl.clearSelection();
+    else if (action.type === "choose") {
       if (ctrl.selected === null) return false;
       picker.focus();
     } else if (action.type === "decide") {

@@ -1,5 +1,6 @@
 // One rendered view of the widget: layout, child figures, and (tests only) the test handle.
 import { buildControls } from "./controls.js";
+import { buildMapControls } from "./map_controls.js";
 import { h } from "./dom.js";
 import { mountFigure, mountMap } from "./map_view.js";
 import { buildPanel } from "./panel.js";
@@ -19,7 +20,23 @@ export async function renderView({ model, el, ctrl }) {
   el.replaceChildren(controls.root, body, review.root);
   const onKey = reviewKeys(el, review, ctrl); // ---- review
 
-  const map = await mountMap({ model, ctrl, container: mapBox, renderer });
+  // ---- selection (map): tool row under the header, Esc clears (only when the widget has focus)
+  let mapControls = null;
+  const map = await mountMap({ model, ctrl, container: mapBox, renderer, onScaleChange: () => mapControls && mapControls.update() });
+  mapControls = buildMapControls(model, ctrl, { resetZoom: () => map.scales.reset(), zoomed: () => map.scales.zoomed() });
+  controls.root.after(mapControls.root);
+  if (!el.hasAttribute("tabindex")) el.tabIndex = 0;
+  const onMapKey = (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    const t = event.target;
+    if (t && t.closest && t.closest("input, textarea, select, [contenteditable]")) return;
+    ctrl.clearSelection();
+    event.preventDefault();
+    event.stopPropagation();
+  };
+  el.addEventListener("keydown", onMapKey);
+  const focusOnPress = () => el.focus({ preventScroll: true });
+  mapBox.addEventListener("pointerdown", focusOnPress);
   const trajectoryView = await mountFigure(model.widget_manager, ctrl.parts.trajectory, panel.trajectory);
 
   const view = {
@@ -29,6 +46,8 @@ export async function renderView({ model, el, ctrl }) {
       controls.update();
       panel.update();
       review.update(); // ---- review
+      mapControls.update();
+      map.updateLayers();
     },
   };
   ctrl.views.add(view);
@@ -40,6 +59,8 @@ export async function renderView({ model, el, ctrl }) {
   return () => {
     ctrl.views.delete(view);
     el.removeEventListener("keydown", onKey); // ---- review
+    el.removeEventListener("keydown", onMapKey);
+    mapBox.removeEventListener("pointerdown", focusOnPress);
     if (el.__datamapWidget) delete el.__datamapWidget;
     map.dispose();
     trajectoryView.remove();
@@ -64,7 +85,6 @@ function testHandle({ el, renderer, ctrl, map, review }) {
     paintedAt: (epoch) => map.tracker.paintedAt(epoch),
     replay: (k) => ctrl.replay(k),
     // ---- review
-    setSelection: (indexes) => ctrl.setSelection(Int32Array.from(indexes)),
     reviewCodes: () => Array.from(ctrl.reviewCodes),
     reviewOrder: () => Array.from(ctrl.reviewOrder()),
     reviewRows: () => review.rowCount(),
@@ -72,7 +92,21 @@ function testHandle({ el, renderer, ctrl, map, review }) {
     pendingDecisions: () => ctrl.outbox.pending.size,
     hasScores: () => ctrl.scores !== null,
     // ---- end review
-    _internals: { ctrl, figureView: map.figureView },
+    // ---- selection (map)
+    selection: () => Array.from(ctrl.selection),
+    setSelection: (indexes) => ctrl.setSelection(indexes),
+    searchHits: () => Array.from(ctrl.searchHits),
+    colorBy: () => ctrl.colorBy,
+    domain: () => ({ x: map.scales.domain("x"), y: map.scales.domain("y") }),
+    tooltipIndex: () => map.tooltip.shownIndex(),
+    layersDrawn: () => map.tracker.layersCount(),
+    layersDrawnAt: () => map.tracker.layersDrawnAt(),
+    tooltipShownAt: () => map.tooltip.shownAt(),
+    setReviewCodes: (codes) => {
+      ctrl.reviewCodes = Uint8Array.from(codes);
+      ctrl.notify();
+    },
+    _internals: { ctrl, figureView: map.figureView, redraw: () => map.raster && map.raster.redraw() },
   };
 }
 
