@@ -44,8 +44,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
 
-from dmw import KERNEL_PRELUDE, MapView, widget_missing  # noqa: E402
-from harness import Browser, LabServer, NotebookPage  # noqa: E402
+from dmw import KERNEL_PRELUDE, MapView, widget_missing
+from harness import Browser, LabServer, NotebookPage
 
 TARGETS = {"python_ms": 30.0, "painted_ms": 1000.0, "click_ms": 200.0, "frames_2000": 10}
 
@@ -84,10 +84,14 @@ def median(values):
 
 def log_epoch_timed(nb: NotebookPage, view: MapView, epoch: int) -> dict:
     """Log one epoch; return Python-side ms and page-side ms to first paint / transition end."""
-    code = ("_t = time.perf_counter(); w.log_epoch(P[%d]); _dt = time.perf_counter() - _t\n"
-            "print('\\x1eJSON' + json.dumps(_dt * 1000) + '\\x1e')" % ((epoch - 1) % 4))
-    t_sent = nb.page.evaluate("code => { const t = performance.now(); window.__benchX = __t.exec(code);"
-                              " return t; }", code)
+    code = (
+        f"_t = time.perf_counter(); w.log_epoch(P[{(epoch - 1) % 4}]); "
+        "_dt = time.perf_counter() - _t\n"
+        "print('\\x1eJSON' + json.dumps(_dt * 1000) + '\\x1e')"
+    )
+    t_sent = nb.page.evaluate(
+        "code => { const t = performance.now(); window.__benchX = __t.exec(code); return t; }", code
+    )
     nb.page.wait_for_function("() => __t.runs[window.__benchX].done", timeout=300_000)
     out = nb.page.evaluate("() => __t.runs[window.__benchX]")
     if out["err"]:
@@ -96,13 +100,20 @@ def log_epoch_timed(nb: NotebookPage, view: MapView, epoch: int) -> dict:
     painted = view.wait_painted(epoch, timeout=300)
     # GL frames at 200k points take seconds here: wait long enough to not cut a transition short.
     settle = 0.4 if view.n <= 5000 else 1.5 if view.n <= 50_000 else 6.0
-    transition = view.wait_transition_done(after=t_sent, timeout=300, settle=settle,
-                                           idle_ms=1000 * settle + 2000)
+    transition = view.wait_transition_done(
+        after=t_sent, timeout=300, settle=settle, idle_ms=1000 * settle + 2000
+    )
     end = transition["end"] if transition["end"] is not None else painted
-    blocks = nb.page.evaluate("t => window.__bench.longtasks.filter(([s]) => s >= t).map(([, d]) => d)",
-                              t_sent)
-    return {"python_ms": python_ms, "painted_ms": painted - t_sent, "done_ms": end - t_sent,
-            "frames": transition["frames"], "block_ms": max(blocks, default=0.0)}
+    blocks = nb.page.evaluate(
+        "t => window.__bench.longtasks.filter(([s]) => s >= t).map(([, d]) => d)", t_sent
+    )
+    return {
+        "python_ms": python_ms,
+        "painted_ms": painted - t_sent,
+        "done_ms": end - t_sent,
+        "frames": transition["frames"],
+        "block_ms": max(blocks, default=0.0),
+    }
 
 
 def click_latencies(nb: NotebookPage, view: MapView, indices) -> list[float]:
@@ -113,7 +124,8 @@ def click_latencies(nb: NotebookPage, view: MapView, indices) -> list[float]:
         nb.page.mouse.click(x, y)
         try:
             nb.page.wait_for_function(
-                "k => window.__bench.clicks[k].mutated !== null", arg=slot, timeout=10_000)
+                "k => window.__bench.clicks[k].mutated !== null", arg=slot, timeout=10_000
+            )
         except Exception:
             out.append(None)
             continue
@@ -157,14 +169,16 @@ def bench_size(nb: NotebookPage, n: int, epochs: int, clicks: int) -> dict:
         slot = view.call("(" + ARM_CLICK + ")(h.el)")
         nb.page.mouse.click(x, y)
         try:
-            nb.page.wait_for_function("k => window.__bench.clicks[k].mutated !== null", arg=slot,
-                                      timeout=20_000)
+            nb.page.wait_for_function(
+                "k => window.__bench.clicks[k].mutated !== null", arg=slot, timeout=20_000
+            )
             rec = nb.page.evaluate("k => window.__bench.clicks[k]", slot)
             during.append(rec["mutated"] - rec["down"])
         except Exception:
             during.append(None)
-        view.wait_transition_done(after=0, timeout=120, settle=1.0 if n <= 50_000 else 6.0,
-                                  idle_ms=8000)
+        view.wait_transition_done(
+            after=0, timeout=120, settle=1.0 if n <= 50_000 else 6.0, idle_ms=8000
+        )
 
     # Busy: a CPU-bound "training" cell that logs an epoch every ~1.5 s.
     loop = nb.run_nowait(
@@ -185,14 +199,22 @@ def bench_size(nb: NotebookPage, n: int, epochs: int, clicks: int) -> dict:
     busy_s = time.monotonic() - t_busy
     busy_ok = busy_ok and loop.running()
     if not busy_ok:
-        print(f"  (busy phase: clicks took {busy_s:.1f} s, cell running {loop.running()}, "
-              f"kernel {nb.kernel_status()})")
+        print(
+            f"  (busy phase: clicks took {busy_s:.1f} s, cell running {loop.running()}, "
+            f"kernel {nb.kernel_status()})"
+        )
     loop.wait(120)
     # Free the kernel and the page for the next size.
     nb.execute("w.close(); del w, P")
     return {
-        "n": n, "renderer": renderer, "show_s": show_s, "epochs": per_epoch,
-        "longest_block_ms": longest, "click_idle_ms": idle, "click_busy_ms": busy, "click_during_transition_ms": during,
+        "n": n,
+        "renderer": renderer,
+        "show_s": show_s,
+        "epochs": per_epoch,
+        "longest_block_ms": longest,
+        "click_idle_ms": idle,
+        "click_busy_ms": busy,
+        "click_during_transition_ms": during,
         "busy_confirmed": busy_ok,
     }
 
@@ -241,7 +263,7 @@ def percentile(values, q):
     values = sorted(v for v in values if v is not None)
     if not values:
         return float("nan")
-    k = min(len(values) - 1, max(0, int(round(q / 100 * (len(values) - 1)))))
+    k = min(len(values) - 1, max(0, round(q / 100 * (len(values) - 1))))
     return values[k]
 
 
@@ -263,15 +285,23 @@ class JSProfile:
         for sample, dt in zip(profile.get("samples", []), gaps):
             frame = nodes[sample]["callFrame"]
             url = frame.get("url", "").rsplit("/", 1)[-1][:40]
-            key = f"{frame.get('functionName') or '(anonymous)'} [{url}:{frame.get('lineNumber', 0)}]"
+            key = (
+                f"{frame.get('functionName') or '(anonymous)'} [{url}:{frame.get('lineNumber', 0)}]"
+            )
             self_ms[key] = self_ms.get(key, 0.0) + dt / 1000.0
         total = sum(self_ms.values())
         rows = sorted(self_ms.items(), key=lambda kv: -kv[1])[:top]
         return [f"{ms:9.0f} ms {100 * ms / max(total, 1e-9):5.1f}%  {name}" for name, ms in rows]
 
 
-def bench_live(nb: NotebookPage, n: int, epochs: int = 10, every: float = 3.0,
-               click_every: float = 0.3, profile: bool = False) -> dict:
+def bench_live(
+    nb: NotebookPage,
+    n: int,
+    epochs: int = 10,
+    every: float = 3.0,
+    click_every: float = 0.3,
+    profile: bool = False,
+) -> dict:
     """Clicks every ~300 ms while a busy cell logs an epoch every 3 s."""
     setup = (
         f"N = {n}\n"
@@ -309,8 +339,12 @@ def bench_live(nb: NotebookPage, n: int, epochs: int = 10, every: float = 3.0,
         t_click = time.time()
         nb.page.mouse.click(xy["x"], xy["y"])
         try:
-            nb.page.wait_for_function("k => window.__bench.clicks[k].mutated !== null", arg=slot,
-                                      timeout=10_000, polling=5)
+            nb.page.wait_for_function(
+                "k => window.__bench.clicks[k].mutated !== null",
+                arg=slot,
+                timeout=10_000,
+                polling=5,
+            )
             rec = nb.page.evaluate("k => window.__bench.clicks[k]", slot)
             clicks.append(origin + rec["mutated"] - 1000 * t_click)
         except Exception:
@@ -331,7 +365,9 @@ def bench_live(nb: NotebookPage, n: int, epochs: int = 10, every: float = 3.0,
     view.replay(1)
     replayed = view.wait_transition_done(after=t_replay, timeout=120, settle=0.5, idle_ms=3000)
     replay_ms = (replayed["end"] or t_replay) - t_replay
-    heap_mb = nb.page.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize / 2**20 : null")
+    heap_mb = nb.page.evaluate(
+        "() => performance.memory ? performance.memory.usedJSHeapSize / 2**20 : null"
+    )
     # Epoch e (2..newest) is shown once an epoch >= e is first painted.
     painted = {t["epoch"]: view.painted_at(t["epoch"]) for t in begun}
     delays = []
@@ -343,13 +379,22 @@ def bench_live(nb: NotebookPage, n: int, epochs: int = 10, every: float = 3.0,
     longtasks = [d for s_, d in live["longtasks"] if s_ >= t0_live]
     nb.execute("w.close(); del w, P")
     return {
-        "n": n, "renderer": renderer, "show_s": show_s, "clicks": clicks,
-        "busy": f"{sum(busy_flags)}/{len(busy_flags)}", "delays_ms": [None if d is None else 1000 * d for d in delays],
+        "n": n,
+        "renderer": renderer,
+        "show_s": show_s,
+        "clicks": clicks,
+        "busy": f"{sum(busy_flags)}/{len(busy_flags)}",
+        "delays_ms": [None if d is None else 1000 * d for d in delays],
         "end_lag_ms": max(0.0, (painted_newest - (log_times[-1] * 1000 - origin))),
-        "timer_lag": lags, "longtasks": longtasks, "bytes": sent,
-        "shown": [t["epoch"] for t in begun if t["at"] >= t0_live], "hot": hot,
+        "timer_lag": lags,
+        "longtasks": longtasks,
+        "bytes": sent,
+        "shown": [t["epoch"] for t in begun if t["at"] >= t0_live],
+        "hot": hot,
         "done_to_newest_ms": max(0.0, painted_newest - t_done),
-        "replay_ms": replay_ms, "heap_mb": heap_mb, "frame_ms": frame_ms,
+        "replay_ms": replay_ms,
+        "heap_mb": heap_mb,
+        "frame_ms": frame_ms,
     }
 
 
@@ -360,11 +405,14 @@ def report_live(r: dict) -> dict:
     row = {
         "N": f"{r['n']:,} ({r['renderer']})",
         "first display s": f"{r['show_s']:.1f}",
-        "click p50/p95/max ms": f"{percentile(c, 50):.0f} / {percentile(c, 95):.0f} / {max(c, default=float('nan')):.0f}"
-                                + (f" ({missed} lost)" if missed else ""),
+        "click p50/p95/max ms": (
+            f"{percentile(c, 50):.0f} / {percentile(c, 95):.0f} / "
+            f"{max(c, default=float('nan')):.0f}"
+        )
+        + (f" ({missed} lost)" if missed else ""),
         "log->painted p50/max ms": f"{percentile(d, 50):.0f} / {max(d, default=float('nan')):.0f}",
         "timer lag p50/p95/max ms": f"{percentile(r['timer_lag'], 50):.0f} / {percentile(r['timer_lag'], 95):.0f}"
-                                    f" / {max(r['timer_lag'], default=0):.0f}",
+        f" / {max(r['timer_lag'], default=0):.0f}",
         "lag at end ms": f"{r['end_lag_ms']:.0f}",
         "bytes/epoch (1st, last)": f"{r['bytes'][0]:,} / {r['bytes'][-1]:,}" if r["bytes"] else "-",
         "long tasks n / max ms": f"{len(r['longtasks'])} / {max(r['longtasks'], default=0):.0f}",
@@ -372,11 +420,15 @@ def report_live(r: dict) -> dict:
         "JS heap MB": "-" if r["heap_mb"] is None else f"{r['heap_mb']:.0f}",
         "raster frame ms": "-" if r["frame_ms"] is None else f"{r['frame_ms']:.0f}",
     }
-    print(f"\nlive N = {r['n']:,} ({r['renderer']}): {len(c)} clicks answered "
-          f"(kernel busy at {r['busy']} clicks), epochs shown {r['shown']}")
+    print(
+        f"\nlive N = {r['n']:,} ({r['renderer']}): {len(c)} clicks answered "
+        f"(kernel busy at {r['busy']} clicks), epochs shown {r['shown']}"
+    )
     for key, value in row.items():
         print(f"  {key:28s}: {value}")
-    print(f"  log->painted per epoch ms   : {[None if v is None else round(v) for v in r['delays_ms']]}")
+    print(
+        f"  log->painted per epoch ms   : {[None if v is None else round(v) for v in r['delays_ms']]}"
+    )
     for line in r["hot"]:
         print("   " + line)
     return row
@@ -389,28 +441,44 @@ def report(r: dict) -> None:
     done = [x["done_ms"] for x in e]
     frames = [x["frames"] for x in e]
     print(f"\nN = {r['n']:,} ({r['renderer']}), first display {r['show_s']:.1f} s")
-    print(f"  python log_epoch incl. sync   ms: median {median(py):7.1f}  max {max(py):7.1f}  "
-          f"per epoch {[round(v, 1) for v in py]}")
-    print(f"  log -> new map first drawn    ms: median {median(painted):7.0f}  max {max(painted):7.0f}")
+    print(
+        f"  python log_epoch incl. sync   ms: median {median(py):7.1f}  max {max(py):7.1f}  "
+        f"per epoch {[round(v, 1) for v in py]}"
+    )
+    print(
+        f"  log -> new map first drawn    ms: median {median(painted):7.0f}  max {max(painted):7.0f}"
+    )
     print(f"  log -> transition finished    ms: median {median(done):7.0f}  max {max(done):7.0f}")
     print(f"  frames per transition            : {frames}")
-    print(f"  longest main-thread block     ms: {r['longest_block_ms']:.0f}  per epoch "
-          f"{[round(x['block_ms']) for x in e]}")
-    print(f"  click -> panel, kernel idle   ms: median {median(r['click_idle_ms']):6.1f}  "
-          f"all {[None if v is None else round(v, 1) for v in r['click_idle_ms']]}")
-    print(f"  click -> panel, training cell ms: median {median(r['click_busy_ms']):6.1f}  "
-          f"all {[None if v is None else round(v, 1) for v in r['click_busy_ms']]}"
-          f"{'' if r['busy_confirmed'] else '  (WARNING: kernel was not busy throughout)'}")
-    print(f"  click -> panel, 150 ms after a log_epoch (map animating) ms: "
-          f"{[None if v is None else round(v, 1) for v in r['click_during_transition_ms']]}")
+    print(
+        f"  longest main-thread block     ms: {r['longest_block_ms']:.0f}  per epoch "
+        f"{[round(x['block_ms']) for x in e]}"
+    )
+    print(
+        f"  click -> panel, kernel idle   ms: median {median(r['click_idle_ms']):6.1f}  "
+        f"all {[None if v is None else round(v, 1) for v in r['click_idle_ms']]}"
+    )
+    print(
+        f"  click -> panel, training cell ms: median {median(r['click_busy_ms']):6.1f}  "
+        f"all {[None if v is None else round(v, 1) for v in r['click_busy_ms']]}"
+        f"{'' if r['busy_confirmed'] else '  (WARNING: kernel was not busy throughout)'}"
+    )
+    print(
+        f"  click -> panel, 150 ms after a log_epoch (map animating) ms: "
+        f"{[None if v is None else round(v, 1) for v in r['click_during_transition_ms']]}"
+    )
     checks = []
     if r["n"] == 43410:
-        checks += [("python <= 30 ms", median(py) <= TARGETS["python_ms"]),
-                   ("painted <= 1 s", max(painted) <= TARGETS["painted_ms"]),
-                   ("click idle <= 200 ms", median(r["click_idle_ms"]) <= TARGETS["click_ms"]),
-                   ("click busy <= 200 ms", median(r["click_busy_ms"]) <= TARGETS["click_ms"])]
+        checks += [
+            ("python <= 30 ms", median(py) <= TARGETS["python_ms"]),
+            ("painted <= 1 s", max(painted) <= TARGETS["painted_ms"]),
+            ("click idle <= 200 ms", median(r["click_idle_ms"]) <= TARGETS["click_ms"]),
+            ("click busy <= 200 ms", median(r["click_busy_ms"]) <= TARGETS["click_ms"]),
+        ]
     if r["n"] == 2000:
-        checks.append((">= 10 frames/transition", min(frames[1:] or frames) >= TARGETS["frames_2000"]))
+        checks.append(
+            (">= 10 frames/transition", min(frames[1:] or frames) >= TARGETS["frames_2000"])
+        )
     for name, ok in checks:
         print(f"  target {name:28s}: {'MET' if ok else 'MISSED'}")
 
@@ -444,10 +512,12 @@ async ([h, act, arg]) => {
 }
 """
 
-BUSY_CELL = ("_t0 = time.time()\n"
-             "while time.time() - _t0 < {seconds}:\n"
-             "    sum(i * i for i in range(20000))\n"
-             "print('BUSY-DONE', len(w.reviews))\n")
+BUSY_CELL = (
+    "_t0 = time.time()\n"
+    "while time.time() - _t0 < {seconds}:\n"
+    "    sum(i * i for i in range(20000))\n"
+    "print('BUSY-DONE', len(w.reviews))\n"
+)
 
 
 def next_key_latencies(nb: NotebookPage, view: MapView, count: int) -> list[float]:
@@ -457,8 +527,9 @@ def next_key_latencies(nb: NotebookPage, view: MapView, count: int) -> list[floa
         slot = view.call("(" + ARM_KEY + ")(h.el)")
         nb.page.keyboard.press("j")
         try:
-            nb.page.wait_for_function("k => window.__benchKeys[k].mutated !== null", arg=slot,
-                                      timeout=10_000)
+            nb.page.wait_for_function(
+                "k => window.__benchKeys[k].mutated !== null", arg=slot, timeout=10_000
+            )
         except Exception:
             out.append(None)
             continue
@@ -485,12 +556,20 @@ def bench_review(nb: NotebookPage, n: int, presses: int = 10) -> dict:
     r = {"n": n, "renderer": view.renderer}
     selection = list(range(0, n, 4))[:10_000]
     r["list_rows"] = len(selection)
-    r["list_ms"] = [view.page.evaluate(
-        f"([id, act, arg]) => ({TIME_TO_FRAME})([{view.getter}, act, arg])",
-        [view.cell.id, "select", selection if k % 2 == 0 else selection[:-1]]) for k in range(4)]
-    r["sort_ms"] = [view.page.evaluate(
-        f"([id, act, arg]) => ({TIME_TO_FRAME})([{view.getter}, act, arg])",
-        [view.cell.id, "sort", None]) for _ in range(4)]
+    r["list_ms"] = [
+        view.page.evaluate(
+            f"([id, act, arg]) => ({TIME_TO_FRAME})([{view.getter}, act, arg])",
+            [view.cell.id, "select", selection if k % 2 == 0 else selection[:-1]],
+        )
+        for k in range(4)
+    ]
+    r["sort_ms"] = [
+        view.page.evaluate(
+            f"([id, act, arg]) => ({TIME_TO_FRAME})([{view.getter}, act, arg])",
+            [view.cell.id, "sort", None],
+        )
+        for _ in range(4)
+    ]
     view.call("h.setSelection([])")  # no selection: the queue ranks every example by score
     view.part(".dmw-rv-caption").click()
     r["next_idle_ms"] = next_key_latencies(nb, view, presses)
@@ -518,8 +597,9 @@ def bench_review(nb: NotebookPage, n: int, presses: int = 10) -> dict:
     while view.call("h.pendingDecisions()") and time.monotonic() < deadline:
         time.sleep(0.05)
     r["decisions_arrived_s"] = time.monotonic() - t_end
-    r["reviews"] = nb.py("[len(w.reviews), int(w.reviews.decision_id.nunique()),"
-                         " int(w.reviews.index.nunique())]")
+    r["reviews"] = nb.py(
+        "[len(w.reviews), int(w.reviews.decision_id.nunique()), int(w.reviews.index.nunique())]"
+    )
     return r
 
 
@@ -534,15 +614,25 @@ def report_review(r: dict) -> None:
     print(f"| {r['list_rows']:,}-row selection -> list shown | {fmt(r['list_ms'])} |")
     print(f"| sort {r['list_rows']:,} rows by confidence -> shown | {fmt(r['sort_ms'])} |")
     print(f"| next (j) -> detail shown, kernel idle | {fmt(r['next_idle_ms'])} |")
-    print(f"| next (j) -> detail shown, kernel busy ({r['busy_during_next']}) | "
-          f"{fmt(r['next_busy_ms'])} |")
+    print(
+        f"| next (j) -> detail shown, kernel busy ({r['busy_during_next']}) | "
+        f"{fmt(r['next_busy_ms'])} |"
+    )
     rows, ids, examples = r["reviews"]
-    print(f"| 30 decisions while busy ({r['busy_during_decisions']}): pending in page | "
-          f"{r['pending_while_busy']} |")
-    print(f"| ... len(w.reviews) read by the busy cell at its end | "
-          f"{r['reviews_seen_by_busy_cell']} |")
-    print(f"| ... in w.reviews after the cell ended (rows / distinct decision ids / examples) | "
-          f"{rows} / {ids} / {examples}, {r['decisions_arrived_s']:.2f} s after |")
+    print(
+        f"| 30 decisions while busy ({r['busy_during_decisions']}): pending in page | "
+        f"{r['pending_while_busy']} |"
+    )
+    print(
+        f"| ... len(w.reviews) read by the busy cell at its end | "
+        f"{r['reviews_seen_by_busy_cell']} |"
+    )
+    print(
+        f"| ... in w.reviews after the cell ended (rows / distinct decision ids / examples) | "
+        f"{rows} / {ids} / {examples}, {r['decisions_arrived_s']:.2f} s after |"
+    )
+
+
 # ---- scenario "explore": selection, hover, search at 43,410 points
 REVIEW_DATA = """
 rng = np.random.default_rng(11)
@@ -577,13 +667,17 @@ ARM_EVENT = """([type, selector]) => {
 }"""
 
 
-def _event_to(nb: NotebookPage, view: MapView, done_js: str, arg=None,
-              timeout=10.0) -> float | None:
+def _event_to(
+    nb: NotebookPage, view: MapView, done_js: str, arg=None, timeout=10.0
+) -> float | None:
     """ms from the armed event to the page time returned by `done_js` (once it is past it)."""
     try:
-        view.wait_for(f"window.__rv.t0 !== null && ({done_js}) !== null"
-                      f" && ({done_js}) > window.__rv.t0",
-                      arg, timeout=timeout, polling=5)
+        view.wait_for(
+            f"window.__rv.t0 !== null && ({done_js}) !== null && ({done_js}) > window.__rv.t0",
+            arg,
+            timeout=timeout,
+            polling=5,
+        )
     except Exception:
         return None
     t0 = nb.page.evaluate("() => window.__rv.t0")
@@ -636,8 +730,12 @@ def bench_explore(nb: NotebookPage, n: int = 43_410, repeats: int = 3) -> dict:
     view.wait_painted(3, timeout=60)
     view.wait_transition_done(after=0, timeout=60)
     pos = view.positions()
-    probe = [int(np.argmin(pos[:, 0])), int(np.argmax(pos[:, 0])),
-             int(np.argmin(pos[:, 1])), int(np.argmax(pos[:, 1]))]
+    probe = [
+        int(np.argmin(pos[:, 0])),
+        int(np.argmax(pos[:, 0])),
+        int(np.argmin(pos[:, 1])),
+        int(np.argmax(pos[:, 1])),
+    ]
     pts = np.array([view.client_xy(i) for i in probe])
     ax, ay = np.polyfit(pos[probe, 0], pts[:, 0], 1), np.polyfit(pos[probe, 1], pts[:, 1], 1)
     xy = np.stack([np.polyval(ax, pos[:, 0]), np.polyval(ay, pos[:, 1])], axis=1)
@@ -661,8 +759,13 @@ def bench_explore(nb: NotebookPage, n: int = 43_410, repeats: int = 3) -> dict:
         if cell is not None:
             out["busy_checked_while_running"] = cell.running()
             cell.wait(120)
-        out[phase] = {"rect_ms": rect, "selected": sizes, "hover_ms": hover, "search_ms": search,
-                      "search_hits": hits}
+        out[phase] = {
+            "rect_ms": rect,
+            "selected": sizes,
+            "hover_ms": hover,
+            "search_ms": search,
+            "search_hits": hits,
+        }
     nb.screenshot("review")
     return out
 
@@ -675,18 +778,26 @@ def report_explore(r: dict) -> None:
         missed = len(values) - len(ok)
         return f"{median(ok):.0f} (max {max(ok):.0f})" + (f", {missed} missed" if missed else "")
 
-    print(f"\nexplore scenario, {r['n']:,} points ({r['renderer']}); ms from the input event to the"
-          " map/tooltip drawn, median (max)")
-    print("| kernel | rectangle -> selection drawn | points selected | hover -> tooltip |"
-          " search keystroke -> map highlighted |")
+    print(
+        f"\nexplore scenario, {r['n']:,} points ({r['renderer']}); ms from the input event to the"
+        " map/tooltip drawn, median (max)"
+    )
+    print(
+        "| kernel | rectangle -> selection drawn | points selected | hover -> tooltip |"
+        " search keystroke -> map highlighted |"
+    )
     print("|---|---|---|---|---|")
     for phase in ("idle", "busy"):
         p = r[phase]
-        print(f"| {phase} | {fmt(p['rect_ms'])} | {p['selected'][0]:,} | {fmt(p['hover_ms'])} |"
-              f" {fmt(p['search_ms'])} |")
+        print(
+            f"| {phase} | {fmt(p['rect_ms'])} | {p['selected'][0]:,} | {fmt(p['hover_ms'])} |"
+            f" {fmt(p['search_ms'])} |"
+        )
     if "busy_checked_while_running" in r:
-        print("(busy: the training cell was still running at the end: "
-              f"{r['busy_checked_while_running']})")
+        print(
+            "(busy: the training cell was still running at the end: "
+            f"{r['busy_checked_while_running']})"
+        )
 
 
 def main() -> int:
@@ -694,9 +805,13 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 60000, 200000])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--clicks", type=int, default=5)
-    parser.add_argument("--scenario", choices=["steps", "live", "both", "review", "explore"], default="both")
+    parser.add_argument(
+        "--scenario", choices=["steps", "live", "both", "review", "explore"], default="both"
+    )
     parser.add_argument("--live-epochs", type=int, default=10)
-    parser.add_argument("--profile", action="store_true", help="print the page's hottest JS functions")
+    parser.add_argument(
+        "--profile", action="store_true", help="print the page's hottest JS functions"
+    )
     args = parser.parse_args()
     if widget_missing():
         print(f"widget files missing: {widget_missing()}", file=sys.stderr)
@@ -705,7 +820,10 @@ def main() -> int:
     try:
         lab.start()
         browser.start()
-        print(f"JupyterLab on port {lab.port}; Chromium {browser.context.browser.version if browser.context.browser else ''}")
+        print(
+            f"JupyterLab on port {lab.port}; Chromium "
+            f"{browser.context.browser.version if browser.context.browser else ''}"
+        )
         rows = []
         if args.scenario == "review":
             sizes = args.sizes if args.sizes != [2000, 60000, 200000] else [43410]
@@ -737,8 +855,11 @@ def main() -> int:
                 if args.scenario in ("steps", "both"):
                     report(bench_size(nb, n, args.epochs, args.clicks))
                 if args.scenario in ("live", "both"):
-                    rows.append(report_live(bench_live(nb, n, epochs=args.live_epochs,
-                                                       profile=args.profile)))
+                    rows.append(
+                        report_live(
+                            bench_live(nb, n, epochs=args.live_epochs, profile=args.profile)
+                        )
+                    )
                 nb.screenshot("end")
             finally:
                 nb.close()

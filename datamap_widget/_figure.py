@@ -26,7 +26,9 @@ def _marker_size(n_points: int) -> int:
     return 12
 
 
-def build_map(n_points: int, renderer: str, variability_threshold: float, confidence_threshold: float):
+def build_map(
+    n_points: int, renderer: str, variability_threshold: float, confidence_threshold: float
+):
     """Return (figure, parts) where parts names the models the page drives."""
     sx = bq.LinearScale(min=0.0, max=0.5, allow_padding=False)
     sy = bq.LinearScale(min=0.0, max=1.0, allow_padding=False)
@@ -89,7 +91,13 @@ def build_map(n_points: int, renderer: str, variability_threshold: float, confid
         layout=Layout(width="640px", height="460px"),
         title="",
     )
-    parts = {"map": figure, "points": points, "highlight": highlight, "guides": guides, "regions": regions}
+    parts = {
+        "map": figure,
+        "points": points,
+        "highlight": highlight,
+        "guides": guides,
+        "regions": regions,
+    }
     return figure, parts
 
 
@@ -109,18 +117,34 @@ def build_trajectory():
     sx = bq.LinearScale(min=0.5, max=1.5, allow_padding=False)
     sy = bq.LinearScale(min=0.0, max=1.0, allow_padding=False)
     empty = np.zeros(0, dtype=np.float32)
-    line = bq.Lines(x=empty, y=empty, scales={"x": sx, "y": sy}, colors=["#555555"], stroke_width=1.5)
+    line = bq.Lines(
+        x=empty, y=empty, scales={"x": sx, "y": sy}, colors=["#555555"], stroke_width=1.5
+    )
     half = bq.Lines(
-        x=np.array([0.5, 1.5]), y=np.array([0.5, 0.5]), scales={"x": sx, "y": sy},
-        colors=["#999999"], line_style="dashed", stroke_width=1,
+        x=np.array([0.5, 1.5]),
+        y=np.array([0.5, 0.5]),
+        scales={"x": sx, "y": sy},
+        colors=["#999999"],
+        line_style="dashed",
+        stroke_width=1,
     )
     right = bq.Scatter(
-        x=empty, y=empty, scales={"x": sx, "y": sy}, colors=["#4575b4"], marker="circle",
-        default_size=48, stroke_width=0,
+        x=empty,
+        y=empty,
+        scales={"x": sx, "y": sy},
+        colors=["#4575b4"],
+        marker="circle",
+        default_size=48,
+        stroke_width=0,
     )
     wrong = bq.Scatter(
-        x=empty, y=empty, scales={"x": sx, "y": sy}, colors=["#d73027"], marker="cross",
-        default_size=48, stroke_width=0,
+        x=empty,
+        y=empty,
+        scales={"x": sx, "y": sy},
+        colors=["#d73027"],
+        marker="cross",
+        default_size=48,
+        stroke_width=0,
     )
     x_axis = bq.Axis(scale=sx, label="epoch", tick_format="d", grid_lines="none", tick_values=[1])
     figure = bq.Figure(
@@ -134,5 +158,13 @@ def build_trajectory():
         display_toolbar=False,
         layout=Layout(width="300px", height="190px"),
     )
-    parts = {"trajectory": figure, "traj_x": sx, "traj_x_axis": x_axis, "traj_line": line, "traj_half": half, "traj_right": right, "traj_wrong": wrong}
+    parts = {
+        "trajectory": figure,
+        "traj_x": sx,
+        "traj_x_axis": x_axis,
+        "traj_line": line,
+        "traj_half": half,
+        "traj_right": right,
+        "traj_wrong": wrong,
+    }
     return figure, parts

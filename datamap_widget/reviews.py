@@ -58,8 +58,12 @@ class Decision:
     decision_id: str | None = None
 
     def same_choice(self, other: Decision) -> bool:
-        return ((self.id, self.verdict, self.new_label, self.label)
-                == (other.id, other.verdict, other.new_label, other.label))
+        return (self.id, self.verdict, self.new_label, self.label) == (
+            other.id,
+            other.verdict,
+            other.new_label,
+            other.label,
+        )
 
 
 @dataclass
@@ -94,8 +98,10 @@ class ReviewLog:
         self._ids = np.asarray(dynamics.ids)
         self._index = pd.Index(self._ids, name="id")
         if self._task == "multilabel":
-            gold = np.stack([np.asarray(dynamics.gold(label=j), dtype=bool)
-                             for j in range(self._n_classes)], axis=1)
+            gold = np.stack(
+                [np.asarray(dynamics.gold(label=j), dtype=bool) for j in range(self._n_classes)],
+                axis=1,
+            )
         else:
             gold = np.asarray(dynamics.gold(), dtype=np.int64).copy()
         gold.flags.writeable = False
@@ -145,8 +151,10 @@ class ReviewLog:
         return len(self._decisions)
 
     def __repr__(self) -> str:
-        return (f"ReviewLog(task={self._task!r}, n_decisions={len(self)}, "
-                f"n_examples={self._ids.shape[0]})")
+        return (
+            f"ReviewLog(task={self._task!r}, n_decisions={len(self)}, "
+            f"n_examples={self._ids.shape[0]})"
+        )
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_lock": None}
@@ -156,8 +164,9 @@ class ReviewLog:
         self._lock = threading.RLock()
 
     # ----------------------------------------------------------------- recording
-    def record(self, id, verdict, new_label=None, *, label=None, time=None,
-               decision_id=None) -> Decision:
+    def record(
+        self, id, verdict, new_label=None, *, label=None, time=None, decision_id=None
+    ) -> Decision:
         """Record one decision about example ``id`` and return it.
 
         ``new_label``: the right class (name or index) for "wrong"; binary may omit it.
@@ -168,8 +177,9 @@ class ReviewLog:
         Without one, a unique ``"py-..."`` id is made up.
         """
         with self._lock:
-            decision, position = self._decision(id, self._position_of_id(id), verdict,
-                                                new_label, label, time, decision_id)
+            decision, position = self._decision(
+                id, self._position_of_id(id), verdict, new_label, label, time, decision_id
+            )
             prior = self._prior(decision)
             if prior is not None:
                 return prior
@@ -196,8 +206,9 @@ class ReviewLog:
                     prior = self._prior(decision) or seen.get(decision.decision_id)
                     if prior is not None:
                         if not prior.same_choice(decision):
-                            raise ValueError(f"decision id {did!r} was already used for "
-                                             "another decision")
+                            raise ValueError(
+                                f"decision id {did!r} was already used for another decision"
+                            )
                         duplicates += 1
                         continue
                 except (TypeError, ValueError) as exc:
@@ -219,31 +230,47 @@ class ReviewLog:
             raise ValueError(f"decision message lacks {missing}")
         did = message["decision_id"]
         if not isinstance(did, str) or not did:
-            raise ValueError("a page decision needs a non-empty string decision_id, so a "
-                             "re-sent one can be recognised")
+            raise ValueError(
+                "a page decision needs a non-empty string decision_id, so a "
+                "re-sent one can be recognised"
+            )
         index = message["index"]
         n = self._ids.shape[0]
-        if isinstance(index, bool) or not isinstance(index, numbers.Integral) \
-                or not 0 <= index < n:
+        if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not 0 <= index < n:
             raise ValueError(f"index must be a position in 0..{n - 1}, got {index!r}")
         when = message.get("time")
         if when is not None:
             if isinstance(when, bool) or not isinstance(when, numbers.Real):
                 raise TypeError(f"time must be milliseconds since the epoch, got {when!r}")
             when = float(when) / 1000.0
-        return self._decision(self._ids[index].item(), int(index), message["verdict"],
-                              message.get("new_label"), message.get("label"), when, did)
+        return self._decision(
+            self._ids[index].item(),
+            int(index),
+            message["verdict"],
+            message.get("new_label"),
+            message.get("label"),
+            when,
+            did,
+        )
 
     def to_messages(self) -> list[dict]:
         """Every decision in the page's message format (see ``apply_messages``), in order: what
         a synced trait carries so that a reloaded page or a second view shows the same
         decisions. ``apply_messages(log.to_messages())`` on a new log reproduces this one."""
         with self._lock:
-            return [{"decision_id": d.decision_id, "index": pos, "verdict": d.verdict,
-                     "new_label": None if d.new_label is None else (
-                         bool(d.new_label) if self._task == "multilabel" else int(d.new_label)),
-                     "label": d.label, "time": d.time * 1000.0}
-                    for d, pos in zip(self._decisions, self._positions)]
+            return [
+                {
+                    "decision_id": d.decision_id,
+                    "index": pos,
+                    "verdict": d.verdict,
+                    "new_label": None
+                    if d.new_label is None
+                    else (bool(d.new_label) if self._task == "multilabel" else int(d.new_label)),
+                    "label": d.label,
+                    "time": d.time * 1000.0,
+                }
+                for d, pos in zip(self._decisions, self._positions)
+            ]
 
     def _prior(self, decision: Decision):
         """The decision already recorded under this decision id (same choice), else None."""
@@ -251,8 +278,10 @@ class ReviewLog:
             return None
         prior = self._by_decision_id.get(decision.decision_id)
         if prior is not None and not prior.same_choice(decision):
-            raise ValueError(f"decision id {decision.decision_id!r} was already used for another "
-                             f"decision ({prior.verdict!r} on id {prior.id!r}); nothing recorded")
+            raise ValueError(
+                f"decision id {decision.decision_id!r} was already used for another "
+                f"decision ({prior.verdict!r} on id {prior.id!r}); nothing recorded"
+            )
         return prior
 
     def _add(self, decision: Decision, position: int) -> None:
@@ -274,53 +303,76 @@ class ReviewLog:
         if self._task == "multilabel":
             col = None if label is None else self._label_index(label, "label")
             if col is None and verdict != "remove":
-                raise ValueError(f"multilabel run: a {verdict!r} verdict is about one label; pass "
-                                 f"label= (a name or index of {self._names_hint()})")
+                raise ValueError(
+                    f"multilabel run: a {verdict!r} verdict is about one label; pass "
+                    f"label= (a name or index of {self._names_hint()})"
+                )
             gold = None if col is None else bool(self._gold[position, col])
             new = self._new_membership(shown, verdict, new_label, gold, col)
         else:
             if label is not None:
-                raise ValueError(f"label= only applies to multilabel runs; this run is "
-                                 f"{self._task}: pass the class as new_label=")
+                raise ValueError(
+                    f"label= only applies to multilabel runs; this run is "
+                    f"{self._task}: pass the class as new_label="
+                )
             gold = int(self._gold[position])
             new = self._new_class(shown, verdict, new_label, gold)
-        return Decision(shown, verdict, new, gold, col if self._task == "multilabel" else None,
-                        when, decision_id), position
+        return Decision(
+            shown,
+            verdict,
+            new,
+            gold,
+            col if self._task == "multilabel" else None,
+            when,
+            decision_id,
+        ), position
 
     def _new_class(self, id, verdict, new_label, gold):
         if verdict != "wrong":
             if new_label is not None:
-                raise ValueError(f"verdict {verdict!r} takes no new_label (only 'wrong' does); "
-                                 f"got new_label={new_label!r} for id {id!r}")
+                raise ValueError(
+                    f"verdict {verdict!r} takes no new_label (only 'wrong' does); "
+                    f"got new_label={new_label!r} for id {id!r}"
+                )
             return None
         if new_label is None:
             if self._task == "binary":
                 return 1 - gold
-            raise ValueError(f"verdict 'wrong' on id {id!r} needs new_label= (the right class, "
-                             f"a name or index of {self._names_hint()})")
+            raise ValueError(
+                f"verdict 'wrong' on id {id!r} needs new_label= (the right class, "
+                f"a name or index of {self._names_hint()})"
+            )
         new = self._label_index(new_label, "new_label")
         if new == gold:
-            raise ValueError(f"new_label {self._name(new)!r} is the gold label of id {id!r}; a "
-                             "'wrong' verdict needs a different class (use 'correct' to confirm "
-                             "the gold label)")
+            raise ValueError(
+                f"new_label {self._name(new)!r} is the gold label of id {id!r}; a "
+                "'wrong' verdict needs a different class (use 'correct' to confirm "
+                "the gold label)"
+            )
         return new
 
     def _new_membership(self, id, verdict, new_label, gold, col):
         if verdict != "wrong":
             if new_label is not None:
-                raise ValueError(f"verdict {verdict!r} takes no new_label (only 'wrong' does); "
-                                 f"got new_label={new_label!r} for id {id!r}")
+                raise ValueError(
+                    f"verdict {verdict!r} takes no new_label (only 'wrong' does); "
+                    f"got new_label={new_label!r} for id {id!r}"
+                )
             return None
         if new_label is None:
             return not gold
         if not isinstance(new_label, (bool, np.bool_)) and new_label not in (0, 1):
-            raise TypeError(f"multilabel new_label must be True (add the label) or False "
-                            f"(remove it), got {new_label!r}")
+            raise TypeError(
+                f"multilabel new_label must be True (add the label) or False "
+                f"(remove it), got {new_label!r}"
+            )
         new = bool(new_label)
         if new == gold:
             has = "already has" if gold else "already lacks"
-            raise ValueError(f"id {id!r} {has} label {self._name(col)!r}; a 'wrong' verdict flips "
-                             "it (leave new_label out)")
+            raise ValueError(
+                f"id {id!r} {has} label {self._name(col)!r}; a 'wrong' verdict flips "
+                "it (leave new_label out)"
+            )
         return new
 
     def _position_of_id(self, id) -> int:
@@ -332,24 +384,28 @@ class ReviewLog:
             position = -1
         if not isinstance(position, (int, np.integer)) or position < 0:
             kind = "strings" if self._ids.dtype.kind == "U" else "ints"
-            raise ValueError(f"unknown example id {id!r}: it is not among the {self._ids.shape[0]} "
-                             f"ids of this run (they are {kind}, e.g. "
-                             f"{self._ids[:3].tolist()})")
+            raise ValueError(
+                f"unknown example id {id!r}: it is not among the {self._ids.shape[0]} "
+                f"ids of this run (they are {kind}, e.g. "
+                f"{self._ids[:3].tolist()})"
+            )
         return int(position)
 
     def _label_index(self, value, what: str) -> int:
         if isinstance(value, str):
             if self._label_names is None or value not in self._label_names:
-                raise ValueError(f"unknown class {value!r} for {what}; known: "
-                                 f"{self._names_hint()}")
+                raise ValueError(f"unknown class {value!r} for {what}; known: {self._names_hint()}")
             return self._label_names.index(value)
         binary_bool = self._task == "binary" and isinstance(value, (bool, np.bool_))
-        if (isinstance(value, (bool, np.bool_)) and not binary_bool) \
-                or not isinstance(value, numbers.Integral):
+        if (isinstance(value, (bool, np.bool_)) and not binary_bool) or not isinstance(
+            value, numbers.Integral
+        ):
             raise TypeError(f"{what} must be a class name or index, got {value!r}")
         if not 0 <= int(value) < self._n_classes:
-            raise ValueError(f"unknown class index {value!r} for {what}: the run has "
-                             f"{self._n_classes} classes (0..{self._n_classes - 1})")
+            raise ValueError(
+                f"unknown class index {value!r} for {what}: the run has "
+                f"{self._n_classes} classes (0..{self._n_classes - 1})"
+            )
         return int(value)
 
     def _names_hint(self) -> str:
@@ -372,8 +428,9 @@ class ReviewLog:
             try:
                 stamp = pd.Timestamp(time)
             except (TypeError, ValueError):
-                raise TypeError(f"time must be seconds since the epoch or a datetime, got "
-                                f"{time!r}") from None
+                raise TypeError(
+                    f"time must be seconds since the epoch or a datetime, got {time!r}"
+                ) from None
             if stamp is pd.NaT:
                 raise ValueError("time is NaT")
             if stamp.tzinfo is None:
@@ -425,8 +482,11 @@ class ReviewLog:
             if names:
                 if self._label_names is None:
                     raise ValueError("this run has no label_names; use names=False for indexes")
-                out = pd.Series(np.asarray(self._label_names, dtype=object)[labels],
-                                index=self._index.copy(), name="label")
+                out = pd.Series(
+                    np.asarray(self._label_names, dtype=object)[labels],
+                    index=self._index.copy(),
+                    name="label",
+                )
         return out[~removed] if drop_removed else out
 
     @property
@@ -460,33 +520,49 @@ class ReviewLog:
             new = pd.array([d.new_label for d in rows], dtype="boolean")
         elif self._label_names is not None:
             gold = pd.array([self._label_names[d.gold] for d in rows], dtype=object)
-            new = pd.array([None if d.new_label is None else self._label_names[d.new_label]
-                            for d in rows], dtype=object)
+            new = pd.array(
+                [None if d.new_label is None else self._label_names[d.new_label] for d in rows],
+                dtype=object,
+            )
         else:
             gold = pd.array([d.gold for d in rows], dtype="Int64")
             new = pd.array([d.new_label for d in rows], dtype="Int64")
         data = {}
         if ml:
-            data["label"] = pd.array([None if d.label is None else self._name(d.label)
-                                      for d in rows], dtype=object)
+            data["label"] = pd.array(
+                [None if d.label is None else self._name(d.label) for d in rows], dtype=object
+            )
         data["gold"] = gold
         data["verdict"] = pd.Categorical([d.verdict for d in rows], categories=list(VERDICTS))
         data["new_label"] = new
-        data["time"] = pd.to_datetime(np.array([d.time for d in rows], dtype=np.float64),
-                                      unit="s", utc=True)
+        data["time"] = pd.to_datetime(
+            np.array([d.time for d in rows], dtype=np.float64), unit="s", utc=True
+        )
         data["decision_id"] = pd.array([d.decision_id for d in rows], dtype=object)
         return pd.DataFrame(data, index=index)
 
     # ----------------------------------------------------------------- persistence
     def _check_same_run(self, directory) -> None:
-        header = {"task": self._task, "n_classes": self._n_classes,
-                  "label_names": self._label_names, "ids": self._ids, "gold": self._gold}
+        header = {
+            "task": self._task,
+            "n_classes": self._n_classes,
+            "label_names": self._label_names,
+            "ids": self._ids,
+            "gold": self._gold,
+        }
         persistence._check_same_run(directory, persistence.read_header(directory), header)
 
     @staticmethod
     def _to_json(d: Decision) -> dict:
-        return {"decision_id": d.decision_id, "id": d.id, "verdict": d.verdict,
-                "new_label": d.new_label, "label": d.label, "gold": d.gold, "time": d.time}
+        return {
+            "decision_id": d.decision_id,
+            "id": d.id,
+            "verdict": d.verdict,
+            "new_label": d.new_label,
+            "label": d.label,
+            "gold": d.gold,
+            "time": d.time,
+        }
 
     def _persist(self, decisions: list[Decision]) -> None:
         if self._file is None or not decisions:
@@ -500,12 +576,20 @@ class ReviewLog:
                 if missing:
                     raise ValueError(f"lacks {missing}")
                 position = self._position_of_id(obj["id"])
-                decision, _ = self._decision(obj["id"], position, obj["verdict"],
-                                             obj.get("new_label"), obj.get("label"), obj["time"],
-                                             obj.get("decision_id"))
+                decision, _ = self._decision(
+                    obj["id"],
+                    position,
+                    obj["verdict"],
+                    obj.get("new_label"),
+                    obj.get("label"),
+                    obj["time"],
+                    obj.get("decision_id"),
+                )
                 if obj.get("gold") != decision.gold:
-                    raise ValueError(f"the decision was made on gold {obj.get('gold')!r} but the "
-                                     f"run's gold for id {decision.id!r} is {decision.gold!r}")
+                    raise ValueError(
+                        f"the decision was made on gold {obj.get('gold')!r} but the "
+                        f"run's gold for id {decision.id!r} is {decision.gold!r}"
+                    )
                 if self._prior(decision) is not None:
                     continue
             except (TypeError, ValueError) as exc:
@@ -519,8 +603,9 @@ class ReviewLog:
         self._check_same_run(directory)
         file = store.reviews_file(directory)
         if file.exists():
-            raise FileExistsError(f"{file} exists; open the run with ReviewLog(td, path=...) to "
-                                  "add decisions to it")
+            raise FileExistsError(
+                f"{file} exists; open the run with ReviewLog(td, path=...) to add decisions to it"
+            )
         with self._lock:
             rows = [self._to_json(d) for d in self._decisions]
         store.create(file)
@@ -528,8 +613,9 @@ class ReviewLog:
             store.append(file, rows)
 
 
-def apply_corrections(data, log: ReviewLog, *, label_column="label", id_column=None,
-                      check_gold=True):
+def apply_corrections(
+    data, log: ReviewLog, *, label_column="label", id_column=None, check_gold=True
+):
     """``data`` with the review's corrected labels and without its removed rows.
 
     ``data``: a pandas DataFrame (rows matched by ``id_column``, or by the index when it is
@@ -544,5 +630,4 @@ def apply_corrections(data, log: ReviewLog, *, label_column="label", id_column=N
     """
     from datamap_widget._corrections import apply
 
-    return apply(data, log, label_column=label_column, id_column=id_column,
-                 check_gold=check_gold)
+    return apply(data, log, label_column=label_column, id_column=id_column, check_gold=check_gold)

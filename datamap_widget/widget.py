@@ -25,7 +25,12 @@ from datamap_widget._figure import build_map, build_trajectory, place_region_gui
 from datamap_widget._inputs import resolve_inputs, resolve_renderer
 from datamap_widget._labels import normalize_names
 from datamap_widget._sync import (
-    epoch_arrays, epoch_state, history_messages, pack_images, pack_uint16, pred_dtype_for,
+    epoch_arrays,
+    epoch_state,
+    history_messages,
+    pack_images,
+    pack_uint16,
+    pred_dtype_for,
     wire_array,
 )
 from datamap_widget._validation import label_index
@@ -33,7 +38,14 @@ from datamap_widget.dynamics import TrainingDynamics
 from datamap_widget.reviews import ReviewLog
 
 _STATIC = pathlib.Path(__file__).parent / "static"
-_DYNAMICS_METHODS = ("gold_probabilities", "predictions", "correct", "gold", "add_epoch_listener", "metrics")
+_DYNAMICS_METHODS = (
+    "gold_probabilities",
+    "predictions",
+    "correct",
+    "gold",
+    "add_epoch_listener",
+    "metrics",
+)
 
 
 def _load_run(path) -> TrainingDynamics:
@@ -133,7 +145,7 @@ class DataMapWidget(anywidget.AnyWidget):
     >>> import numpy as np
     >>> from datamap_widget import DataMapWidget
     >>> w = DataMapWidget(texts=["good", "bad", "fine"], labels=["pos", "neg", "pos"])
-    >>> w.log_epoch(np.array([0.8, 0.3, 0.6]))   # p(class "pos") per example
+    >>> w.log_epoch(np.array([0.8, 0.3, 0.6]))  # p(class "pos") per example
     >>> w
     DataMapWidget(task='binary', n_examples=3, n_epochs=1, renderer='svg', class_names=['neg', 'pos'])
     """
@@ -143,7 +155,9 @@ class DataMapWidget(anywidget.AnyWidget):
 
     # Child bqplot models the page drives (figures, marks, a scale), by role.
     _parts = traitlets.Dict().tag(sync=True, **widget_serialization)
-    renderer = _OwnedUnicode("svg", help="'svg' or 'gl', resolved from the constructor argument").tag(sync=True)
+    renderer = _OwnedUnicode(
+        "svg", help="'svg' or 'gl', resolved from the constructor argument"
+    ).tag(sync=True)
     """How the page draws the points: ``"svg"`` (bqplot Scatter) or ``"gl"`` (WebGL ScatterGL).
 
     Read-only: chosen once by the constructor's ``renderer=`` ("auto": SVG up to 2,000 points).
@@ -173,7 +187,9 @@ class DataMapWidget(anywidget.AnyWidget):
     >>> w.n_epochs
     1
     """
-    label = traitlets.Unicode("", help="Multilabel: name of the label whose map is shown").tag(sync=True)
+    label = traitlets.Unicode("", help="Multilabel: name of the label whose map is shown").tag(
+        sync=True
+    )
     """Multilabel only: the name of the label whose map is shown ("" for other tasks).
 
     Assign a label name to switch the map (the history of that label is sent in one message).
@@ -225,13 +241,27 @@ class DataMapWidget(anywidget.AnyWidget):
         if isinstance(dynamics, (str, os.PathLike)):
             dynamics = _load_run(dynamics)
         inputs = resolve_inputs(
-            data, texts=texts, labels=labels, ids=ids, images=images, dynamics=dynamics,
-            text_column=text_column, label_column=label_column, id_column=id_column,
+            data,
+            texts=texts,
+            labels=labels,
+            ids=ids,
+            images=images,
+            dynamics=dynamics,
+            text_column=text_column,
+            label_column=label_column,
+            id_column=id_column,
         )
-        resolved = resolve_renderer(renderer, inputs.n_examples)  # checked before any recording starts
+        resolved = resolve_renderer(
+            renderer, inputs.n_examples
+        )  # checked before any recording starts
         td = self._make_dynamics(
-            dynamics, inputs, label_names=label_names, task=task, path=path,
-            variability_threshold=variability_threshold, confidence_threshold=confidence_threshold,
+            dynamics,
+            inputs,
+            label_names=label_names,
+            task=task,
+            path=path,
+            variability_threshold=variability_threshold,
+            confidence_threshold=confidence_threshold,
         )
         names = self._names(td, label_names)
         shown = self._initial_label(td, names, label)
@@ -239,7 +269,7 @@ class DataMapWidget(anywidget.AnyWidget):
         self._dynamics = td
         self._label_names = names
         self._lock = threading.RLock()
-        map_figure, map_parts = build_map(
+        _map_figure, map_parts = build_map(
             int(td.n_examples), resolved, td.variability_threshold, td.confidence_threshold
         )
         _, traj_parts = build_trajectory()
@@ -272,24 +302,34 @@ class DataMapWidget(anywidget.AnyWidget):
         shown = f", label={self.label!r}" if td.task == "multilabel" else ""
         names = list(self._label_names)
         kind = "label_names" if td.task == "multilabel" else "class_names"
-        listed = names if len(names) <= 10 else names[:10] + ["..."]
-        return (f"{type(self).__name__}(task={td.task!r}, n_examples={self.n_examples}, "
-                f"n_epochs={self.n_epochs}, renderer={self.renderer!r}{shown}, {kind}={listed})")
+        listed = names if len(names) <= 10 else [*names[:10], "..."]
+        return (
+            f"{type(self).__name__}(task={td.task!r}, n_examples={self.n_examples}, "
+            f"n_epochs={self.n_epochs}, renderer={self.renderer!r}{shown}, {kind}={listed})"
+        )
 
     # ----------------------------------------------------------------- construction helpers
     @staticmethod
-    def _make_dynamics(dynamics, inputs, *, label_names, task, path, variability_threshold, confidence_threshold):
+    def _make_dynamics(
+        dynamics, inputs, *, label_names, task, path, variability_threshold, confidence_threshold
+    ):
         if dynamics is not None:
             missing = [m for m in _DYNAMICS_METHODS if not hasattr(dynamics, m)]
             if missing:
                 raise TypeError(
                     f"dynamics must be a TrainingDynamics (got {type(dynamics).__name__} without {missing})"
                 )
-            extra = {"task": task, "path": path, "variability_threshold": variability_threshold,
-                     "confidence_threshold": confidence_threshold}
+            extra = {
+                "task": task,
+                "path": path,
+                "variability_threshold": variability_threshold,
+                "confidence_threshold": confidence_threshold,
+            }
             given = [k for k, v in extra.items() if v is not None]
             if given:
-                raise TypeError(f"{given} cannot be combined with dynamics=...: set them on the TrainingDynamics")
+                raise TypeError(
+                    f"{given} cannot be combined with dynamics=...: set them on the TrainingDynamics"
+                )
             return dynamics
         kwargs = {}
         if variability_threshold is not None:
@@ -297,8 +337,12 @@ class DataMapWidget(anywidget.AnyWidget):
         if confidence_threshold is not None:
             kwargs["confidence_threshold"] = confidence_threshold
         return TrainingDynamics(
-            inputs.labels, ids=inputs.ids, label_names=label_names if label_names is not None else inputs.label_names,
-            task=task if task is not None else inputs.task, path=path, **kwargs
+            inputs.labels,
+            ids=inputs.ids,
+            label_names=label_names if label_names is not None else inputs.label_names,
+            task=task if task is not None else inputs.task,
+            path=path,
+            **kwargs,
         )
 
     @staticmethod
@@ -309,13 +353,21 @@ class DataMapWidget(anywidget.AnyWidget):
         if names is None and given is not None:
             names = given
         elif names is not None and given is not None and given != [str(x) for x in names]:
-            raise ValueError("label_names differ from the names stored in dynamics; leave label_names out")
+            raise ValueError(
+                "label_names differ from the names stored in dynamics; leave label_names out"
+            )
         n = int(td.n_classes)
         if names is None:
-            names = [f"label {i}" for i in range(n)] if td.task == "multilabel" else [str(i) for i in range(n)]
+            names = (
+                [f"label {i}" for i in range(n)]
+                if td.task == "multilabel"
+                else [str(i) for i in range(n)]
+            )
         names = [str(x) for x in names]
         if len(names) != n:
-            raise ValueError(f"label_names has {len(names)} names but the task has {n} classes/labels")
+            raise ValueError(
+                f"label_names has {len(names)} names but the task has {n} classes/labels"
+            )
         return names
 
     @staticmethod
@@ -329,7 +381,9 @@ class DataMapWidget(anywidget.AnyWidget):
         """Multilabel: N x L multi-hot uint8, so the panel can list every gold label of an example."""
         if td.task != "multilabel":
             return b""
-        matrix = np.stack([np.asarray(td.gold(label=j), dtype=np.uint8) for j in range(int(td.n_classes))], axis=1)
+        matrix = np.stack(
+            [np.asarray(td.gold(label=j), dtype=np.uint8) for j in range(int(td.n_classes))], axis=1
+        )
         return np.ascontiguousarray(matrix).tobytes()
 
     def _engine_label(self, shown: str):
@@ -340,10 +394,9 @@ class DataMapWidget(anywidget.AnyWidget):
         """Every synced value that depends on the shown label (history, gold, class names)."""
         td = self._dynamics
         key = self._engine_label(shown)
-        if td.task == "multilabel":
-            class_names = [f"not {shown}", shown]
-        else:
-            class_names = list(self._label_names)
+        class_names = (
+            [f"not {shown}", shown] if td.task == "multilabel" else list(self._label_names)
+        )
         self._pred_dtype = pred_dtype_for(len(class_names))
         meta = {
             "task": td.task,
@@ -354,15 +407,20 @@ class DataMapWidget(anywidget.AnyWidget):
             "shown_label": shown,
         }
         n_epochs = int(td.n_epochs)
-        return {"_meta": meta, "_gold": pack_uint16(td.gold(label=key)),
-                "_epoch": self._newest_epoch_state(shown, n_epochs), "n_epochs": n_epochs}
+        return {
+            "_meta": meta,
+            "_gold": pack_uint16(td.gold(label=key)),
+            "_epoch": self._newest_epoch_state(shown, n_epochs),
+            "n_epochs": n_epochs,
+        }
 
     def _newest_epoch_state(self, shown: str, n_epochs: int) -> dict:
         """The ``_epoch`` value: the newest epoch alone, O(N) (empty before the first epoch)."""
         if n_epochs == 0:
             return {}
-        arrays = epoch_arrays(self._dynamics, self._engine_label(shown), n_epochs - 1, n_epochs,
-                              self._pred_dtype)
+        arrays = epoch_arrays(
+            self._dynamics, self._engine_label(shown), n_epochs - 1, n_epochs, self._pred_dtype
+        )
         arrays.update(self._score_arrays(shown, n_epochs))  # ---- review: label-issue score
         return epoch_state(n_epochs, shown, arrays)
 
@@ -377,10 +435,15 @@ class DataMapWidget(anywidget.AnyWidget):
                 with self.hold_sync():
                     self._epoch = newest
                     self.set_trait("n_epochs", n_epochs)
-                    if thresholds != (self._meta["variability_threshold"], self._meta["confidence_threshold"]):
+                    if thresholds != (
+                        self._meta["variability_threshold"],
+                        self._meta["confidence_threshold"],
+                    ):
                         self._show_thresholds(thresholds)
         except Exception as exc:  # the training loop must never fail because of the display
-            warnings.warn(f"DataMapWidget could not update the map: {exc!r}", RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                f"DataMapWidget could not update the map: {exc!r}", RuntimeWarning, stacklevel=2
+            )
 
     def _on_page_msg(self, _widget, content, _buffers):
         """A page that lacks epochs (reload, late display, label switch) asks for them here."""
@@ -397,16 +460,27 @@ class DataMapWidget(anywidget.AnyWidget):
                 n_epochs = int(self._dynamics.n_epochs)
                 first = max(1, int(content.get("first", 1)))
                 stop = min(n_epochs + 1, int(content.get("stop", n_epochs + 1)))
-                messages = list(history_messages(self._dynamics, self._engine_label(shown), shown,
-                                                 first, stop, self._pred_dtype))
+                messages = list(
+                    history_messages(
+                        self._dynamics,
+                        self._engine_label(shown),
+                        shown,
+                        first,
+                        stop,
+                        self._pred_dtype,
+                    )
+                )
             for message, buffers in messages:
                 self.send(message, buffers)
         except Exception as exc:  # a bad request must not break the kernel's message loop
-            warnings.warn(f"DataMapWidget could not send the history: {exc!r}", RuntimeWarning,
-                          stacklevel=2)
+            warnings.warn(
+                f"DataMapWidget could not send the history: {exc!r}", RuntimeWarning, stacklevel=2
+            )
 
     def _thresholds(self) -> tuple[float, float]:
-        return float(self._dynamics.variability_threshold), float(self._dynamics.confidence_threshold)
+        return float(self._dynamics.variability_threshold), float(
+            self._dynamics.confidence_threshold
+        )
 
     def _show_thresholds(self, thresholds):
         """Thresholds changed on the dynamics: move the guides, and let the page re-derive regions."""
@@ -422,7 +496,9 @@ class DataMapWidget(anywidget.AnyWidget):
                 raise traitlets.TraitError("label only applies to multilabel data")
             return value
         if value not in self._label_names:
-            raise traitlets.TraitError(f"unknown label {value!r}; choose one of {self._label_names}")
+            raise traitlets.TraitError(
+                f"unknown label {value!r}; choose one of {self._label_names}"
+            )
         return value
 
     def notify_change(self, change):
@@ -463,7 +539,11 @@ class DataMapWidget(anywidget.AnyWidget):
         td = self._dynamics
         if td.task == "multilabel":
             names = np.asarray(self._label_names, dtype=object)
-            matrix = np.frombuffer(self._gold_sets, dtype=np.uint8).reshape(int(td.n_examples), -1).astype(bool)
+            matrix = (
+                np.frombuffer(self._gold_sets, dtype=np.uint8)
+                .reshape(int(td.n_examples), -1)
+                .astype(bool)
+            )
             return [list(names[row]) for row in matrix]
         gold = np.asarray(td.gold())
         return [self._label_names[int(g)] for g in gold]
@@ -484,12 +564,21 @@ class DataMapWidget(anywidget.AnyWidget):
         >>> df[df.region == "hard-to-learn"].sort_values("confidence").head()
         """
         td = self._dynamics
-        key = self._engine_label(self.label) if label is None else label_index(
-            label, td.task, self._label_names, len(self._label_names))
+        key = (
+            self._engine_label(self.label)
+            if label is None
+            else label_index(label, td.task, self._label_names, len(self._label_names))
+        )
         frame = td.metrics(epochs=epochs, label=key).copy()
-        shown = [f"not {self._label_names[key]}", self._label_names[key]] if key is not None \
+        shown = (
+            [f"not {self._label_names[key]}", self._label_names[key]]
+            if key is not None
             else list(self._label_names)
-        for column in ("gold_label", "predicted_label"):  # the widget's names (the run may have none)
+        )
+        for column in (
+            "gold_label",
+            "predicted_label",
+        ):  # the widget's names (the run may have none)
             frame[column] = frame[column].cat.rename_categories(shown)
         if self._texts_list is not None:
             frame["text"] = self._texts_list
@@ -515,8 +604,11 @@ class DataMapWidget(anywidget.AnyWidget):
             if raw.size != int(np.prod(value.get("shape", [raw.size]))):
                 raise ValueError(f"{raw.size} values for shape {value.get('shape')}")
         except (KeyError, TypeError, ValueError) as exc:
-            warnings.warn(f"DataMapWidget ignored a malformed page selection ({exc}); select again",
-                          RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                f"DataMapWidget ignored a malformed page selection ({exc}); select again",
+                RuntimeWarning,
+                stacklevel=3,
+            )
             return np.zeros(0, dtype=np.int64)
         positions = np.unique(raw.astype(np.int64))
         return positions[(positions >= 0) & (positions < n)]
@@ -583,13 +675,22 @@ class DataMapWidget(anywidget.AnyWidget):
                 result = self._review_log.apply_messages(messages)
                 self._sync_reviews()
             if result.errors:
-                warnings.warn(f"DataMapWidget refused {len(result.errors)} decision(s) from the "
-                              f"page: {result.errors[:3]}", RuntimeWarning, stacklevel=2)
-                self.send({"type": "decision_errors",
-                           "errors": [[str(d), str(r)] for d, r in result.errors]})
+                warnings.warn(
+                    f"DataMapWidget refused {len(result.errors)} decision(s) from the "
+                    f"page: {result.errors[:3]}",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                self.send(
+                    {
+                        "type": "decision_errors",
+                        "errors": [[str(d), str(r)] for d, r in result.errors],
+                    }
+                )
         except Exception as exc:  # never break the kernel's message loop
-            warnings.warn(f"DataMapWidget could not record decisions: {exc!r}", RuntimeWarning,
-                          stacklevel=2)
+            warnings.warn(
+                f"DataMapWidget could not record decisions: {exc!r}", RuntimeWarning, stacklevel=2
+            )
 
     def _sync_reviews(self):
         self.set_trait("_reviews", self._review_log.to_messages())
@@ -644,9 +745,12 @@ class DataMapWidget(anywidget.AnyWidget):
         from datamap_widget.reviews import apply_corrections
 
         return apply_corrections(
-            data, self._review_log,
+            data,
+            self._review_log,
             label_column=self._label_column if label_column is None else label_column,
-            id_column=self._id_column if id_column is None else id_column, check_gold=check_gold)
+            id_column=self._id_column if id_column is None else id_column,
+            check_gold=check_gold,
+        )
 
     def close(self):
         remove = getattr(getattr(self, "_dynamics", None), "remove_epoch_listener", None)

@@ -19,13 +19,19 @@ from datamap_widget.reviews import ReviewLog
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SRC = ROOT / "js" / "src"
 NODE_TESTS = sorted((ROOT / "js" / "test").glob("*.test.js"))
-GO_EMOTIONS = pathlib.Path(os.environ.get("DATAMAP_GO_EMOTIONS_DIR",
-                                          "/work/shared/data/go_emotions"))
+GO_EMOTIONS = pathlib.Path(
+    os.environ.get("DATAMAP_GO_EMOTIONS_DIR", "/work/shared/data/go_emotions")
+)
 
 
 def node(script: str, *args: str, timeout: int = 300) -> str:
-    done = subprocess.run(["node", "--input-type=module", "-e", script, *args],
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -37,8 +43,14 @@ def test_every_module_has_node_tests():
 
 @pytest.mark.parametrize("path", NODE_TESTS, ids=lambda p: p.name)
 def test_node_test_file_passes(path):
-    done = subprocess.run(["node", "--test", "--test-reporter=tap", str(path)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        ["node", "--test", "--test-reporter=tap", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     passed = int(re.search(r"^# pass (\d+)", output, re.MULTILINE).group(1))
@@ -59,8 +71,9 @@ console.log(JSON.stringify({ n: index.n, hits: queries.map((q) => Array.from(ind
 
 def go_emotions_texts():
     if not (GO_EMOTIONS / "train.tsv").exists():
-        pytest.fail(f"the go_emotions copy is missing at {GO_EMOTIONS} (set "
-                    "DATAMAP_GO_EMOTIONS_DIR)")
+        pytest.fail(
+            f"the go_emotions copy is missing at {GO_EMOTIONS} (set DATAMAP_GO_EMOTIONS_DIR)"
+        )
     lines = (GO_EMOTIONS / "train.tsv").read_text(encoding="utf-8").split("\n")
     return [line.split("\t")[0] for line in lines if line]
 
@@ -68,8 +81,9 @@ def go_emotions_texts():
 def test_search_over_the_widgets_text_buffers_matches_python(tmp_path):
     texts = go_emotions_texts()
     assert len(texts) == 43410
-    w = DataMapWidget(texts=texts, labels=np.zeros(len(texts), dtype=int),
-                      label_names=["no", "yes"])
+    w = DataMapWidget(
+        texts=texts, labels=np.zeros(len(texts), dtype=int), label_names=["no", "yes"]
+    )
     (tmp_path / "texts.bin").write_bytes(w._texts)
     (tmp_path / "offsets.bin").write_bytes(w._text_offsets)
     queries = ["thank", "THANK YOU", "é", "😂", "[NAME]", "?!", "lol", "ı", "a", ".*", "zzzq"]
@@ -109,12 +123,12 @@ console.log(JSON.stringify(pending));
 def test_page_decision_messages_reach_the_review_log_once():
     rng = np.random.default_rng(0)
     gold = rng.integers(0, 4, 60)
-    td = TrainingDynamics(gold, ids=[f"c{i}" for i in range(60)],
-                          label_names=["w", "x", "y", "z"])
+    td = TrainingDynamics(gold, ids=[f"c{i}" for i in range(60)], label_names=["w", "x", "y", "z"])
     cycle = ["c", "2", "x", "j", "4", "k", "1", "3", "c"]
     keys = (cycle * 6)[:42]
-    messages = json.loads(node(MESSAGES_SCRIPT % {"src": SRC.as_posix()},
-                               json.dumps(gold.tolist()), json.dumps(keys)))
+    messages = json.loads(
+        node(MESSAGES_SCRIPT % {"src": SRC.as_posix()}, json.dumps(gold.tolist()), json.dumps(keys))
+    )
     assert len(messages) >= 30
     log = ReviewLog(td)
     first = log.apply_messages(messages[:20])

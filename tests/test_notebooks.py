@@ -30,9 +30,13 @@ def run_notebook(name, overrides, probe, monkeypatch, timeout=600):
     params = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1, f"{name} needs exactly one cell tagged 'parameters'"
     nb.cells.insert(params[0] + 1, nbformat.v4.new_code_cell(overrides))
-    nb.cells.append(nbformat.v4.new_code_cell(f"import json\nprint({FACTS!r} + json.dumps({probe}))"))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(f"import json\nprint({FACTS!r} + json.dumps({probe}))")
+    )
     # The kernel imports this checkout's package, whatever else is installed.
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    )
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
     )
@@ -40,7 +44,7 @@ def run_notebook(name, overrides, probe, monkeypatch, timeout=600):
     printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
     lines = [line for line in printed.splitlines() if line.startswith(FACTS)]
     assert len(lines) == 1, f"the probe cell printed {printed!r}"
-    return nb, json.loads(lines[0][len(FACTS):])
+    return nb, json.loads(lines[0][len(FACTS) :])
 
 
 def cell_index(nb, fragment):
@@ -55,19 +59,24 @@ def stream_text(cell):
 
 def assert_widget_shown_before_training(nb, training_fragment):
     shown = [
-        i for i, c in enumerate(nb.cells)
+        i
+        for i, c in enumerate(nb.cells)
         if c.cell_type == "code"
         and any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in c.outputs)
     ]
     assert shown, "no cell displayed a widget"
-    assert shown[0] < cell_index(nb, training_fragment), "the map must be on screen before training starts"
+    assert shown[0] < cell_index(nb, training_fragment), (
+        "the map must be on screen before training starts"
+    )
 
 
 def assert_region_tables_have_rows(nb):
     for fragment in REGION_CELLS:
         cell = nb.cells[cell_index(nb, fragment)]
         html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
-        assert html.count("<tr>") >= 2, f"the {fragment} table is empty: {cell.outputs}"  # header + rows
+        assert html.count("<tr>") >= 2, (
+            f"the {fragment} table is empty: {cell.outputs}"
+        )  # header + rows
 
 
 def reference_map(gold_probabilities, variability_threshold, confidence_threshold):
@@ -84,7 +93,9 @@ def test_notebooks_are_saved_clean(name):
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     nbformat.validate(nb)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(not c.outputs and c.execution_count is None for c in code), "save notebooks without outputs"
+    assert all(not c.outputs and c.execution_count is None for c in code), (
+        "save notebooks without outputs"
+    )
     assert sum("parameters" in c.metadata.get("tags", []) for c in code) == 1
     assert nb.metadata.kernelspec.name == "python3"
 
@@ -128,18 +139,24 @@ def test_quickstart_flipped_labels_gather_in_hard_to_learn(monkeypatch):
     # Both maps graded: the cross-fitted map's hard-to-learn region and label_issues() flags.
     assert facts["cf_in_sample_epochs"] == 10
     _, _, cf_hard = reference_map(
-        facts["cf_gold_probabilities"], facts["variability_threshold"], facts["confidence_threshold"]
+        facts["cf_gold_probabilities"],
+        facts["variability_threshold"],
+        facts["confidence_threshold"],
     )
     cf_flagged = np.isin(ids, facts["cf_flagged"])
     graded = dict(
         (name.strip(), (int(n), float(p), float(r)))
         for name, n, p, r in re.findall(
             r"^(.+?)\s+(\d+) examples\s+precision ([0-9.]+)\s+recall ([0-9.]+)$",
-            stream_text(nb.cells[cell_index(nb, "def grade(")]), flags=re.M,
+            stream_text(nb.cells[cell_index(nb, "def grade(")]),
+            flags=re.M,
         )
     )
-    for name, mask in (("in-sample hard-to-learn", hard), ("cross-fitted hard-to-learn", cf_hard),
-                       ("cross-fitted flagged", cf_flagged)):
+    for name, mask in (
+        ("in-sample hard-to-learn", hard),
+        ("cross-fitted hard-to-learn", cf_hard),
+        ("cross-fitted flagged", cf_flagged),
+    ):
         n, p, r = graded[name]
         assert n == mask.sum()
         assert p == pytest.approx((mask & flipped).sum() / mask.sum(), abs=5e-4)
@@ -181,16 +198,22 @@ def test_go_emotions_tutorial_runs(monkeypatch):
         "     != __import__('numpy').asarray(train['label'])).sum()),"
         " 'dev_before': dev_before, 'dev_after': dev_after}"
     )
-    nb, facts = run_notebook("go_emotions_gratitude.ipynb", "LOCAL_DATA_DIR = None", probe, monkeypatch)
+    nb, facts = run_notebook(
+        "go_emotions_gratitude.ipynb", "LOCAL_DATA_DIR = None", probe, monkeypatch
+    )
 
     assert facts["n_epochs"] == 10 and facts["same_dynamics"]
     assert facts["n_examples"] == 43410 and facts["ids_match"]
     assert_widget_shown_before_training(nb, "partial_fit")
     assert_region_tables_have_rows(nb)
-    assert all(facts["regions"].get(r, 0) > 0 for r in ("easy-to-learn", "ambiguous", "hard-to-learn"))
+    assert all(
+        facts["regions"].get(r, 0) > 0 for r in ("easy-to-learn", "ambiguous", "hard-to-learn")
+    )
 
     confidence, variability = np.asarray(facts["mean"]), np.asarray(facts["std"])
-    hard = (variability < facts["variability_threshold"]) & (confidence < facts["confidence_threshold"])
+    hard = (variability < facts["variability_threshold"]) & (
+        confidence < facts["confidence_threshold"]
+    )
     ids = np.asarray(facts["ids"])
     # The likely-mislabeled list is the least confident end of the hard-to-learn region.
     order = np.argsort(confidence[hard], kind="stable")
@@ -214,8 +237,10 @@ def test_go_emotions_tutorial_runs(monkeypatch):
     listed_cell = nb.cells[cell_index(nb, "cross_fitted_mislabeled =")]
     lines = stream_text(listed_cell).splitlines()
     assert len(lines) == 20
-    assert all(f"gold={'gratitude' if gold[i] else 'other'}" in line
-               for i, line in zip(facts["cf_listed"], lines))
+    assert all(
+        f"gold={'gratitude' if gold[i] else 'other'}" in line
+        for i, line in zip(facts["cf_listed"], lines)
+    )
 
     # It ends by reviewing the top flagged comments through the widget, applying the decisions
     # and training again: the dev metric is printed before and after.
@@ -248,7 +273,11 @@ def test_demo_script_serves_the_quickstart_from_any_directory(tmp_path):
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             ["bash", str(REPO / "scripts" / "demo.sh"), "--port", str(port), "--ip", "127.0.0.1"],
-            cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
@@ -256,7 +285,9 @@ def test_demo_script_serves_the_quickstart_from_any_directory(tmp_path):
         deadline = time.monotonic() + 300  # a fresh machine installs first
         while not pattern.search(log.read_text(errors="replace")):
             assert proc.poll() is None, f"demo.sh exited early:\n{log.read_text(errors='replace')}"
-            assert time.monotonic() < deadline, f"no URL printed:\n{log.read_text(errors='replace')}"
+            assert time.monotonic() < deadline, (
+                f"no URL printed:\n{log.read_text(errors='replace')}"
+            )
             time.sleep(0.5)
         url = urllib.parse.urlsplit(pattern.search(log.read_text(errors="replace")).group(0))
         assert url.path == "/lab/tree/notebooks/quickstart.ipynb"

@@ -45,7 +45,7 @@ def assert_unchanged(log, before):
 # --------------------------------------------------------------------------- recording
 def test_binary_decisions_table_and_corrected_labels():
     log = ReviewLog(binary_run())
-    log.record(1, "wrong", time=100.0)              # binary: the other class by default
+    log.record(1, "wrong", time=100.0)  # binary: the other class by default
     log.record(3, "wrong", "yes", time=101.0)
     log.record(4, "remove", time=102.0)
     log.record(0, "correct", time=103.0)
@@ -55,10 +55,11 @@ def test_binary_decisions_table_and_corrected_labels():
     assert df["verdict"].astype(str).tolist() == ["wrong", "wrong", "remove", "correct"]
     assert df["new_label"].tolist()[:2] == ["no", "yes"]
     assert df["new_label"].isna().tolist() == [False, False, True, True]
-    assert df["time"].tolist() == list(pd.to_datetime([100.0, 101.0, 102.0, 103.0], unit="s",
-                                                      utc=True))
+    assert df["time"].tolist() == list(
+        pd.to_datetime([100.0, 101.0, 102.0, 103.0], unit="s", utc=True)
+    )
     labels = log.corrected_labels()
-    assert labels.index.tolist() == [0, 1, 2, 3, 5]           # id 4 removed
+    assert labels.index.tolist() == [0, 1, 2, 3, 5]  # id 4 removed
     assert labels.tolist() == [0, 0, 1, 1, 0]
     assert log.corrected_labels(drop_removed=False).tolist() == [0, 0, 1, 1, 1, 0]
     assert log.removed.tolist() == [False, False, False, False, True, False]
@@ -70,13 +71,20 @@ def test_multiclass_later_decisions_supersede_earlier_ones():
     log = ReviewLog(multiclass_run(ids=[f"ex{i}" for i in range(6)]))
     log.record("ex0", "wrong", "dog")
     log.record("ex1", "wrong", 2)
-    log.record("ex0", "wrong", "bird")              # supersedes "dog"
-    log.record("ex1", "correct")                    # back to the gold label
+    log.record("ex0", "wrong", "bird")  # supersedes "dog"
+    log.record("ex1", "correct")  # back to the gold label
     log.record("ex2", "remove")
-    log.record("ex2", "wrong", "cat")               # reviewed again: kept, relabelled
+    log.record("ex2", "wrong", "cat")  # reviewed again: kept, relabelled
     log.record("ex3", "remove")
-    assert len(log) == 7 and log.to_dataframe().index.tolist() == \
-        ["ex0", "ex1", "ex0", "ex1", "ex2", "ex2", "ex3"]
+    assert len(log) == 7 and log.to_dataframe().index.tolist() == [
+        "ex0",
+        "ex1",
+        "ex0",
+        "ex1",
+        "ex2",
+        "ex2",
+        "ex3",
+    ]
     labels = log.corrected_labels()
     assert labels.index.tolist() == ["ex0", "ex1", "ex2", "ex4", "ex5"]
     assert labels.tolist() == [2, 1, 0, 0, 2]
@@ -85,8 +93,8 @@ def test_multiclass_later_decisions_supersede_earlier_ones():
 
 def test_multilabel_decisions_are_per_label():
     log = ReviewLog(multilabel_run())
-    log.record(0, "wrong", label="b")               # add b to example 0 (gold: a)
-    log.record(1, "wrong", label=2)                 # remove c from example 1 (gold: b, c)
+    log.record(0, "wrong", label="b")  # add b to example 0 (gold: a)
+    log.record(1, "wrong", label=2)  # remove c from example 1 (gold: b, c)
     log.record(1, "correct", label="b")
     log.record(5, "wrong", label="a")
     log.record(5, "wrong", label="c", new_label=False)
@@ -105,23 +113,30 @@ def test_multilabel_decisions_are_per_label():
     assert log.verdict_codes().tolist() == [2, 1, 3, 0, 0, 2]
 
 
-@pytest.mark.parametrize("make, call, message", [
-    (binary_run, dict(id=99, verdict="wrong"), "unknown example id 99"),
-    (binary_run, dict(id="1", verdict="wrong"), "unknown example id '1'"),
-    (binary_run, dict(id=1, verdict="bad"), "verdict must be one of"),
-    (binary_run, dict(id=1, verdict="wrong", new_label="yes"), "is the gold label of id 1"),
-    (binary_run, dict(id=1, verdict="correct", new_label="no"), "takes no new_label"),
-    (multiclass_run, dict(id=0, verdict="wrong"), "needs new_label="),
-    (multiclass_run, dict(id=0, verdict="wrong", new_label="fish"), "unknown class 'fish'"),
-    (multiclass_run, dict(id=0, verdict="wrong", new_label=3), "unknown class index 3"),
-    (multiclass_run, dict(id=0, verdict="wrong", new_label=True), "class name or index"),
-    (multiclass_run, dict(id=0, verdict="wrong", new_label="dog", label="a"), "only applies to "),
-    (multiclass_run, dict(id=0, verdict="remove", time=float("nan")), "time must be finite"),
-    (multilabel_run, dict(id=0, verdict="wrong"), "pass label="),
-    (multilabel_run, dict(id=0, verdict="wrong", label="z"), "unknown class 'z'"),
-    (multilabel_run, dict(id=0, verdict="wrong", label="a", new_label=True), "already has"),
-    (multilabel_run, dict(id=0, verdict="wrong", label="b", new_label="yes"), r"True \(add"),
-])
+@pytest.mark.parametrize(
+    "make, call, message",
+    [
+        (binary_run, dict(id=99, verdict="wrong"), "unknown example id 99"),
+        (binary_run, dict(id="1", verdict="wrong"), "unknown example id '1'"),
+        (binary_run, dict(id=1, verdict="bad"), "verdict must be one of"),
+        (binary_run, dict(id=1, verdict="wrong", new_label="yes"), "is the gold label of id 1"),
+        (binary_run, dict(id=1, verdict="correct", new_label="no"), "takes no new_label"),
+        (multiclass_run, dict(id=0, verdict="wrong"), "needs new_label="),
+        (multiclass_run, dict(id=0, verdict="wrong", new_label="fish"), "unknown class 'fish'"),
+        (multiclass_run, dict(id=0, verdict="wrong", new_label=3), "unknown class index 3"),
+        (multiclass_run, dict(id=0, verdict="wrong", new_label=True), "class name or index"),
+        (
+            multiclass_run,
+            dict(id=0, verdict="wrong", new_label="dog", label="a"),
+            "only applies to ",
+        ),
+        (multiclass_run, dict(id=0, verdict="remove", time=float("nan")), "time must be finite"),
+        (multilabel_run, dict(id=0, verdict="wrong"), "pass label="),
+        (multilabel_run, dict(id=0, verdict="wrong", label="z"), "unknown class 'z'"),
+        (multilabel_run, dict(id=0, verdict="wrong", label="a", new_label=True), "already has"),
+        (multilabel_run, dict(id=0, verdict="wrong", label="b", new_label="yes"), r"True \(add"),
+    ],
+)
 def test_bad_input_raises_clearly_and_leaves_state_unchanged(tmp_path, make, call, message):
     td = make(path=tmp_path / "run")
     log = ReviewLog(td, path=tmp_path / "run")
@@ -145,7 +160,7 @@ def test_decision_ids_make_resending_idempotent():
     with pytest.raises(ValueError, match="'d-1' was already used"):
         log.record(0, "wrong", "bird", decision_id="d-1")
     assert_unchanged(log, before)
-    log.record(0, "wrong", "dog")      # no decision id: a second, separate decision
+    log.record(0, "wrong", "dog")  # no decision id: a second, separate decision
     assert len(log) == 2
 
 
@@ -155,9 +170,9 @@ def test_page_messages_dedup_within_and_across_batches_and_refuse_bad_ones_alone
         {"decision_id": "a", "index": 0, "verdict": "wrong", "new_label": 1, "time": 1000},
         {"decision_id": "b", "index": 4, "verdict": "remove", "time": 2000},
         {"decision_id": "a", "index": 0, "verdict": "wrong", "new_label": 1, "time": 1000},
-        {"decision_id": "c", "index": 9, "verdict": "remove"},               # bad position
+        {"decision_id": "c", "index": 9, "verdict": "remove"},  # bad position
         {"decision_id": "d", "index": 2, "verdict": "wrong", "new_label": 2},  # = gold
-        {"index": 3, "verdict": "remove"},                                    # no decision id
+        {"index": 3, "verdict": "remove"},  # no decision id
     ]
     result = log.apply_messages(batch)
     assert [d.decision_id for d in result.recorded] == ["a", "b"]
@@ -188,8 +203,9 @@ def test_decisions_survive_a_resume(tmp_path, make):
     assert log.path == run / "reviews.jsonl"
     resumed = ReviewLog(make(path=run), path=run)
     pd.testing.assert_frame_equal(resumed.to_dataframe(), log.to_dataframe())
-    pd.testing.assert_frame_equal(pd.DataFrame(resumed.corrected_labels()),
-                                  pd.DataFrame(log.corrected_labels()))
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(resumed.corrected_labels()), pd.DataFrame(log.corrected_labels())
+    )
     # the re-sent decision "x" is recognised after the resume too
     if td.task == "multilabel":
         resumed.record(0, "wrong", label="b", decision_id="x")
@@ -236,7 +252,7 @@ def test_damaged_last_line_is_ignored_with_a_warning_and_cut_before_appending(tm
     log.record(0, "wrong", "dog")
     log.record(1, "remove")
     with open(log.path, "ab") as f:
-        f.write(b'{"decision_id": null, "id": 2, "verd')        # a crash mid-write
+        f.write(b'{"decision_id": null, "id": 2, "verd')  # a crash mid-write
     with pytest.warns(RuntimeWarning, match=r"reviews\.jsonl: ignoring the damaged last line 4"):
         resumed = ReviewLog(multiclass_run(path=run), path=run)
     assert len(resumed) == 2
@@ -309,15 +325,17 @@ def test_dataframe_by_index_names_and_index_preserved():
     log = ReviewLog(multiclass_run(ids=ids))
     log.record("ex1", "wrong", "bird")
     log.record("ex4", "remove")
-    df = pd.DataFrame({"text": list("abcdef"), "label": [NAMES3[i] for i in [0, 1, 2, 1, 0, 2]]},
-                      index=pd.Index(ids, name="id"))
-    shuffled = df.sample(frac=1.0, random_state=3)            # order does not matter: ids do
+    df = pd.DataFrame(
+        {"text": list("abcdef"), "label": [NAMES3[i] for i in [0, 1, 2, 1, 0, 2]]},
+        index=pd.Index(ids, name="id"),
+    )
+    shuffled = df.sample(frac=1.0, random_state=3)  # order does not matter: ids do
     out = apply_corrections(shuffled, log)
     assert isinstance(out, pd.DataFrame)
     assert out.index.tolist() == [i for i in shuffled.index if i != "ex4"]
     assert out.loc["ex1", "label"] == "bird" and out.loc["ex1", "text"] == "b"
     assert (out.drop(index="ex1")["label"] == df.loc[out.index.drop("ex1"), "label"]).all()
-    assert df.loc["ex1", "label"] == "dog"                    # the input is not modified
+    assert df.loc["ex1", "label"] == "dog"  # the input is not modified
 
 
 def test_dataframe_by_id_column_with_int_bool_and_categorical_labels():
@@ -330,8 +348,11 @@ def test_dataframe_by_id_column_with_int_bool_and_categorical_labels():
     assert out["uid"].tolist() == [12, 11, 10] and out["y"].tolist() == [1, 0, 0]
     assert out["y"].dtype == np.int32 and out.index.tolist() == [1, 2, 3]
     as_bool = base.assign(y=base["y"].astype(bool))
-    assert apply_corrections(as_bool, log, label_column="y", id_column="uid")["y"].tolist() == \
-        [True, False, False]
+    assert apply_corrections(as_bool, log, label_column="y", id_column="uid")["y"].tolist() == [
+        True,
+        False,
+        False,
+    ]
     as_cat = base.assign(y=pd.Categorical(["no", "yes", "yes", "no"], categories=["no", "yes"]))
     out = apply_corrections(as_cat, log, label_column="y", id_column="uid")
     assert isinstance(out["y"].dtype, pd.CategoricalDtype)
@@ -350,12 +371,17 @@ def test_multilabel_dataframe_with_lists_of_names():
 
 
 def classlabel_dataset():
-    features = datasets.Features({"text": datasets.Value("string"),
-                                  "label": datasets.ClassLabel(names=NAMES3),
-                                  "uid": datasets.Value("string")})
+    features = datasets.Features(
+        {
+            "text": datasets.Value("string"),
+            "label": datasets.ClassLabel(names=NAMES3),
+            "uid": datasets.Value("string"),
+        }
+    )
     return datasets.Dataset.from_dict(
-        {"text": list("abcdef"), "label": [0, 1, 2, 1, 0, 2],
-         "uid": [f"ex{i}" for i in range(6)]}, features=features)
+        {"text": list("abcdef"), "label": [0, 1, 2, 1, 0, 2], "uid": [f"ex{i}" for i in range(6)]},
+        features=features,
+    )
 
 
 def test_dataset_with_classlabel_by_position_and_by_id_column():
@@ -450,8 +476,10 @@ def test_apply_corrections_agrees_with_corrected_labels(make, container):
     if td.task == "multilabel":
         log.record(0, "wrong", label="c")
         log.record(2, "wrong", label="a")
-        gold = [np.flatnonzero(row).tolist() for row in
-                np.stack([td.gold(label=j) for j in range(3)], axis=1)]
+        gold = [
+            np.flatnonzero(row).tolist()
+            for row in np.stack([td.gold(label=j) for j in range(3)], axis=1)
+        ]
     else:
         log.record(0, "wrong", 1 if td.task == "binary" else "bird")
         log.record(2, "correct")
@@ -475,7 +503,9 @@ def test_apply_corrections_agrees_with_corrected_labels(make, container):
     assert got[0] != gold[0]
 
 
-@pytest.mark.parametrize("ids", [[f"ex-{i}" for i in range(6)], np.arange(100, 106, dtype=np.int32)])
+@pytest.mark.parametrize(
+    "ids", [[f"ex-{i}" for i in range(6)], np.arange(100, 106, dtype=np.int32)]
+)
 def test_resume_keeps_string_and_narrow_int_ids(tmp_path, ids):
     run = tmp_path / "run"
     log = ReviewLog(multiclass_run(ids=ids, path=run), path=run)

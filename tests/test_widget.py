@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from datamap_widget import DataMapWidget, TrainingDynamics
-from datamap_widget import _sync
+from datamap_widget import DataMapWidget, TrainingDynamics, _sync
 from datamap_widget._sync import read_array
 
 
@@ -59,7 +58,9 @@ def request_history(w, first=1, stop=None):
     """Ask the widget for epochs first..stop-1 as a page does; return the answering messages."""
     comm = attach_recorder(w)
     stop = w.n_epochs + 1 if stop is None else stop
-    w._on_page_msg(w, {"type": "request_epochs", "label": w.label, "first": first, "stop": stop}, [])
+    w._on_page_msg(
+        w, {"type": "request_epochs", "label": w.label, "first": first, "stop": stop}, []
+    )
     return [(data["content"], buffers) for data, buffers in comm.messages]
 
 
@@ -148,18 +149,25 @@ def test_each_epoch_is_one_message_of_constant_size(monkeypatch):
         assert data["state"]["n_epochs"] == epoch
         assert data["state"]["_epoch"]["epoch"] == epoch
         assert sorted(map(tuple, data["buffer_paths"])) == [
-            ("_epoch", "correct", "buffer"), ("_epoch", "p_gold", "buffer"), ("_epoch", "pred", "buffer"),
-            ("_epoch", "score", "buffer")]
+            ("_epoch", "correct", "buffer"),
+            ("_epoch", "p_gold", "buffer"),
+            ("_epoch", "pred", "buffer"),
+            ("_epoch", "score", "buffer"),
+        ]
         # p_gold f32 + pred u8 + correct u8 + label-issue score f32 per point
         assert sum(len(memoryview(b).cast("B")) for b in buffers) == len(labels) * 10
-        score = np.frombuffer(bytes(buffers[data["buffer_paths"].index(["_epoch", "score", "buffer"])]), "<f4")
+        score = np.frombuffer(
+            bytes(buffers[data["buffer_paths"].index(["_epoch", "score", "buffer"])]), "<f4"
+        )
         want = w.dynamics.label_issues()["score"].reindex(w.dynamics.ids).to_numpy(np.float32)
         assert np.allclose(score, want, atol=1e-6)
         # self-describing arrays: dtype and shape travel with each buffer
         sent = data["state"]["_epoch"]
         assert (sent["p_gold"]["dtype"], sent["p_gold"]["shape"]) == ("float32", [1, len(labels)])
         assert (sent["pred"]["dtype"], sent["correct"]["dtype"]) == ("uint8", "uint8")
-        p = np.frombuffer(bytes(buffers[data["buffer_paths"].index(["_epoch", "p_gold", "buffer"])]), "<f4")
+        p = np.frombuffer(
+            bytes(buffers[data["buffer_paths"].index(["_epoch", "p_gold", "buffer"])]), "<f4"
+        )
         assert np.allclose(p, reference_p_gold(labels, p1), atol=1e-6)
 
     p_gold, pred, correct = decoded_history(w)
@@ -193,7 +201,7 @@ def test_epochs_logged_on_shared_dynamics_reach_the_widget():
     probs = rng.dirichlet(np.ones(3), size=40)
     td.log_epoch(probs)
     assert len(comm.messages) == 1 and w.n_epochs == 1
-    p_gold, pred, correct = decoded_history(w)
+    p_gold, pred, _correct = decoded_history(w)
     assert np.allclose(p_gold[0], probs[np.arange(40), labels], atol=1e-6)
     assert np.array_equal(pred[0], probs.argmax(1))
     assert w._meta["class_names"] == ["a", "b", "c"]
@@ -207,10 +215,15 @@ def test_reloaded_page_gets_the_newest_epoch_in_state_and_asks_for_the_rest(monk
         w.log_epoch(rng.random(50))
     state = w.get_state()
     assert state["n_epochs"] == 5 and state["_epoch"]["epoch"] == 5
-    assert np.allclose(read_array(state["_epoch"]["p_gold"])[0], w.dynamics.gold_probabilities()[-1])
+    assert np.allclose(
+        read_array(state["_epoch"]["p_gold"])[0], w.dynamics.gold_probabilities()[-1]
+    )
     monkeypatch.setattr(_sync, "CHUNK_BYTES", 2 * 50 * 6)  # two epochs per answer
     answers = request_history(w, first=1, stop=5)
-    assert [(c["first"], read_array(c["p_gold"], b).shape[0]) for c, b in answers] == [(1, 2), (3, 2)]
+    assert [(c["first"], read_array(c["p_gold"], b).shape[0]) for c, b in answers] == [
+        (1, 2),
+        (3, 2),
+    ]
     p_gold, pred, correct = decoded_history(w)
     assert np.allclose(p_gold, w.dynamics.gold_probabilities(), atol=1e-7)
     assert np.array_equal(pred, w.dynamics.predictions())
@@ -234,8 +247,11 @@ def test_newest_epoch_fast_path_equals_the_full_stack():
     for _ in range(3):
         td.log_epoch(rng.random((30, 3)))
     fast = _sync.epoch_arrays(td, "c", 2, 3, "uint8")
-    slow = {"p_gold": td.gold_probabilities(label="c")[2:], "pred": td.predictions(label="c")[2:],
-            "correct": td.correct(label="c")[2:]}
+    slow = {
+        "p_gold": td.gold_probabilities(label="c")[2:],
+        "pred": td.predictions(label="c")[2:],
+        "correct": td.correct(label="c")[2:],
+    }
     for name in slow:
         assert fast[name].shape == (1, 30)
         assert np.array_equal(fast[name], slow[name].astype(fast[name].dtype)), name
@@ -286,7 +302,9 @@ def test_logging_works_without_any_frontend():
         "    w.log_epoch(rng.random(30))\n"
         "print(w.n_epochs, w.dynamics.n_epochs)\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["3", "3"]
 
@@ -300,7 +318,12 @@ def multilabel_setup(n=30, seed=2):
 
 def test_multilabel_label_switch_repacks_in_one_message():
     rng, multi_hot = multilabel_setup()
-    w = DataMapWidget(texts=["t"] * 30, labels=multi_hot, label_names=["joy", "gratitude", "anger"], label="gratitude")
+    w = DataMapWidget(
+        texts=["t"] * 30,
+        labels=multi_hot,
+        label_names=["joy", "gratitude", "anger"],
+        label="gratitude",
+    )
     assert w.label == "gratitude"
     assert w._meta["class_names"] == ["not gratitude", "gratitude"]
     assert w._meta["label_names"] == ["joy", "gratitude", "anger"]
@@ -336,7 +359,9 @@ def test_images_are_scaled_to_uint8():
     w = DataMapWidget(images=images, labels=rng.integers(0, 10, 20))
     assert w._image_shape == [8, 8]
     packed = np.frombuffer(w._images, np.uint8).reshape(20, 8, 8)
-    expected = np.rint((images - images.min()) / (images.max() - images.min()) * 255).reshape(20, 8, 8)
+    expected = np.rint((images - images.min()) / (images.max() - images.min()) * 255).reshape(
+        20, 8, 8
+    )
     assert np.array_equal(packed, expected.astype(np.uint8))
     assert w._texts == b""
 
@@ -344,7 +369,9 @@ def test_images_are_scaled_to_uint8():
 # --------------------------------------------------------------------------- inputs
 def test_dataframe_and_dataset_inputs():
     datasets = pytest.importorskip("datasets")
-    frame = pd.DataFrame({"text": ["a", "b", "c", "d"], "label": [0, 1, 1, 0], "key": [10, 11, 12, 13]})
+    frame = pd.DataFrame(
+        {"text": ["a", "b", "c", "d"], "label": [0, 1, 1, 0], "key": [10, 11, 12, 13]}
+    )
     from_frame = DataMapWidget(frame, id_column="key", label_names=["no", "yes"])
     assert list(from_frame.dynamics.ids) == [10, 11, 12, 13]
     from_ds = DataMapWidget(datasets.Dataset.from_pandas(frame), label_names=["no", "yes"])

@@ -17,6 +17,7 @@ from datamap_widget import DataMapWidget
 
 SRC = pathlib.Path(__file__).resolve().parents[1] / "js" / "src"
 
+
 class RecordingComm:
     """Stands in for the kernel comm: records what the widget sends."""
 
@@ -87,8 +88,11 @@ def run_node(tmp_path, widget, picks):
     (tmp_path / "gold.bin").write_bytes(widget._gold)
     comm = RecordingComm()
     widget.comm = comm
-    widget._on_page_msg(widget, {"type": "request_epochs", "label": widget.label, "first": 1,
-                                 "stop": widget.n_epochs}, [])
+    widget._on_page_msg(
+        widget,
+        {"type": "request_epochs", "label": widget.label, "first": 1, "stop": widget.n_epochs},
+        [],
+    )
     answers = []
     for m, (data, buffers) in enumerate(comm.messages):
         names = []
@@ -96,13 +100,22 @@ def run_node(tmp_path, widget, picks):
             names.append(f"answer{m}_{b}.bin")
             (tmp_path / names[-1]).write_bytes(bytes(buf))
         answers.append({"content": data["content"], "buffers": names})
-    doc = {"_meta": widget._meta, "n_examples": widget.n_examples, "n_epochs": widget.n_epochs,
-           "_epoch": epoch, "answers": answers, "picks": picks}
+    doc = {
+        "_meta": widget._meta,
+        "n_examples": widget.n_examples,
+        "n_epochs": widget.n_epochs,
+        "_epoch": epoch,
+        "answers": answers,
+        "picks": picks,
+    }
     (tmp_path / "state.json").write_text(json.dumps(doc))
     script = NODE_SCRIPT % {"src": SRC.as_posix()}
     done = subprocess.run(
         ["node", "--input-type=module", "-e", script, str(tmp_path)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -119,7 +132,9 @@ def test_page_metrics_match_engine_for_every_epoch(tmp_path, task):
         w = DataMapWidget(labels=rng.integers(0, 4, n), label_names=list("abcd"))
         outputs = [rng.dirichlet(np.ones(4), size=n) for _ in range(6)]
     else:
-        w = DataMapWidget(labels=(rng.random((n, 3)) < 0.3).astype(int), label_names=["x", "y", "z"], label="y")
+        w = DataMapWidget(
+            labels=(rng.random((n, 3)) < 0.3).astype(int), label_names=["x", "y", "z"], label="y"
+        )
         outputs = [rng.random((n, 3)) for _ in range(6)]
     for out in outputs:
         w.log_epoch(out)
@@ -136,7 +151,9 @@ def test_page_metrics_match_engine_for_every_epoch(tmp_path, task):
         assert page["sameIncremental"]  # the running sums give the same map as a recount
         # regions may only differ where a value sits on a threshold within float32 rounding
         differs = np.asarray(page["region"]) != engine["region"].astype(str).to_numpy()
-        near = (np.abs(engine["variability"] - 0.2) < 1e-5) | (np.abs(engine["confidence"] - 0.5) < 1e-5)
+        near = (np.abs(engine["variability"] - 0.2) < 1e-5) | (
+            np.abs(engine["confidence"] - 0.5) < 1e-5
+        )
         assert not np.any(differs & ~near.to_numpy())
 
 
@@ -188,17 +205,30 @@ console.log(JSON.stringify({
 def test_raster_layer_draws_points_where_the_scales_put_them():
     """The big-map raster layer: colours of the correctness scale, later points on top, clipping."""
     script = RASTER_SCRIPT % {"src": SRC.as_posix()}
-    done = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     r = json.loads(done.stdout)
     assert r["low"] == [0xD7, 0x30, 0x27, 255] and r["high"] == [0x45, 0x75, 0xB4, 255]
     assert r["mid"][:3] == pytest.approx([0xFE, 0xE0, 0x90], abs=3)  # the middle colour at 0.5
     assert r["centre"] == r["high"]  # two points on the same pixel: the later one (blue) is on top
-    assert r["corner"][:3] == pytest.approx(r["mid"][:3], abs=3)  # the origin: a clipped disc (y = 30 is off)
-    assert r["empty"] == [0, 0, 0, 0]  # x = 0.9 lies outside the plot: nothing drawn, no wrap-around
+    assert r["corner"][:3] == pytest.approx(
+        r["mid"][:3], abs=3
+    )  # the origin: a clipped disc (y = 30 is off)
+    assert r["empty"] == [
+        0,
+        0,
+        0,
+        0,
+    ]  # x = 0.9 lies outside the plot: nothing drawn, no wrap-around
     assert 9 <= r["discSize"] <= 21  # a 12 px^2 marker: a disc of radius ~2 px
-    assert r["drawn"] == r["discSize"] + sum(1 for dx in range(-3, 4) for dy in range(-3, 4)
-                                             if dx >= 0 and dy < 0 and dx * dx + dy * dy <= 12 / np.pi + 0.25)
+    assert r["drawn"] == r["discSize"] + sum(
+        1
+        for dx in range(-3, 4)
+        for dy in range(-3, 4)
+        if dx >= 0 and dy < 0 and dx * dx + dy * dy <= 12 / np.pi + 0.25
+    )
 
 
 STORE_SCRIPT = """
@@ -225,10 +255,15 @@ console.log(JSON.stringify({ out, error, p3: Array.from(s.rows[2].pGold), comple
 def test_epoch_store_tracks_gaps_and_rejects_malformed_epochs():
     """The page's history: epochs may arrive out of order (newest first after a reload)."""
     script = STORE_SCRIPT % {"src": SRC.as_posix()}
-    done = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     r = json.loads(done.stdout)
     assert r["out"] == [[0, [1, 5]], [1, [2, 5]], [3, [4, 5]], [5, None]]
     assert r["p3"] == pytest.approx([0.3] * 3)
     assert r["complete"] == 5  # the malformed epochs 6 were not stored
-    assert "has 4 values for 3 examples" in r["error"] and "unsupported array dtype float64" in r["error"]
+    assert (
+        "has 4 values for 3 examples" in r["error"]
+        and "unsupported array dtype float64" in r["error"]
+    )

@@ -20,8 +20,12 @@ def page_selection(positions) -> dict:
 def widget():
     rng = np.random.default_rng(0)
     n = 50
-    w = DataMapWidget(texts=[f"t{i}" for i in range(n)], labels=rng.integers(0, 3, n),
-                      ids=[f"ex{i}" for i in range(n)], label_names=["a", "b", "c"])
+    w = DataMapWidget(
+        texts=[f"t{i}" for i in range(n)],
+        labels=rng.integers(0, 3, n),
+        ids=[f"ex{i}" for i in range(n)],
+        label_names=["a", "b", "c"],
+    )
     w.log_epoch(rng.dirichlet(np.ones(3), n))
     return w
 

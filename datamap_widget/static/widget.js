@@ -39,6 +39,66 @@ function rowsOf(desc, buffers) {
   return out;
 }
 
+// src/decision_outbox.js
+var VERDICT_CODES = { correct: 1, wrong: 2, remove: 3 };
+var DecisionOutbox = class {
+  constructor() {
+    this.pending = /* @__PURE__ */ new Map();
+    this.refused = /* @__PURE__ */ new Map();
+  }
+  /** A decision just made in this page: keep it until the kernel confirms or refuses it. */
+  add(message) {
+    this.pending.set(message.decision_id, message);
+    return message;
+  }
+  /** Messages to send (again): every pending decision, oldest first. */
+  toSend() {
+    return Array.from(this.pending.values());
+  }
+  /** The kernel's canonical list arrived: drop what it confirms. Returns how many remain. */
+  reconcile(canonical) {
+    for (const m of canonical || []) this.pending.delete(m.decision_id);
+    return this.pending.size;
+  }
+  /** The kernel refused some decisions ([decision_id, reason] pairs): stop sending them. */
+  refuse(errors) {
+    for (const [id, reason] of errors || []) {
+      if (this.pending.delete(id)) this.refused.set(id, String(reason));
+    }
+  }
+  /**
+   * Latest verdict per position (0 none, 1 correct, 2 wrong, 3 remove) over the confirmed
+   * decisions followed by the pending ones, as ReviewLog.verdict_codes folds them. With a
+   * multilabel `label`, only decisions on that label and removals count.
+   */
+  verdictCodes(canonical, n, label = null) {
+    const codes = new Uint8Array(n);
+    const apply = (m) => {
+      if (m.index < 0 || m.index >= n) return;
+      if (label !== null && m.verdict !== "remove" && m.label !== label) return;
+      codes[m.index] = VERDICT_CODES[m.verdict] || 0;
+    };
+    const confirmed = /* @__PURE__ */ new Set();
+    for (const m of canonical || []) {
+      apply(m);
+      confirmed.add(m.decision_id);
+    }
+    for (const m of this.pending.values()) if (!confirmed.has(m.decision_id)) apply(m);
+    return codes;
+  }
+  /** The latest decision on a position (pending ones count), or null: for the list and panel. */
+  latest(canonical, index) {
+    let found = null;
+    for (const m of canonical || []) if (m.index === index) found = m;
+    for (const m of this.pending.values()) if (m.index === index) found = m;
+    return found;
+  }
+  isPending(index) {
+    for (const m of this.pending.values()) if (m.index === index) return true;
+    return false;
+  }
+};
+
 // src/history.js
 var EpochStore = class {
   constructor(label, n) {
@@ -56,7 +116,8 @@ var EpochStore = class {
     let added = 0;
     for (let r = 0; r < p.length; r++) {
       const at = first - 1 + r;
-      if (p[r].length !== this.n) throw new Error(`datamap-widget: epoch ${at + 1} has ${p[r].length} values for ${this.n} examples`);
+      if (p[r].length !== this.n)
+        throw new Error(`datamap-widget: epoch ${at + 1} has ${p[r].length} values for ${this.n} examples`);
       if (!this.rows[at]) added += 1;
       this.rows[at] = { pGold: p[r], pred: pred[r], correct: correct[r] };
     }
@@ -125,100 +186,6 @@ function regionOf(confidence, variability, meta) {
   return confidence >= meta.confidence_threshold ? "easy-to-learn" : "hard-to-learn";
 }
 
-// src/trajectory.js
-function showTrajectory(parts, history, i, k) {
-  const xs = [];
-  const ys = [];
-  const rightX = [];
-  const rightY = [];
-  const wrongX = [];
-  const wrongY = [];
-  if (i !== null && k > 0) {
-    for (let e = 0; e < k; e++) {
-      const p = history.rows[e].pGold[i];
-      xs.push(e + 1);
-      ys.push(p);
-      if (history.rows[e].correct[i]) {
-        rightX.push(e + 1);
-        rightY.push(p);
-      } else {
-        wrongX.push(e + 1);
-        wrongY.push(p);
-      }
-    }
-  }
-  const last = Math.max(1, k);
-  const step = Math.ceil(last / 10);
-  const ticks = [];
-  for (let e = 1; e <= last; e += step) ticks.push(e);
-  parts.traj_x.set({ min: 0.5, max: last + 0.5 });
-  parts.traj_x_axis.set({ tick_values: ticks });
-  parts.traj_half.set({ x: [0.5, last + 0.5], y: [0.5, 0.5] });
-  parts.traj_line.set({ x: xs, y: ys });
-  parts.traj_right.set({ x: rightX, y: rightY });
-  parts.traj_wrong.set({ x: wrongX, y: wrongY });
-}
-
-// src/decision_outbox.js
-var VERDICT_CODES = { correct: 1, wrong: 2, remove: 3 };
-var DecisionOutbox = class {
-  constructor() {
-    this.pending = /* @__PURE__ */ new Map();
-    this.refused = /* @__PURE__ */ new Map();
-  }
-  /** A decision just made in this page: keep it until the kernel confirms or refuses it. */
-  add(message) {
-    this.pending.set(message.decision_id, message);
-    return message;
-  }
-  /** Messages to send (again): every pending decision, oldest first. */
-  toSend() {
-    return Array.from(this.pending.values());
-  }
-  /** The kernel's canonical list arrived: drop what it confirms. Returns how many remain. */
-  reconcile(canonical) {
-    for (const m of canonical || []) this.pending.delete(m.decision_id);
-    return this.pending.size;
-  }
-  /** The kernel refused some decisions ([decision_id, reason] pairs): stop sending them. */
-  refuse(errors) {
-    for (const [id, reason] of errors || []) {
-      if (this.pending.delete(id)) this.refused.set(id, String(reason));
-    }
-  }
-  /**
-   * Latest verdict per position (0 none, 1 correct, 2 wrong, 3 remove) over the confirmed
-   * decisions followed by the pending ones, as ReviewLog.verdict_codes folds them. With a
-   * multilabel `label`, only decisions on that label and removals count.
-   */
-  verdictCodes(canonical, n, label = null) {
-    const codes = new Uint8Array(n);
-    const apply = (m) => {
-      if (m.index < 0 || m.index >= n) return;
-      if (label !== null && m.verdict !== "remove" && m.label !== label) return;
-      codes[m.index] = VERDICT_CODES[m.verdict] || 0;
-    };
-    const confirmed = /* @__PURE__ */ new Set();
-    for (const m of canonical || []) {
-      apply(m);
-      confirmed.add(m.decision_id);
-    }
-    for (const m of this.pending.values()) if (!confirmed.has(m.decision_id)) apply(m);
-    return codes;
-  }
-  /** The latest decision on a position (pending ones count), or null: for the list and panel. */
-  latest(canonical, index) {
-    let found = null;
-    for (const m of canonical || []) if (m.index === index) found = m;
-    for (const m of this.pending.values()) if (m.index === index) found = m;
-    return found;
-  }
-  isPending(index) {
-    for (const m of this.pending.values()) if (m.index === index) return true;
-    return false;
-  }
-};
-
 // src/row_window.js
 function visibleRows({ scrollTop, viewportHeight, rowHeight, rowCount, overscan = 5 }) {
   const total = Math.max(0, rowCount | 0);
@@ -254,7 +221,7 @@ function stableOrder(keys, { descending = false } = {}) {
   for (let j = 0; j < m; j++) {
     const v = keys[j];
     let u;
-    if (v !== v) u = 4294967295;
+    if (Number.isNaN(v)) u = 4294967295;
     else u = descending ? top - sortableBits(v) : sortableBits(v);
     packed[j] = u * INDEX_SPAN + j;
   }
@@ -269,7 +236,9 @@ function comparatorOrder(keys, descending) {
   return perm.sort((a, b) => {
     const ka = Math.fround(keys[a]);
     const kb = Math.fround(keys[b]);
-    if (ka !== ka || kb !== kb) return ka !== ka && kb !== kb ? a - b : ka !== ka ? 1 : -1;
+    const naA = Number.isNaN(ka);
+    const naB = Number.isNaN(kb);
+    if (naA || naB) return naA && naB ? a - b : naA ? 1 : -1;
     return ka === kb ? a - b : ka < kb ? -sign : sign;
   });
 }
@@ -433,6 +402,40 @@ function decodeSelection(value, n) {
   return out.slice(0, k);
 }
 
+// src/trajectory.js
+function showTrajectory(parts, history, i, k) {
+  const xs = [];
+  const ys = [];
+  const rightX = [];
+  const rightY = [];
+  const wrongX = [];
+  const wrongY = [];
+  if (i !== null && k > 0) {
+    for (let e = 0; e < k; e++) {
+      const p = history.rows[e].pGold[i];
+      xs.push(e + 1);
+      ys.push(p);
+      if (history.rows[e].correct[i]) {
+        rightX.push(e + 1);
+        rightY.push(p);
+      } else {
+        wrongX.push(e + 1);
+        wrongY.push(p);
+      }
+    }
+  }
+  const last = Math.max(1, k);
+  const step = Math.ceil(last / 10);
+  const ticks = [];
+  for (let e = 1; e <= last; e += step) ticks.push(e);
+  parts.traj_x.set({ min: 0.5, max: last + 0.5 });
+  parts.traj_x_axis.set({ tick_values: ticks });
+  parts.traj_half.set({ x: [0.5, last + 0.5], y: [0.5, 0.5] });
+  parts.traj_line.set({ x: xs, y: ys });
+  parts.traj_right.set({ x: rightX, y: rightY });
+  parts.traj_wrong.set({ x: wrongX, y: wrongY });
+}
+
 // src/controller.js
 var PLAY_STEP_MS = 700;
 var BUSY_POLL_MS = 40;
@@ -518,7 +521,10 @@ var Controller = class {
     const refs = this.model.get("_parts") || {};
     const manager = this.model.widget_manager;
     const entries = await Promise.all(
-      Object.entries(refs).map(async ([role, ref]) => [role, await manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""))])
+      Object.entries(refs).map(async ([role, ref]) => [
+        role,
+        await manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""))
+      ])
     );
     this.parts = Object.fromEntries(entries);
   }
@@ -830,7 +836,15 @@ var Controller = class {
   /** Positions of the review list, in order (cached until its inputs change). */
   reviewOrder() {
     const { key, descending } = this.reviewSort;
-    const deps = [this.selection, key, descending, this.scores, this.positions, key === "decision" ? this.reviewCodes : null, this.history.gold];
+    const deps = [
+      this.selection,
+      key,
+      descending,
+      this.scores,
+      this.positions,
+      key === "decision" ? this.reviewCodes : null,
+      this.history.gold
+    ];
     const c = this.reviewOrderCache;
     if (c && c.deps.every((d, j) => d === deps[j])) return c.order;
     let base;
@@ -952,7 +966,8 @@ function buildControls(model, ctrl) {
     const n = ctrl.nEpochs;
     const fetching = ctrl.loggedEpochs - n;
     const note = fetching > 0 ? ` (loading ${fetching} more epoch${fetching > 1 ? "s" : ""}\u2026)` : "";
-    if (n === 0) epoch.textContent = fetching > 0 ? `Loading ${fetching} logged epoch${fetching > 1 ? "s" : ""}\u2026` : "No epochs logged yet";
+    if (n === 0)
+      epoch.textContent = fetching > 0 ? `Loading ${fetching} logged epoch${fetching > 1 ? "s" : ""}\u2026` : "No epochs logged yet";
     else epoch.textContent = `Epoch ${ctrl.shown} / ${n}${note}`;
     replay.max = String(Math.max(1, n));
     replay.value = String(Math.max(1, ctrl.shown));
@@ -991,7 +1006,8 @@ function discOffsets(area) {
   const r = Math.max(1, Math.sqrt(area / Math.PI));
   const out = [];
   const R = Math.ceil(r);
-  for (let dy = -R; dy <= R; dy++) for (let dx = -R; dx <= R; dx++) if (dx * dx + dy * dy <= r * r + 0.25) out.push(dx, dy);
+  for (let dy = -R; dy <= R; dy++)
+    for (let dx = -R; dx <= R; dx++) if (dx * dx + dy * dy <= r * r + 0.25) out.push(dx, dy);
   return Int32Array.from(out);
 }
 function rasterize(pixels, width, height, x, y, color, map, table, disc) {
@@ -1109,7 +1125,18 @@ function mountRaster({ figureView, pointsView, colors, sizeOf, durationOf, onFra
 }
 
 // src/map_style.js
-var CATEGORY_COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+var CATEGORY_COLORS = [
+  "#4e79a7",
+  "#f28e2b",
+  "#e15759",
+  "#76b7b2",
+  "#59a14f",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+  "#9c755f",
+  "#bab0ac"
+];
 var REGION_COLORS = { "easy-to-learn": "#4575b4", ambiguous: "#9b59b6", "hard-to-learn": "#d73027" };
 var REVIEW_COLORS = ["#c8c8c8", "#2ca02c", "#ff7f0e", "#222222"];
 var REVIEW_NAMES = ["not reviewed", "label correct", "label wrong", "removed"];
@@ -1138,13 +1165,15 @@ function pointColors(mode, state) {
   } else if (mode === "score" && scores) {
     let lo = Infinity;
     let hi = -Infinity;
-    for (let i = 0; i < n; i++) if (Number.isFinite(scores[i])) {
-      lo = Math.min(lo, scores[i]);
-      hi = Math.max(hi, scores[i]);
-    }
+    for (let i = 0; i < n; i++)
+      if (Number.isFinite(scores[i])) {
+        lo = Math.min(lo, scores[i]);
+        hi = Math.max(hi, scores[i]);
+      }
     const table = colorTable(SCORE_COLORS);
     const span = hi > lo ? hi - lo : 1;
-    for (let i = 0; i < n; i++) out[i] = Number.isFinite(scores[i]) ? tableColor(table, (scores[i] - lo) / span) : rgba(MISSING);
+    for (let i = 0; i < n; i++)
+      out[i] = Number.isFinite(scores[i]) ? tableColor(table, (scores[i] - lo) / span) : rgba(MISSING);
   } else {
     const table = colorTable(state.correctnessColors || ["#d73027", "#4575b4"]);
     for (let i = 0; i < n; i++) out[i] = tableColor(table, positions.color[i]);
@@ -1162,7 +1191,11 @@ function legendOf(mode, classNames) {
   if (mode === "gold") return classNames.map((name, k) => [String(name), CATEGORY_COLORS[k % CATEGORY_COLORS.length]]);
   if (mode === "region") return REGIONS.map((r) => [r, REGION_COLORS[r]]);
   if (mode === "reviewed") return REVIEW_NAMES.map((name, k) => [name, REVIEW_COLORS[k]]);
-  if (mode === "score") return [["low score", SCORE_COLORS[0]], ["high score (likely mislabeled)", SCORE_COLORS[4]]];
+  if (mode === "score")
+    return [
+      ["low score", SCORE_COLORS[0]],
+      ["high score (likely mislabeled)", SCORE_COLORS[4]]
+    ];
   return [];
 }
 
@@ -1449,13 +1482,13 @@ function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
   const filterWrap = h("label", "dmw-filter-wrap", "Show ");
   const filter = h("select", "dmw-filter");
   filter.append(option("", "all points"));
-  goldChoices(meta).forEach((name, k) => filter.append(option(String(k), `gold: ${name}`)));
+  for (const [k, name] of goldChoices(meta).entries()) filter.append(option(String(k), `gold: ${name}`));
   filterWrap.append(filter);
   const selectWrap = h("label", "dmw-select-wrap", "Select ");
   const selectBy = h("select", "dmw-select-by");
   selectBy.append(option("", "\u2026"));
   for (const r of REGIONS) selectBy.append(option(`region:${r}`, `region: ${r}`));
-  goldChoices(meta).forEach((name, k) => selectBy.append(option(`gold:${k}`, `gold: ${name}`)));
+  for (const [k, name] of goldChoices(meta).entries()) selectBy.append(option(`gold:${k}`, `gold: ${name}`));
   selectWrap.append(selectBy);
   const search = h("input", "dmw-search");
   search.type = "search";
@@ -1485,14 +1518,18 @@ function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
   search.addEventListener("input", runSearch);
   search.addEventListener("keydown", (event) => event.stopPropagation());
   colorBy.addEventListener("change", () => ctrl.setStyle({ colorBy: colorBy.value }));
-  filter.addEventListener("change", () => ctrl.setStyle({ goldFilter: filter.value === "" ? null : Number(filter.value) }));
+  filter.addEventListener(
+    "change",
+    () => ctrl.setStyle({ goldFilter: filter.value === "" ? null : Number(filter.value) })
+  );
   selectBy.addEventListener("change", () => {
     const [kind, value] = selectBy.value.split(/:(.*)/s);
     selectBy.value = "";
     if (!kind || ctrl.shown === 0) return;
     let mask;
     if (kind === "region") mask = selectByRegion(ctrl.positions, ctrl.history.meta, value);
-    else if (ctrl.history.meta.task === "multilabel") mask = selectByGoldLabel(bytesOf(model.get("_gold_sets")), goldChoices(ctrl.history.meta).length, Number(value));
+    else if (ctrl.history.meta.task === "multilabel")
+      mask = selectByGoldLabel(bytesOf(model.get("_gold_sets")), goldChoices(ctrl.history.meta).length, Number(value));
     else mask = selectByClass(ctrl.history.gold, [Number(value)]);
     ctrl.setSelection(maskToIndexes(mask));
   });
@@ -1513,13 +1550,15 @@ function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
     const key = ctrl.colorBy;
     if (key !== legendKey) {
       legendKey = key;
-      legend.replaceChildren(...legendOf(ctrl.colorBy, ctrl.history.meta.class_names || []).map(([name, color]) => {
-        const item = h("span", "dmw-legend-item");
-        const swatch = h("span", "dmw-swatch");
-        swatch.style.background = color;
-        item.append(swatch, h("span", null, name));
-        return item;
-      }));
+      legend.replaceChildren(
+        ...legendOf(ctrl.colorBy, ctrl.history.meta.class_names || []).map(([name, color]) => {
+          const item = h("span", "dmw-legend-item");
+          const swatch = h("span", "dmw-swatch");
+          swatch.style.background = color;
+          item.append(swatch, h("span", null, name));
+          return item;
+        })
+      );
     }
   }
   return { root, update };
@@ -1572,11 +1611,6 @@ function pickNearest(positions, transform, cx, cy, radius, visible = null) {
   return best;
 }
 
-// src/test_hooks.js
-function testHooksEnabled() {
-  return typeof window !== "undefined" && window.__datamapWidgetTestHooks === true;
-}
-
 // src/map_tools.js
 var DRAG_PX = 4;
 var ZOOM_STEP = 15e-4;
@@ -1585,7 +1619,15 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
   const svgNS = "http://www.w3.org/2000/svg";
   const shape = document.createElementNS(svgNS, "svg");
   shape.setAttribute("class", "dmw-gesture");
-  Object.assign(shape.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", pointerEvents: "none", overflow: "visible" });
+  Object.assign(shape.style, {
+    position: "absolute",
+    left: "0",
+    top: "0",
+    width: "100%",
+    height: "100%",
+    pointerEvents: "none",
+    overflow: "visible"
+  });
   const path = document.createElementNS(svgNS, "polygon");
   shape.appendChild(path);
   shape.style.display = "none";
@@ -1629,7 +1671,7 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
     if (event.button === 1 || event.altKey || pan) event.preventDefault();
     try {
       container.setPointerCapture(event.pointerId);
-    } catch (err) {
+    } catch {
     }
   }
   function onPointerMove(event) {
@@ -1651,7 +1693,12 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
       } else {
         const a = press.points[0];
         press.points = [a, { x: event.clientX, y: event.clientY }];
-        drawShape([a, { x: event.clientX, y: a.y }, { x: event.clientX, y: event.clientY }, { x: a.x, y: event.clientY }]);
+        drawShape([
+          a,
+          { x: event.clientX, y: a.y },
+          { x: event.clientX, y: event.clientY },
+          { x: a.x, y: event.clientY }
+        ]);
       }
       return;
     }
@@ -1823,20 +1870,26 @@ function mountOverlay({ figureView, pointsView, sizeOf }) {
     const r = Math.max(1, Math.sqrt(area / Math.PI));
     if (state.colors) {
       const disc = discOffsets(area);
-      for (let i = 0, n = x.length; i < n; i++) if (shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, state.colors[i]);
+      for (let i = 0, n = x.length; i < n; i++)
+        if (shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, state.colors[i]);
     }
     if (state.reviewCodes) {
       const dot = discOffsets(Math.min(area, 7));
       const codes = state.reviewCodes;
-      for (let i = 0, n = Math.min(x.length, codes.length); i < n; i++) if (codes[i] && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), dot, DECIDED);
+      for (let i = 0, n = Math.min(x.length, codes.length); i < n; i++)
+        if (codes[i] && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), dot, DECIDED);
     }
     if (state.hits && state.hits.length) {
       const ring = ringOffsets(r + 0.5, r + 2.5);
       for (const i of state.hits) if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SEARCH);
     }
     if (state.selection.length) {
-      const ring = ringOffsets(r + (state.hits && state.hits.length ? 2.5 : 0.5), r + (state.hits && state.hits.length ? 4 : 2));
-      for (const i of state.selection) if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SELECTED);
+      const ring = ringOffsets(
+        r + (state.hits && state.hits.length ? 2.5 : 0.5),
+        r + (state.hits && state.hits.length ? 4 : 2)
+      );
+      for (const i of state.selection)
+        if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SELECTED);
     }
     if (state.colors && state.current !== null && state.current < x.length) {
       stamp(pixels, W, clip, pxOf(state.current), pyOf(state.current), ringOffsets(r + 3, r + 5.5), SELECTED);
@@ -1844,6 +1897,11 @@ function mountOverlay({ figureView, pointsView, sizeOf }) {
     ctx.putImageData(image, 0, 0);
   }
   return { canvas, draw, dispose: () => canvas.remove() };
+}
+
+// src/test_hooks.js
+function testHooksEnabled() {
+  return typeof window !== "undefined" && window.__datamapWidgetTestHooks === true;
 }
 
 // src/tooltip.js
@@ -1991,16 +2049,25 @@ async function mountMap({ model, ctrl, container, renderer, onScaleChange = null
     return tr ? tr.toClient(ctrl.positions.x[i], ctrl.positions.y[i]) : null;
   }
   const pickRadius = () => Math.max(6, Math.sqrt(Number(ctrl.parts.points.get("default_size")) || 16) / 2 + 4);
-  const overlay = mountOverlay({ figureView, pointsView, sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12 });
+  const overlay = mountOverlay({
+    figureView,
+    pointsView,
+    sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12
+  });
   const tooltip = mountTooltip({ model, ctrl, container });
   const scaleModels = { x: pointsView.scales.x.model, y: pointsView.scales.y.model };
-  if (!ctrl.homeDomain) ctrl.homeDomain = { x: [scaleModels.x.get("min"), scaleModels.x.get("max")], y: [scaleModels.y.get("min"), scaleModels.y.get("max")] };
+  if (!ctrl.homeDomain)
+    ctrl.homeDomain = {
+      x: [scaleModels.x.get("min"), scaleModels.x.get("max")],
+      y: [scaleModels.y.get("min"), scaleModels.y.get("max")]
+    };
   const scales = {
     domain: (axis) => [Number(scaleModels[axis].get("min")), Number(scaleModels[axis].get("max"))],
     set: (axis, min, max) => scaleModels[axis].set({ min, max }),
     // client-side only, never saved
     reset: () => {
-      for (const axis of ["x", "y"]) scaleModels[axis].set({ min: ctrl.homeDomain[axis][0], max: ctrl.homeDomain[axis][1] });
+      for (const axis of ["x", "y"])
+        scaleModels[axis].set({ min: ctrl.homeDomain[axis][0], max: ctrl.homeDomain[axis][1] });
     },
     zoomed: () => ["x", "y"].some((a) => scales.domain(a).some((v, k) => v !== ctrl.homeDomain[a][k]))
   };
@@ -2011,13 +2078,16 @@ async function mountMap({ model, ctrl, container, renderer, onScaleChange = null
     if (maskCache.key !== key) {
       const meta = ctrl.history.meta;
       const multilabel = meta.task === "multilabel";
-      maskCache = { key, mask: filterMask(f, {
-        n: ctrl.n,
-        gold: ctrl.history.gold,
-        goldSets: bytesOf(model.get("_gold_sets")),
-        nLabels: (meta.label_names || []).length,
-        multilabel
-      }) };
+      maskCache = {
+        key,
+        mask: filterMask(f, {
+          n: ctrl.n,
+          gold: ctrl.history.gold,
+          goldSets: bytesOf(model.get("_gold_sets")),
+          nLabels: (meta.label_names || []).length,
+          multilabel
+        })
+      };
     }
     return maskCache.mask;
   }
@@ -2526,10 +2596,19 @@ async function renderView({ model, el, ctrl }) {
   body.append(mapBox, panel.root);
   const review = buildReviewPanel(model, ctrl);
   el.replaceChildren(controls.root, body, review.root);
-  const onKey = reviewKeys(el, review, ctrl);
+  const onKey = reviewKeys(el, review);
   let mapControls = null;
-  const map = await mountMap({ model, ctrl, container: mapBox, renderer, onScaleChange: () => mapControls && mapControls.update() });
-  mapControls = buildMapControls(model, ctrl, { resetZoom: () => map.scales.reset(), zoomed: () => map.scales.zoomed() });
+  const map = await mountMap({
+    model,
+    ctrl,
+    container: mapBox,
+    renderer,
+    onScaleChange: () => mapControls && mapControls.update()
+  });
+  mapControls = buildMapControls(model, ctrl, {
+    resetZoom: () => map.scales.reset(),
+    zoomed: () => map.scales.zoomed()
+  });
   controls.root.after(mapControls.root);
   if (!el.hasAttribute("tabindex")) el.tabIndex = 0;
   const onMapKey = (event) => {
@@ -2611,7 +2690,7 @@ function testHandle({ el, renderer, ctrl, map, review }) {
     _internals: { ctrl, figureView: map.figureView, redraw: () => map.raster && map.raster.redraw() }
   };
 }
-function reviewKeys(el, review, ctrl) {
+function reviewKeys(el, review) {
   el.tabIndex = 0;
   el.setAttribute("data-lm-suppress-shortcuts", "true");
   const onKey = (event) => {

@@ -5,15 +5,16 @@
 // Keeping up with training: a logged epoch only stores its arrays (O(N)); showing it is scheduled.
 // Epochs that arrive while the map is still animating are coalesced: when the animation ends, the
 // map goes straight to the newest epoch, without a tween (we are behind: no stale transitions).
-import { EpochStore, historyView } from "./history.js";
-import { accumulate, emptySums, mapAtEpoch, mapFromSums } from "./metrics.js";
-import { showTrajectory } from "./trajectory.js";
+
 // ---- review
 import { decodeArray } from "./codecs.js";
 import { DecisionOutbox } from "./decision_outbox.js";
-import { decisionMessage, rankByScore, ReviewQueue } from "./review_queue.js";
-import { sortIndexes, nameRanks } from "./row_window.js";
+import { EpochStore, historyView } from "./history.js";
+import { accumulate, emptySums, mapAtEpoch, mapFromSums } from "./metrics.js";
+import { decisionMessage, ReviewQueue, rankByScore } from "./review_queue.js";
+import { nameRanks, sortIndexes } from "./row_window.js";
 import { decodeSelection, encodeSelection } from "./selection_sync.js";
+import { showTrajectory } from "./trajectory.js";
 
 const PLAY_STEP_MS = 700;
 const BUSY_POLL_MS = 40;
@@ -111,7 +112,10 @@ class Controller {
     const refs = this.model.get("_parts") || {};
     const manager = this.model.widget_manager;
     const entries = await Promise.all(
-      Object.entries(refs).map(async ([role, ref]) => [role, await manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""))])
+      Object.entries(refs).map(async ([role, ref]) => [
+        role,
+        await manager.get_model(String(ref).replace(/^IPY_MODEL_/, "")),
+      ]),
     );
     this.parts = Object.fromEntries(entries);
   }
@@ -457,7 +461,15 @@ class Controller {
   /** Positions of the review list, in order (cached until its inputs change). */
   reviewOrder() {
     const { key, descending } = this.reviewSort;
-    const deps = [this.selection, key, descending, this.scores, this.positions, key === "decision" ? this.reviewCodes : null, this.history.gold];
+    const deps = [
+      this.selection,
+      key,
+      descending,
+      this.scores,
+      this.positions,
+      key === "decision" ? this.reviewCodes : null,
+      this.history.gold,
+    ];
     const c = this.reviewOrderCache;
     if (c && c.deps.every((d, j) => d === deps[j])) return c.order;
     let base;

@@ -45,7 +45,9 @@ export function buildControls(model, ctrl) {
     // they arrive when the kernel is free.
     const fetching = ctrl.loggedEpochs - n;
     const note = fetching > 0 ? ` (loading ${fetching} more epoch${fetching > 1 ? "s" : ""}…)` : "";
-    if (n === 0) epoch.textContent = fetching > 0 ? `Loading ${fetching} logged epoch${fetching > 1 ? "s" : ""}…` : "No epochs logged yet";
+    if (n === 0)
+      epoch.textContent =
+        fetching > 0 ? `Loading ${fetching} logged epoch${fetching > 1 ? "s" : ""}…` : "No epochs logged yet";
     else epoch.textContent = `Epoch ${ctrl.shown} / ${n}${note}`;
     replay.max = String(Math.max(1, n));
     replay.value = String(Math.max(1, ctrl.shown));

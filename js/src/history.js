@@ -22,7 +22,8 @@ export class EpochStore {
     let added = 0;
     for (let r = 0; r < p.length; r++) {
       const at = first - 1 + r;
-      if (p[r].length !== this.n) throw new Error(`datamap-widget: epoch ${at + 1} has ${p[r].length} values for ${this.n} examples`);
+      if (p[r].length !== this.n)
+        throw new Error(`datamap-widget: epoch ${at + 1} has ${p[r].length} values for ${this.n} examples`);
       if (!this.rows[at]) added += 1;
       this.rows[at] = { pGold: p[r], pred: pred[r], correct: correct[r] };
     }

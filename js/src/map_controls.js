@@ -1,11 +1,12 @@
 // The map's tool row: colour by, filter by gold label, select by region / gold label, search,
 // reset zoom, selection count + clear. Everything runs in the page (works while a cell runs).
 // Option labels and the search text go through textContent / value only (data, never markup).
-import { h } from "./dom.js";
+
 import { bytesOf } from "./buffers.js";
-import { REGIONS } from "./metrics.js";
+import { h } from "./dom.js";
 import { legendOf } from "./map_style.js";
-import { selectByClass, selectByGoldLabel, selectByRegion, maskToIndexes } from "./selection.js";
+import { REGIONS } from "./metrics.js";
+import { maskToIndexes, selectByClass, selectByGoldLabel, selectByRegion } from "./selection.js";
 import { textIndexFromBuffers } from "./text_search.js";
 
 const COLOR_CHOICES = [
@@ -38,14 +39,14 @@ export function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
   const filterWrap = h("label", "dmw-filter-wrap", "Show ");
   const filter = h("select", "dmw-filter");
   filter.append(option("", "all points"));
-  goldChoices(meta).forEach((name, k) => filter.append(option(String(k), `gold: ${name}`)));
+  for (const [k, name] of goldChoices(meta).entries()) filter.append(option(String(k), `gold: ${name}`));
   filterWrap.append(filter);
 
   const selectWrap = h("label", "dmw-select-wrap", "Select ");
   const selectBy = h("select", "dmw-select-by");
   selectBy.append(option("", "…"));
   for (const r of REGIONS) selectBy.append(option(`region:${r}`, `region: ${r}`));
-  goldChoices(meta).forEach((name, k) => selectBy.append(option(`gold:${k}`, `gold: ${name}`)));
+  for (const [k, name] of goldChoices(meta).entries()) selectBy.append(option(`gold:${k}`, `gold: ${name}`));
   selectWrap.append(selectBy);
 
   const search = h("input", "dmw-search");
@@ -78,14 +79,17 @@ export function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
   search.addEventListener("input", runSearch);
   search.addEventListener("keydown", (event) => event.stopPropagation()); // typing is not a shortcut
   colorBy.addEventListener("change", () => ctrl.setStyle({ colorBy: colorBy.value }));
-  filter.addEventListener("change", () => ctrl.setStyle({ goldFilter: filter.value === "" ? null : Number(filter.value) }));
+  filter.addEventListener("change", () =>
+    ctrl.setStyle({ goldFilter: filter.value === "" ? null : Number(filter.value) }),
+  );
   selectBy.addEventListener("change", () => {
     const [kind, value] = selectBy.value.split(/:(.*)/s);
     selectBy.value = "";
     if (!kind || ctrl.shown === 0) return;
     let mask;
     if (kind === "region") mask = selectByRegion(ctrl.positions, ctrl.history.meta, value);
-    else if (ctrl.history.meta.task === "multilabel") mask = selectByGoldLabel(bytesOf(model.get("_gold_sets")), goldChoices(ctrl.history.meta).length, Number(value));
+    else if (ctrl.history.meta.task === "multilabel")
+      mask = selectByGoldLabel(bytesOf(model.get("_gold_sets")), goldChoices(ctrl.history.meta).length, Number(value));
     else mask = selectByClass(ctrl.history.gold, [Number(value)]);
     ctrl.setSelection(maskToIndexes(mask));
   });
@@ -99,7 +103,9 @@ export function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
     if (document.activeElement !== colorBy) colorBy.value = ctrl.colorBy;
     if (document.activeElement !== filter) filter.value = ctrl.goldFilter === null ? "" : String(ctrl.goldFilter);
     if (document.activeElement !== search && search.value !== ctrl.searchQuery) search.value = ctrl.searchQuery;
-    hits.textContent = ctrl.searchQuery ? `${ctrl.searchHits.length} match${ctrl.searchHits.length === 1 ? "" : "es"}` : "";
+    hits.textContent = ctrl.searchQuery
+      ? `${ctrl.searchHits.length} match${ctrl.searchHits.length === 1 ? "" : "es"}`
+      : "";
     const k = ctrl.selection.length;
     count.textContent = k ? `${k} selected` : "";
     clear.disabled = k === 0 && ctrl.selected === null;
@@ -107,13 +113,15 @@ export function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
     const key = ctrl.colorBy;
     if (key !== legendKey) {
       legendKey = key;
-      legend.replaceChildren(...legendOf(ctrl.colorBy, ctrl.history.meta.class_names || []).map(([name, color]) => {
-        const item = h("span", "dmw-legend-item");
-        const swatch = h("span", "dmw-swatch");
-        swatch.style.background = color;
-        item.append(swatch, h("span", null, name));
-        return item;
-      }));
+      legend.replaceChildren(
+        ...legendOf(ctrl.colorBy, ctrl.history.meta.class_names || []).map(([name, color]) => {
+          const item = h("span", "dmw-legend-item");
+          const swatch = h("span", "dmw-swatch");
+          swatch.style.background = color;
+          item.append(swatch, h("span", null, name));
+          return item;
+        }),
+      );
     }
   }
   return { root, update };

@@ -1,11 +1,23 @@
 // How the map colours and filters its points (pure, no DOM): per-point RGBA for a colour mode,
 // the mask of points shown under a gold-label filter. Drawn by overlay.js for both renderers.
+
+import { REGIONS, regionOf } from "./metrics.js";
 import { colorTable } from "./raster.js";
-import { regionOf, REGIONS } from "./metrics.js";
 
 export const COLOR_MODES = ["correctness", "gold", "region", "reviewed", "score"];
 // Categorical palette (Tableau 10), repeated for more classes.
-export const CATEGORY_COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+export const CATEGORY_COLORS = [
+  "#4e79a7",
+  "#f28e2b",
+  "#e15759",
+  "#76b7b2",
+  "#59a14f",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+  "#9c755f",
+  "#bab0ac",
+];
 export const REGION_COLORS = { "easy-to-learn": "#4575b4", ambiguous: "#9b59b6", "hard-to-learn": "#d73027" };
 // 0 not reviewed, 1 correct, 2 wrong, 3 removed (decision_outbox.js / ReviewLog.verdict_codes)
 export const REVIEW_COLORS = ["#c8c8c8", "#2ca02c", "#ff7f0e", "#222222"];
@@ -44,10 +56,15 @@ export function pointColors(mode, state) {
   } else if (mode === "score" && scores) {
     let lo = Infinity;
     let hi = -Infinity;
-    for (let i = 0; i < n; i++) if (Number.isFinite(scores[i])) { lo = Math.min(lo, scores[i]); hi = Math.max(hi, scores[i]); }
+    for (let i = 0; i < n; i++)
+      if (Number.isFinite(scores[i])) {
+        lo = Math.min(lo, scores[i]);
+        hi = Math.max(hi, scores[i]);
+      }
     const table = colorTable(SCORE_COLORS);
     const span = hi > lo ? hi - lo : 1;
-    for (let i = 0; i < n; i++) out[i] = Number.isFinite(scores[i]) ? tableColor(table, (scores[i] - lo) / span) : rgba(MISSING);
+    for (let i = 0; i < n; i++)
+      out[i] = Number.isFinite(scores[i]) ? tableColor(table, (scores[i] - lo) / span) : rgba(MISSING);
   } else {
     const table = colorTable(state.correctnessColors || ["#d73027", "#4575b4"]);
     for (let i = 0; i < n; i++) out[i] = tableColor(table, positions.color[i]);
@@ -72,6 +89,10 @@ export function legendOf(mode, classNames) {
   if (mode === "gold") return classNames.map((name, k) => [String(name), CATEGORY_COLORS[k % CATEGORY_COLORS.length]]);
   if (mode === "region") return REGIONS.map((r) => [r, REGION_COLORS[r]]);
   if (mode === "reviewed") return REVIEW_NAMES.map((name, k) => [name, REVIEW_COLORS[k]]);
-  if (mode === "score") return [["low score", SCORE_COLORS[0]], ["high score (likely mislabeled)", SCORE_COLORS[4]]];
+  if (mode === "score")
+    return [
+      ["low score", SCORE_COLORS[0]],
+      ["high score (likely mislabeled)", SCORE_COLORS[4]],
+    ];
   return [];
 }

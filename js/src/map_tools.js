@@ -15,7 +15,15 @@ export function mountMapTools({ ctrl, container, transform, pickRadius, visibleM
   const svgNS = "http://www.w3.org/2000/svg";
   const shape = document.createElementNS(svgNS, "svg");
   shape.setAttribute("class", "dmw-gesture");
-  Object.assign(shape.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", pointerEvents: "none", overflow: "visible" });
+  Object.assign(shape.style, {
+    position: "absolute",
+    left: "0",
+    top: "0",
+    width: "100%",
+    height: "100%",
+    pointerEvents: "none",
+    overflow: "visible",
+  });
   const path = document.createElementNS(svgNS, "polygon");
   shape.appendChild(path);
   shape.style.display = "none";
@@ -51,12 +59,19 @@ export function mountMapTools({ ctrl, container, transform, pickRadius, visibleM
     if (!inPlot(event.clientX, event.clientY)) return;
     const pan = event.button === 1 || event.ctrlKey || event.metaKey;
     const mode = pan ? "pan" : event.altKey ? "lasso" : "rect";
-    press = { x: event.clientX, y: event.clientY, mode, add: event.shiftKey, moved: false,
-      points: [{ x: event.clientX, y: event.clientY }], domain: { x: scales.domain("x"), y: scales.domain("y") } };
+    press = {
+      x: event.clientX,
+      y: event.clientY,
+      mode,
+      add: event.shiftKey,
+      moved: false,
+      points: [{ x: event.clientX, y: event.clientY }],
+      domain: { x: scales.domain("x"), y: scales.domain("y") },
+    };
     if (event.button === 1 || event.altKey || pan) event.preventDefault();
     try {
       container.setPointerCapture(event.pointerId);
-    } catch (err) {
+    } catch {
       // synthetic events have no active pointer: the gesture still works without capture
     }
   }
@@ -80,7 +95,12 @@ export function mountMapTools({ ctrl, container, transform, pickRadius, visibleM
       } else {
         const a = press.points[0];
         press.points = [a, { x: event.clientX, y: event.clientY }];
-        drawShape([a, { x: event.clientX, y: a.y }, { x: event.clientX, y: event.clientY }, { x: a.x, y: event.clientY }]);
+        drawShape([
+          a,
+          { x: event.clientX, y: a.y },
+          { x: event.clientX, y: event.clientY },
+          { x: a.x, y: event.clientY },
+        ]);
       }
       return;
     }

@@ -1,12 +1,13 @@
 // One view of the map figure: mounting, click-to-select, and (tests only) paint tracking.
+
+import { bytesOf } from "./buffers.js";
+import { filterMask, pointColors } from "./map_style.js";
+import { mountMapTools } from "./map_tools.js";
+import { mountOverlay } from "./overlay.js";
 import { dataToClientTransform } from "./picking.js";
 import { mountRaster } from "./raster.js";
 import { testHooksEnabled } from "./test_hooks.js";
-import { mountMapTools } from "./map_tools.js";
-import { mountOverlay } from "./overlay.js";
 import { mountTooltip } from "./tooltip.js";
-import { filterMask, pointColors } from "./map_style.js";
-import { bytesOf } from "./buffers.js";
 
 const MARK_TIMEOUT_MS = 20000;
 const SVG_TRACK_SLACK_MS = 250;
@@ -57,14 +58,17 @@ export async function mountMap({ model, ctrl, container, renderer, onScaleChange
   ringView.el.style.pointerEvents = "none";
   const duration = () => Number(ctrl.parts.map.get("animation_duration")) || 0;
   // Big maps ("gl"): the points are drawn by our raster layer; the bqplot-gl mark stays hidden.
-  const raster = renderer === "gl" ? mountRaster({
-    figureView,
-    pointsView,
-    colors: (pointsView.scales.color && pointsView.scales.color.model.get("colors")) || ["#d73027", "#4575b4"],
-    sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12,
-    durationOf: duration,
-    onFrame: () => tracker && tracker.onRasterFrame(raster),
-  }) : null;
+  const raster =
+    renderer === "gl"
+      ? mountRaster({
+          figureView,
+          pointsView,
+          colors: (pointsView.scales.color && pointsView.scales.color.model.get("colors")) || ["#d73027", "#4575b4"],
+          sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12,
+          durationOf: duration,
+          onFrame: () => tracker && tracker.onRasterFrame(raster),
+        })
+      : null;
   const tracker = testHooksEnabled() ? paintTracker(pointsView, renderer, duration) : null;
   let startedAt = -Infinity; // last time the points were given new positions
 
@@ -94,15 +98,24 @@ export async function mountMap({ model, ctrl, container, renderer, onScaleChange
   const pickRadius = () => Math.max(6, Math.sqrt(Number(ctrl.parts.points.get("default_size")) || 16) / 2 + 4);
 
   // ---- selection (map): overlay layer, gestures, zoom, hover, colour / filter / search
-  const overlay = mountOverlay({ figureView, pointsView, sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12 });
+  const overlay = mountOverlay({
+    figureView,
+    pointsView,
+    sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12,
+  });
   const tooltip = mountTooltip({ model, ctrl, container });
   const scaleModels = { x: pointsView.scales.x.model, y: pointsView.scales.y.model };
-  if (!ctrl.homeDomain) ctrl.homeDomain = { x: [scaleModels.x.get("min"), scaleModels.x.get("max")], y: [scaleModels.y.get("min"), scaleModels.y.get("max")] };
+  if (!ctrl.homeDomain)
+    ctrl.homeDomain = {
+      x: [scaleModels.x.get("min"), scaleModels.x.get("max")],
+      y: [scaleModels.y.get("min"), scaleModels.y.get("max")],
+    };
   const scales = {
     domain: (axis) => [Number(scaleModels[axis].get("min")), Number(scaleModels[axis].get("max"))],
     set: (axis, min, max) => scaleModels[axis].set({ min, max }), // client-side only, never saved
     reset: () => {
-      for (const axis of ["x", "y"]) scaleModels[axis].set({ min: ctrl.homeDomain[axis][0], max: ctrl.homeDomain[axis][1] });
+      for (const axis of ["x", "y"])
+        scaleModels[axis].set({ min: ctrl.homeDomain[axis][0], max: ctrl.homeDomain[axis][1] });
     },
     zoomed: () => ["x", "y"].some((a) => scales.domain(a).some((v, k) => v !== ctrl.homeDomain[a][k])),
   };
@@ -113,8 +126,16 @@ export async function mountMap({ model, ctrl, container, renderer, onScaleChange
     if (maskCache.key !== key) {
       const meta = ctrl.history.meta;
       const multilabel = meta.task === "multilabel";
-      maskCache = { key, mask: filterMask(f, { n: ctrl.n, gold: ctrl.history.gold, goldSets: bytesOf(model.get("_gold_sets")),
-        nLabels: (meta.label_names || []).length, multilabel }) };
+      maskCache = {
+        key,
+        mask: filterMask(f, {
+          n: ctrl.n,
+          gold: ctrl.history.gold,
+          goldSets: bytesOf(model.get("_gold_sets")),
+          nLabels: (meta.label_names || []).length,
+          multilabel,
+        }),
+      };
     }
     return maskCache.mask;
   }
@@ -129,12 +150,25 @@ export async function mountMap({ model, ctrl, container, renderer, onScaleChange
     const on = styled();
     if (raster) raster.canvas.style.visibility = on ? "hidden" : "";
     else pointsView.el.style.opacity = on ? "0" : "";
-    const colors = on ? pointColors(ctrl.colorBy, {
-      positions: ctrl.positions, gold: ctrl.history.gold, meta: ctrl.history.meta, reviewCodes: ctrl.reviewCodes,
-      scores: ctrl.scores, correctnessColors: (pointsView.scales.color && pointsView.scales.color.model.get("colors")) || null,
-    }) : null;
-    overlay.draw({ positions: ctrl.positions, colors, visible: visibleMask(), selection: ctrl.selection,
-      hits: ctrl.searchQuery ? ctrl.searchHits : null, reviewCodes: ctrl.reviewCodes, current: ctrl.selected });
+    const colors = on
+      ? pointColors(ctrl.colorBy, {
+          positions: ctrl.positions,
+          gold: ctrl.history.gold,
+          meta: ctrl.history.meta,
+          reviewCodes: ctrl.reviewCodes,
+          scores: ctrl.scores,
+          correctnessColors: (pointsView.scales.color && pointsView.scales.color.model.get("colors")) || null,
+        })
+      : null;
+    overlay.draw({
+      positions: ctrl.positions,
+      colors,
+      visible: visibleMask(),
+      selection: ctrl.selection,
+      hits: ctrl.searchQuery ? ctrl.searchHits : null,
+      reviewCodes: ctrl.reviewCodes,
+      current: ctrl.selected,
+    });
     if (tracker) tracker.layersDrawn();
   }
   function updateLayers() {
@@ -229,8 +263,7 @@ function paintTracker(pointsView, renderer, duration) {
     requestAnimationFrame(() =>
       requestAnimationFrame(() => {
         if (!painted.has(epoch) && t.frames === 0) painted.set(epoch, performance.now());
-
-      })
+      }),
     );
   }
 

@@ -4,9 +4,10 @@
 // (the base layer, bqplot's SVG dots or the raster canvas, is then hidden in this view only).
 // Positions go through the same data -> client transform as picking, so what is drawn is what
 // a click or a drag selects, zoomed or not.
-import { discOffsets } from "./raster.js";
-import { dataToClientTransform } from "./picking.js";
+
 import { rgba } from "./map_style.js";
+import { dataToClientTransform } from "./picking.js";
+import { discOffsets } from "./raster.js";
 
 const SELECTED = rgba("#111111");
 const SEARCH = rgba("#ff00cc");
@@ -84,8 +85,10 @@ export function mountOverlay({ figureView, pointsView, sizeOf }) {
     const ya = y0 + ky * Number(sy.get("min"));
     const yb = y0 + ky * Number(sy.get("max"));
     const clip = {
-      x0: Math.max(0, Math.floor(Math.min(xa, xb))), x1: Math.min(image.width, Math.ceil(Math.max(xa, xb))),
-      y0: Math.max(0, Math.floor(Math.min(ya, yb))), y1: Math.min(image.height, Math.ceil(Math.max(ya, yb))),
+      x0: Math.max(0, Math.floor(Math.min(xa, xb))),
+      x1: Math.min(image.width, Math.ceil(Math.max(xa, xb))),
+      y0: Math.max(0, Math.floor(Math.min(ya, yb))),
+      y1: Math.min(image.height, Math.ceil(Math.max(ya, yb))),
     };
     const { x, y } = state.positions;
     const W = image.width;
@@ -96,20 +99,26 @@ export function mountOverlay({ figureView, pointsView, sizeOf }) {
     const r = Math.max(1, Math.sqrt(area / Math.PI));
     if (state.colors) {
       const disc = discOffsets(area);
-      for (let i = 0, n = x.length; i < n; i++) if (shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, state.colors[i]);
+      for (let i = 0, n = x.length; i < n; i++)
+        if (shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, state.colors[i]);
     }
     if (state.reviewCodes) {
       const dot = discOffsets(Math.min(area, 7));
       const codes = state.reviewCodes;
-      for (let i = 0, n = Math.min(x.length, codes.length); i < n; i++) if (codes[i] && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), dot, DECIDED);
+      for (let i = 0, n = Math.min(x.length, codes.length); i < n; i++)
+        if (codes[i] && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), dot, DECIDED);
     }
     if (state.hits && state.hits.length) {
       const ring = ringOffsets(r + 0.5, r + 2.5);
       for (const i of state.hits) if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SEARCH);
     }
     if (state.selection.length) {
-      const ring = ringOffsets(r + (state.hits && state.hits.length ? 2.5 : 0.5), r + (state.hits && state.hits.length ? 4 : 2));
-      for (const i of state.selection) if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SELECTED);
+      const ring = ringOffsets(
+        r + (state.hits && state.hits.length ? 2.5 : 0.5),
+        r + (state.hits && state.hits.length ? 4 : 2),
+      );
+      for (const i of state.selection)
+        if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SELECTED);
     }
     if (state.colors && state.current !== null && state.current < x.length) {
       stamp(pixels, W, clip, pxOf(state.current), pyOf(state.current), ringOffsets(r + 3, r + 5.5), SELECTED);

@@ -1,6 +1,6 @@
 // The linked inspection panel: everything is filled in the browser from synced state.
 import { bytesOf, typedAt } from "./buffers.js";
-import { h, fmt3 } from "./dom.js";
+import { fmt3, h } from "./dom.js";
 import { regionOf } from "./metrics.js";
 
 const decoder = new TextDecoder("utf-8");

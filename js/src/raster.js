@@ -30,7 +30,8 @@ export function discOffsets(area) {
   const r = Math.max(1, Math.sqrt(area / Math.PI));
   const out = [];
   const R = Math.ceil(r);
-  for (let dy = -R; dy <= R; dy++) for (let dx = -R; dx <= R; dx++) if (dx * dx + dy * dy <= r * r + 0.25) out.push(dx, dy);
+  for (let dy = -R; dy <= R; dy++)
+    for (let dx = -R; dx <= R; dx++) if (dx * dx + dy * dy <= r * r + 0.25) out.push(dx, dy);
   return Int32Array.from(out);
 }
 

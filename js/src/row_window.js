@@ -59,7 +59,7 @@ export function stableOrder(keys, { descending = false } = {}) {
   for (let j = 0; j < m; j++) {
     const v = keys[j];
     let u;
-    if (v !== v) u = 0xffffffff;
+    if (Number.isNaN(v)) u = 0xffffffff;
     else u = descending ? top - sortableBits(v) : sortableBits(v);
     packed[j] = u * INDEX_SPAN + j;
   }
@@ -75,7 +75,9 @@ function comparatorOrder(keys, descending) {
   return perm.sort((a, b) => {
     const ka = Math.fround(keys[a]);
     const kb = Math.fround(keys[b]);
-    if (ka !== ka || kb !== kb) return ka !== ka && kb !== kb ? a - b : ka !== ka ? 1 : -1;
+    const naA = Number.isNaN(ka);
+    const naB = Number.isNaN(kb);
+    if (naA || naB) return naA && naB ? a - b : naA ? 1 : -1;
     return ka === kb ? a - b : ka < kb ? -sign : sign;
   });
 }
@@ -98,7 +100,9 @@ export function sortIndexes(indexes, key, { descending = false } = {}) {
 
 /** Rank of each class when sorted by name, so a list sorts by gold label name via its index. */
 export function nameRanks(names) {
-  const order = names.map((name, i) => [String(name), i]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+  const order = names
+    .map((name, i) => [String(name), i])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
   const ranks = new Int32Array(names.length);
   order.forEach(([, i], rank) => {
     ranks[i] = rank;

@@ -69,8 +69,8 @@ function edgesOf(flat) {
   for (let k = 0; k < m; k++) {
     const ax = flat[2 * k];
     const ay = flat[2 * k + 1];
-    const bx = flat[(2 * ((k + 1) % m))];
-    const by = flat[(2 * ((k + 1) % m)) + 1];
+    const bx = flat[2 * ((k + 1) % m)];
+    const by = flat[2 * ((k + 1) % m) + 1];
     if (ay === by) continue; // horizontal: never crossed under the half-open rule
     const up = by > ay;
     const [lx, ly, hx, hy] = up ? [ax, ay, bx, by] : [bx, by, ax, ay];

@@ -30,7 +30,10 @@ export class TextIndex {
     let at = 0;
     for (let i = 0; i < this.n; i++) {
       // "\0" is the separator: a text's own NUL characters become spaces so no match spans texts
-      const text = decoder.decode(bytes.subarray(offsets[i], offsets[i + 1])).toLowerCase().replaceAll(SEPARATOR, " ");
+      const text = decoder
+        .decode(bytes.subarray(offsets[i], offsets[i + 1]))
+        .toLowerCase()
+        .replaceAll(SEPARATOR, " ");
       parts[i] = text;
       starts[i] = at;
       at += text.length + 1;
@@ -46,7 +49,9 @@ export class TextIndex {
    * `limit` stops after that many matches.
    */
   search(query, { limit = Infinity } = {}) {
-    const needle = String(query ?? "").toLowerCase().replaceAll(SEPARATOR, "");
+    const needle = String(query ?? "")
+      .toLowerCase()
+      .replaceAll(SEPARATOR, "");
     if (!needle.length || this.n === 0) return new Int32Array(0);
     const hits = [];
     const { haystack, starts } = this;
@@ -64,7 +69,12 @@ export class TextIndex {
 
 /** Build the index from the synced trait values (DataView / ArrayBuffer / typed arrays). */
 export function textIndexFromBuffers(textBytes, offsetBytes) {
-  const asBytes = (v) => (v instanceof Uint8Array ? v : ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v || 0));
+  const asBytes = (v) =>
+    v instanceof Uint8Array
+      ? v
+      : ArrayBuffer.isView(v)
+        ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+        : new Uint8Array(v || 0);
   const raw = asBytes(offsetBytes);
   const aligned = raw.byteOffset % 4 === 0 ? raw : raw.slice();
   const offsets = new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2);

@@ -1,11 +1,10 @@
 // One rendered view of the widget: layout, child figures, and (tests only) the test handle.
 import { buildControls } from "./controls.js";
-import { buildMapControls } from "./map_controls.js";
 import { h } from "./dom.js";
+import { buildMapControls } from "./map_controls.js";
 import { mountFigure, mountMap } from "./map_view.js";
 import { buildPanel } from "./panel.js";
 import { buildReviewPanel } from "./review_panel.js"; // ---- review
-import { testHooksEnabled } from "./test_hooks.js";
 
 export async function renderView({ model, el, ctrl }) {
   await ctrl.ready;
@@ -18,12 +17,21 @@ export async function renderView({ model, el, ctrl }) {
   body.append(mapBox, panel.root);
   const review = buildReviewPanel(model, ctrl); // ---- review
   el.replaceChildren(controls.root, body, review.root);
-  const onKey = reviewKeys(el, review, ctrl); // ---- review
+  const onKey = reviewKeys(el, review); // ---- review
 
   // ---- selection (map): tool row under the header, Esc clears (only when the widget has focus)
   let mapControls = null;
-  const map = await mountMap({ model, ctrl, container: mapBox, renderer, onScaleChange: () => mapControls && mapControls.update() });
-  mapControls = buildMapControls(model, ctrl, { resetZoom: () => map.scales.reset(), zoomed: () => map.scales.zoomed() });
+  const map = await mountMap({
+    model,
+    ctrl,
+    container: mapBox,
+    renderer,
+    onScaleChange: () => mapControls && mapControls.update(),
+  });
+  mapControls = buildMapControls(model, ctrl, {
+    resetZoom: () => map.scales.reset(),
+    zoomed: () => map.scales.zoomed(),
+  });
   controls.root.after(mapControls.root);
   if (!el.hasAttribute("tabindex")) el.tabIndex = 0;
   const onMapKey = (event) => {
@@ -117,7 +125,7 @@ function testHandle({ el, renderer, ctrl, map, review }) {
  * matcher stop at the widget, so j/k never also move the notebook's cell cursor. Keys typed
  * into inputs and selects, and keys with Ctrl/Meta/Alt, pass through untouched.
  */
-function reviewKeys(el, review, ctrl) {
+function reviewKeys(el, review) {
   el.tabIndex = 0;
   el.setAttribute("data-lm-suppress-shortcuts", "true");
   const onKey = (event) => {

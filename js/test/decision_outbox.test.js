@@ -1,10 +1,12 @@
 // Node tests of js/src/decision_outbox.js.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { DecisionOutbox } from "../src/decision_outbox.js";
 import { decisionMessage } from "../src/review_queue.js";
 
-const msg = (index, verdict, extra = {}) => decisionMessage({ index, verdict, newLabel: extra.newLabel ?? null, label: extra.label ?? null });
+const msg = (index, verdict, extra = {}) =>
+  decisionMessage({ index, verdict, newLabel: extra.newLabel ?? null, label: extra.label ?? null });
 
 test("pending decisions are re-sent until confirmed, refused ones stop", () => {
   const box = new DecisionOutbox();
@@ -14,7 +16,10 @@ test("pending decisions are re-sent until confirmed, refused ones stop", () => {
   assert.deepEqual(box.toSend(), [a, b, c]); // oldest first
   assert.equal(box.reconcile([a]), 2); // the kernel confirmed a
   assert.deepEqual(box.toSend(), [b, c]);
-  box.refuse([[c.decision_id, "new_label is the gold label"], ["unknown-id", "x"]]);
+  box.refuse([
+    [c.decision_id, "new_label is the gold label"],
+    ["unknown-id", "x"],
+  ]);
   assert.deepEqual(box.toSend(), [b]);
   assert.equal(box.refused.get(c.decision_id), "new_label is the gold label");
   assert.equal(box.refused.has("unknown-id"), false);

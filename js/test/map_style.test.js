@@ -1,14 +1,20 @@
 // Node tests of the map-side pure modules: colours / filter (map_style.js), the synced
 // selection value (selection_sync.js), tooltip text helpers (tooltip.js), overlay ring shape.
-import { test } from "node:test";
-import assert from "node:assert/strict";
-import { CATEGORY_COLORS, REVIEW_COLORS, filterMask, legendOf, pointColors, rgba } from "../src/map_style.js";
-import { decodeSelection, encodeSelection } from "../src/selection_sync.js";
-import { goldNameOf, snippet, SNIPPET_CHARS } from "../src/tooltip.js";
-import { ringOffsets } from "../src/overlay.js";
-import { regionOf } from "../src/metrics.js";
 
-const meta = { task: "multiclass", class_names: ["a", "b", "c"], variability_threshold: 0.2, confidence_threshold: 0.5 };
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { CATEGORY_COLORS, filterMask, legendOf, pointColors, REVIEW_COLORS, rgba } from "../src/map_style.js";
+import { regionOf } from "../src/metrics.js";
+import { ringOffsets } from "../src/overlay.js";
+import { decodeSelection, encodeSelection } from "../src/selection_sync.js";
+import { goldNameOf, SNIPPET_CHARS, snippet } from "../src/tooltip.js";
+
+const meta = {
+  task: "multiclass",
+  class_names: ["a", "b", "c"],
+  variability_threshold: 0.2,
+  confidence_threshold: 0.5,
+};
 const positions = {
   x: Float32Array.from([0.1, 0.3, 0.05, 0.1]),
   y: Float32Array.from([0.9, 0.5, 0.2, 0.6]),
@@ -24,7 +30,10 @@ test("rgba packs #rrggbb as ImageData bytes r, g, b, a", () => {
 test("colour by gold / region / reviewed / score", () => {
   const gold = Uint16Array.from([0, 2, 1, 12]);
   const byGold = pointColors("gold", { positions, gold, meta });
-  assert.deepEqual(Array.from(byGold), [0, 2, 1, 12].map((g) => rgba(CATEGORY_COLORS[g % CATEGORY_COLORS.length])));
+  assert.deepEqual(
+    Array.from(byGold),
+    [0, 2, 1, 12].map((g) => rgba(CATEGORY_COLORS[g % CATEGORY_COLORS.length])),
+  );
   const byRegion = pointColors("region", { positions, meta });
   const regions = Array.from(positions.x, (x, i) => regionOf(positions.y[i], x, meta));
   assert.deepEqual(regions, ["easy-to-learn", "ambiguous", "hard-to-learn", "easy-to-learn"]);
@@ -32,7 +41,10 @@ test("colour by gold / region / reviewed / score", () => {
   assert.notEqual(byRegion[0], byRegion[1]);
   assert.notEqual(byRegion[1], byRegion[2]);
   const codes = Uint8Array.from([0, 1, 2, 3]);
-  assert.deepEqual(Array.from(pointColors("reviewed", { positions, meta, reviewCodes: codes })), REVIEW_COLORS.map(rgba));
+  assert.deepEqual(
+    Array.from(pointColors("reviewed", { positions, meta, reviewCodes: codes })),
+    REVIEW_COLORS.map(rgba),
+  );
   const scores = Float32Array.from([0, 1, NaN, 0.5]);
   const byScore = pointColors("score", { positions, meta, scores });
   assert.equal(byScore[2], rgba("#c8c8c8"), "NaN score is grey");
@@ -53,7 +65,10 @@ test("gold filter mask: classes and multilabel label sets; null means no filter"
 
 test("legend of categorical modes; label names kept as given (data)", () => {
   const names = ["<b>x</b>", "y"];
-  assert.deepEqual(legendOf("gold", names).map((e) => e[0]), names);
+  assert.deepEqual(
+    legendOf("gold", names).map((e) => e[0]),
+    names,
+  );
   assert.equal(legendOf("region", names).length, 3);
   assert.deepEqual(legendOf("correctness", names), []);
 });
@@ -68,8 +83,14 @@ test("selection value round trip: int32, ascending, unique, in range", () => {
   assert.deepEqual(Array.from(decodeSelection(messy, 10)), [1, 5, 9]);
   assert.deepEqual(Array.from(decodeSelection(null, 10)), []);
   assert.deepEqual(Array.from(decodeSelection({}, 10)), []);
-  assert.throws(() => decodeSelection({ dtype: "float32", shape: [1], buffer: new DataView(new ArrayBuffer(4)) }, 10), /int32/);
-  assert.throws(() => decodeSelection({ dtype: "int32", shape: [3], buffer: new DataView(new ArrayBuffer(4)) }, 10), /bytes/);
+  assert.throws(
+    () => decodeSelection({ dtype: "float32", shape: [1], buffer: new DataView(new ArrayBuffer(4)) }, 10),
+    /int32/,
+  );
+  assert.throws(
+    () => decodeSelection({ dtype: "int32", shape: [3], buffer: new DataView(new ArrayBuffer(4)) }, 10),
+    /bytes/,
+  );
   const big = Int32Array.from({ length: 20000 }, (_, i) => 2 * i);
   assert.deepEqual(decodeSelection(encodeSelection(big), 40000), big);
 });

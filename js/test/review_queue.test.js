@@ -1,7 +1,8 @@
 // Node tests of js/src/review_queue.js.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { decisionMessage, keyAction, rankByScore, ReviewQueue } from "../src/review_queue.js";
+import { test } from "node:test";
+import { decisionMessage, keyAction, ReviewQueue, rankByScore } from "../src/review_queue.js";
 
 test("rankByScore: highest first, NaN last, ties in position order, candidates", () => {
   const scores = Float32Array.from([0.2, NaN, 0.9, 0.2, 0.5, NaN, 0.9]);
@@ -95,15 +96,20 @@ test("keys: j/k, c, w, x, Escape and number keys per task", () => {
 test("keys: never taken with modifiers or while typing", () => {
   const ctx = { task: "binary", nClasses: 2, gold: 0 };
   for (const mod of ["ctrlKey", "metaKey", "altKey"]) assert.equal(keyAction({ key: "j", [mod]: true }, ctx), null);
-  for (const tagName of ["INPUT", "textarea", "SELECT"]) assert.equal(keyAction({ key: "j", target: { tagName } }, ctx), null);
+  for (const tagName of ["INPUT", "textarea", "SELECT"])
+    assert.equal(keyAction({ key: "j", target: { tagName } }, ctx), null);
   assert.equal(keyAction({ key: "c", target: { tagName: "DIV", isContentEditable: true } }, ctx), null);
-  assert.deepEqual(keyAction({ key: "c", target: { tagName: "DIV", isContentEditable: false } }, ctx), { type: "decide", verdict: "correct" });
+  assert.deepEqual(keyAction({ key: "c", target: { tagName: "DIV", isContentEditable: false } }, ctx), {
+    type: "decide",
+    verdict: "correct",
+  });
   assert.equal(keyAction(null, ctx), null);
 });
 
 test("decision messages carry unique ids and the fields ReviewLog.apply_messages reads", () => {
   const ids = new Set();
-  for (let k = 0; k < 2000; k++) ids.add(decisionMessage({ index: k, verdict: "remove", now: 1700000000000 }).decision_id);
+  for (let k = 0; k < 2000; k++)
+    ids.add(decisionMessage({ index: k, verdict: "remove", now: 1700000000000 }).decision_id);
   assert.equal(ids.size, 2000);
   const m = decisionMessage({ index: 5, verdict: "wrong", newLabel: 3, now: 1700000000123, prefix: "view1-" });
   assert.deepEqual(Object.keys(m).sort(), ["decision_id", "index", "label", "new_label", "time", "verdict"]);

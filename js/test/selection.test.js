@@ -1,15 +1,24 @@
 // Node tests of js/src/selection.js against slow reference implementations.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import {
-  clientToData, combine, countSelected, indexesToMask, maskToIndexes, selectByClass, selectByGoldLabel,
-  selectByRegion, selectLasso, selectRect,
-} from "../src/selection.js";
+import { test } from "node:test";
 import { regionOf } from "../src/metrics.js";
+import {
+  clientToData,
+  combine,
+  countSelected,
+  indexesToMask,
+  maskToIndexes,
+  selectByClass,
+  selectByGoldLabel,
+  selectByRegion,
+  selectLasso,
+  selectRect,
+} from "../src/selection.js";
 
 function rng(seed) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function randomPoints(n, seed) {
@@ -39,7 +48,8 @@ function windingReference(px, py, poly) {
 
 test("rectangle: corners in any order, borders included, visible mask respected", () => {
   const pts = randomPoints(5000, 1);
-  const expect = (x0, x1, y0, y1) => Array.from(pts.x, (x, i) => (x >= x0 && x <= x1 && pts.y[i] >= y0 && pts.y[i] <= y1 ? 1 : 0));
+  const expect = (x0, x1, y0, y1) =>
+    Array.from(pts.x, (x, i) => (x >= x0 && x <= x1 && pts.y[i] >= y0 && pts.y[i] <= y1 ? 1 : 0));
   const a = selectRect(pts, { x: 0.1, y: 0.2 }, { x: 0.3, y: 0.6 });
   const b = selectRect(pts, { x: 0.3, y: 0.2 }, { x: 0.1, y: 0.6 });
   assert.deepEqual(Array.from(a), expect(0.1, 0.3, 0.2, 0.6));
@@ -47,7 +57,10 @@ test("rectangle: corners in any order, borders included, visible mask respected"
   assert.ok(countSelected(a) > 500);
   const visible = Uint8Array.from(pts.x, (_, i) => i % 2);
   const v = selectRect(pts, { x: 0.1, y: 0.2 }, { x: 0.3, y: 0.6 }, { visible });
-  assert.deepEqual(Array.from(v), expect(0.1, 0.3, 0.2, 0.6).map((s, i) => s & (i % 2)));
+  assert.deepEqual(
+    Array.from(v),
+    expect(0.1, 0.3, 0.2, 0.6).map((s, i) => s & (i % 2)),
+  );
   const onPoint = selectRect(pts, { x: pts.x[7], y: pts.y[7] }, { x: pts.x[7], y: pts.y[7] });
   assert.ok(onPoint[7] === 1);
   assert.equal(countSelected(selectRect(pts, { x: NaN, y: 0 }, { x: 1, y: 1 })), 0);
@@ -60,8 +73,16 @@ test("selection in data coordinates does not change with zoom and pan", () => {
     { toClient: (x, y) => ({ x: 10 + 1000 * x, y: 520 - 500 * y }), pxPerX: 1000, pxPerY: -500 },
     { toClient: (x, y) => ({ x: -600 + 3700 * x, y: 1400 - 1850 * y }), pxPerX: 3700, pxPerY: -1850 },
   ];
-  const dataRect = [{ x: 0.12, y: 0.33 }, { x: 0.27, y: 0.71 }];
-  const lasso = [{ x: 0.05, y: 0.1 }, { x: 0.4, y: 0.2 }, { x: 0.3, y: 0.9 }, { x: 0.1, y: 0.6 }];
+  const dataRect = [
+    { x: 0.12, y: 0.33 },
+    { x: 0.27, y: 0.71 },
+  ];
+  const lasso = [
+    { x: 0.05, y: 0.1 },
+    { x: 0.4, y: 0.2 },
+    { x: 0.3, y: 0.9 },
+    { x: 0.1, y: 0.6 },
+  ];
   const masks = views.map((view) => {
     // the gesture happens in client pixels; the view converts them back to data units
     const toData = (p) => {
@@ -110,7 +131,7 @@ test("lasso: a hand-drawn circle with 2,000 vertices over 200,000 points", () =>
   }
   assert.equal(mismatches, 0);
   const share = countSelected(mask) / pts.x.length;
-  assert.ok(Math.abs(share - Math.PI * 0.2 * 0.4 / 0.5) < 0.01, `selected share ${share}`);
+  assert.ok(Math.abs(share - (Math.PI * 0.2 * 0.4) / 0.5) < 0.01, `selected share ${share}`);
 });
 
 test("lasso: figure eight selects both loops, a double loop its inside, degenerate lassos nothing", () => {
@@ -119,10 +140,20 @@ test("lasso: figure eight selects both loops, a double loop its inside, degenera
     y: Float32Array.from([0.5, 0.5, 0.45, 0.9, 0.5, 0.55]),
   };
   // figure eight: crosses itself at (0.2, 0.5); lobes around (0.1, .5) and (0.3, .5)
-  const eight = [{ x: 0.0, y: 0.4 }, { x: 0.4, y: 0.6 }, { x: 0.4, y: 0.4 }, { x: 0.0, y: 0.6 }];
+  const eight = [
+    { x: 0.0, y: 0.4 },
+    { x: 0.4, y: 0.6 },
+    { x: 0.4, y: 0.4 },
+    { x: 0.0, y: 0.6 },
+  ];
   assert.deepEqual(Array.from(selectLasso(pts, eight)), [1, 1, 0, 0, 0, 0]);
   // the same square drawn twice round: winding 2 inside, still selected
-  const square = [{ x: 0.05, y: 0.3 }, { x: 0.35, y: 0.3 }, { x: 0.35, y: 0.7 }, { x: 0.05, y: 0.7 }];
+  const square = [
+    { x: 0.05, y: 0.3 },
+    { x: 0.35, y: 0.3 },
+    { x: 0.35, y: 0.7 },
+    { x: 0.05, y: 0.7 },
+  ];
   assert.deepEqual(Array.from(selectLasso(pts, [...square, ...square])), [1, 1, 1, 0, 0, 1]);
   assert.deepEqual(selectLasso(pts, square), selectLasso(pts, [...square, square[0]])); // closed or not
   const flat = square.flatMap((p) => [p.x, p.y]);
@@ -130,10 +161,26 @@ test("lasso: figure eight selects both loops, a double loop its inside, degenera
   const none = [
     [],
     [{ x: 0.1, y: 0.5 }],
-    [{ x: 0, y: 0 }, { x: 1, y: 1 }],
-    [{ x: 0, y: 0 }, { x: 0.5, y: 0.5 }, { x: 1, y: 1 }], // collinear: no area
-    [{ x: 0, y: 0 }, { x: 0.5, y: 0.5 }, { x: 0, y: 0 }, { x: 0.5, y: 0.5 }], // back and forth
-    [{ x: 0.2, y: 0.5 }, { x: 0.2, y: 0.5 }, { x: 0.2, y: 0.5 }],
+    [
+      { x: 0, y: 0 },
+      { x: 1, y: 1 },
+    ],
+    [
+      { x: 0, y: 0 },
+      { x: 0.5, y: 0.5 },
+      { x: 1, y: 1 },
+    ], // collinear: no area
+    [
+      { x: 0, y: 0 },
+      { x: 0.5, y: 0.5 },
+      { x: 0, y: 0 },
+      { x: 0.5, y: 0.5 },
+    ], // back and forth
+    [
+      { x: 0.2, y: 0.5 },
+      { x: 0.2, y: 0.5 },
+      { x: 0.2, y: 0.5 },
+    ],
     null,
   ];
   for (const poly of none) assert.equal(countSelected(selectLasso(pts, poly)), 0, JSON.stringify(poly));
@@ -147,7 +194,10 @@ test("lasso: figure eight selects both loops, a double loop its inside, degenera
 test("select by gold class, by multilabel gold set and by region", () => {
   const gold = Uint16Array.from([0, 2, 1, 2, 0, 3]);
   assert.deepEqual(Array.from(selectByClass(gold, [2, 3])), [0, 1, 0, 1, 0, 1]);
-  assert.deepEqual(Array.from(selectByClass(gold, new Set([0]), { visible: Uint8Array.from([1, 1, 1, 1, 0, 1]) })), [1, 0, 0, 0, 0, 0]);
+  assert.deepEqual(
+    Array.from(selectByClass(gold, new Set([0]), { visible: Uint8Array.from([1, 1, 1, 1, 0, 1]) })),
+    [1, 0, 0, 0, 0, 0],
+  );
   const sets = Uint8Array.from([1, 0, 0, 1, 1, 1, 0, 0, 1]); // 3 examples x 3 labels
   assert.deepEqual(Array.from(selectByGoldLabel(sets, 3, 2)), [0, 1, 1]);
   assert.deepEqual(Array.from(selectByGoldLabel(sets, 3, 0)), [1, 1, 0]);
@@ -155,7 +205,10 @@ test("select by gold class, by multilabel gold set and by region", () => {
   const pts = randomPoints(3000, 6);
   for (const region of ["easy-to-learn", "ambiguous", "hard-to-learn"]) {
     const mask = selectByRegion(pts, meta, region);
-    assert.deepEqual(Array.from(mask), Array.from(pts.x, (x, i) => (regionOf(pts.y[i], x, meta) === region ? 1 : 0)));
+    assert.deepEqual(
+      Array.from(mask),
+      Array.from(pts.x, (x, i) => (regionOf(pts.y[i], x, meta) === region ? 1 : 0)),
+    );
   }
 });
 
@@ -175,7 +228,11 @@ test("combine: replace, shift-add (union), subtract; index/mask conversions", ()
 
 test("lasso matches the reference for tangled lassos at tiny, unit and huge scales", () => {
   const r = rng(12);
-  for (const [scale, offset] of [[1e-6, 0.3], [1, 0], [1e5, -2e5]]) {
+  for (const [scale, offset] of [
+    [1e-6, 0.3],
+    [1, 0],
+    [1e5, -2e5],
+  ]) {
     const n = 8000;
     const pts = { x: new Float64Array(n), y: new Float64Array(n) };
     for (let i = 0; i < n; i++) {
@@ -186,7 +243,8 @@ test("lasso matches the reference for tangled lassos at tiny, unit and huge scal
       const poly = Array.from({ length: m }, () => ({ x: offset + scale * r(), y: offset + scale * r() }));
       const mask = selectLasso(pts, poly);
       let wrong = 0;
-      for (let i = 0; i < n; i++) wrong += mask[i] !== (windingReference(pts.x[i], pts.y[i], poly) !== 0 ? 1 : 0) ? 1 : 0;
+      for (let i = 0; i < n; i++)
+        wrong += mask[i] !== (windingReference(pts.x[i], pts.y[i], poly) !== 0 ? 1 : 0) ? 1 : 0;
       assert.equal(wrong, 0, `scale ${scale}, ${m} vertices`);
     }
   }

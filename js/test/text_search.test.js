@@ -1,6 +1,7 @@
 // Node tests of js/src/text_search.js on buffers packed like widget.py's _pack_texts.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { TextIndex, textIndexFromBuffers } from "../src/text_search.js";
 
 /** UTF-8 bytes of all texts + uint32 byte offsets (N + 1), the widget's `_texts` layout. */
@@ -12,7 +13,7 @@ export function pack(texts) {
     offsets[i + 1] = offsets[i] + p.length;
   });
   const bytes = new Uint8Array(offsets[texts.length]);
-  parts.forEach((p, i) => bytes.set(p, offsets[i]));
+  for (const [i, p] of parts.entries()) bytes.set(p, offsets[i]);
   return { bytes, offsets };
 }
 
@@ -66,10 +67,12 @@ test("non-ASCII texts: accents, German, Greek, CJK, emoji", () => {
 
 test("agrees with a brute-force search on random texts", () => {
   let s = 7;
-  const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const r = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const alphabet = "abAB cé😀Ü.\n";
   const chars = Array.from(alphabet);
-  const texts = Array.from({ length: 3000 }, () => Array.from({ length: Math.floor(r() * 30) }, () => chars[Math.floor(r() * chars.length)]).join(""));
+  const texts = Array.from({ length: 3000 }, () =>
+    Array.from({ length: Math.floor(r() * 30) }, () => chars[Math.floor(r() * chars.length)]).join(""),
+  );
   const index = indexOf(texts);
   for (const q of ["a", "ab", "b a", "é", "😀ü", "AB", "cc", ".\n", "aaa"]) {
     const expected = texts.flatMap((t, i) => (t.toLowerCase().includes(q.toLowerCase()) ? [i] : []));

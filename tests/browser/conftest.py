@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # `harness` is shared with benchmarks/
 
-from harness import (  # noqa: E402
+from harness import (
     Browser,
     LabServer,
     NotebookPage,
@@ -91,7 +91,12 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     nb = getattr(item, "_dmw_notebook", None)
-    if report.failed and nb is not None and nb.page is not None and report.when in ("setup", "call"):
+    if (
+        report.failed
+        and nb is not None
+        and nb.page is not None
+        and report.when in ("setup", "call")
+    ):
         try:
             nb.screenshot(f"FAILED-{report.when}")
         except Exception as exc:  # a dead page must not hide the real failure

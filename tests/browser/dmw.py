@@ -13,17 +13,15 @@ import uuid
 from pathlib import Path
 
 import numpy as np
-
 from harness import REPO, Cell, NotebookPage
 
-WIDGET_FILES = [REPO / "datamap_widget" / "widget.py", REPO / "datamap_widget" / "static" / "widget.js"]
+WIDGET_FILES = [
+    REPO / "datamap_widget" / "widget.py",
+    REPO / "datamap_widget" / "static" / "widget.js",
+]
 
 # Kernel-side imports shared by every widget test cell.
-KERNEL_PRELUDE = (
-    "import json, time\n"
-    "import numpy as np\n"
-    "from datamap_widget import DataMapWidget\n"
-)
+KERNEL_PRELUDE = "import json, time\nimport numpy as np\nfrom datamap_widget import DataMapWidget\n"
 
 
 def widget_missing() -> list[str]:
@@ -42,7 +40,7 @@ class MapView:
         self.tag = "v" + uuid.uuid4().hex[:8]
 
     @classmethod
-    def show(cls, notebook: NotebookPage, code: str, timeout: float = 90.0) -> "MapView":
+    def show(cls, notebook: NotebookPage, code: str, timeout: float = 90.0) -> MapView:
         """Run `code` (its last line displays the widget) and wait until the view is mounted."""
         cell = notebook.run(code, timeout=timeout)
         view = cls(notebook, "__t.dmw(id)", cell)
@@ -50,7 +48,7 @@ class MapView:
         return view
 
     @classmethod
-    def nth(cls, notebook: NotebookPage, k: int, timeout: float = 90.0) -> "MapView":
+    def nth(cls, notebook: NotebookPage, k: int, timeout: float = 90.0) -> MapView:
         view = cls(notebook, f"__t.dmwAll()[{int(k)}] || null")
         view.wait_ready(timeout)
         return view
@@ -58,7 +56,10 @@ class MapView:
     def wait_ready(self, timeout: float = 60.0) -> None:
         self.page.wait_for_function(
             f"id => {{ const h = {self.getter}; return !!(h && h.el && h.el.isConnected); }}",
-            arg=self.cell.id if self.cell else None, timeout=timeout * 1000, polling=100)
+            arg=self.cell.id if self.cell else None,
+            timeout=timeout * 1000,
+            polling=100,
+        )
         self.call("(h.el.dataset.testView = arg)", self.tag)
         self.root.scroll_into_view_if_needed()
 
@@ -67,7 +68,8 @@ class MapView:
         """Evaluate `body` (JS expression using `h`, the handle, and `arg`) in the page."""
         return self.page.evaluate(
             f"([id, arg]) => {{ const h = {self.getter}; return ({body}); }}",
-            [self.cell.id if self.cell else None, arg])
+            [self.cell.id if self.cell else None, arg],
+        )
 
     @property
     def renderer(self) -> str:
@@ -85,8 +87,10 @@ class MapView:
 
     def positions(self) -> np.ndarray:
         """(N, 3) float32 [x=variability, y=confidence, color=correctness] of the shown epoch."""
-        p = self.call("(() => { const p = h.positions();"
-                      " return [Array.from(p.x), Array.from(p.y), Array.from(p.color)]; })()")
+        p = self.call(
+            "(() => { const p = h.positions();"
+            " return [Array.from(p.x), Array.from(p.y), Array.from(p.color)]; })()"
+        )
         return np.asarray(p, dtype=np.float32).T
 
     def client_xy(self, i: int) -> tuple[float, float]:
@@ -123,8 +127,9 @@ class MapView:
 
     def text_of(self, css: str) -> str:
         """textContent of the first `css` element in this view ('' if none)."""
-        return self.call("(() => { const e = h.el.querySelector(arg);"
-                         " return e ? e.textContent : null; })()", css)
+        return self.call(
+            "(() => { const e = h.el.querySelector(arg); return e ? e.textContent : null; })()", css
+        )
 
     def epoch_text(self) -> str:
         return self.text_of(".dmw-epoch").strip()
@@ -133,23 +138,31 @@ class MapView:
         """Wait until the JS expression `body` (using `h` and `arg`) is truthy."""
         self.page.wait_for_function(
             f"([id, arg]) => {{ const h = {self.getter}; return !!(h && ({body})); }}",
-            arg=[self.cell.id if self.cell else None, arg], timeout=timeout * 1000,
-            polling=polling)
+            arg=[self.cell.id if self.cell else None, arg],
+            timeout=timeout * 1000,
+            polling=polling,
+        )
 
     def wait_epoch_text(self, expected: str, timeout: float = 30.0) -> None:
         try:
-            self.wait_for("(() => { const e = h.el.querySelector('.dmw-epoch');"
-                          " return e && e.textContent.trim() === arg; })()", expected, timeout)
+            self.wait_for(
+                "(() => { const e = h.el.querySelector('.dmw-epoch');"
+                " return e && e.textContent.trim() === arg; })()",
+                expected,
+                timeout,
+            )
         except Exception as exc:
-            raise AssertionError(f"epoch counter never read {expected!r}; it reads "
-                                 f"{self.text_of('.dmw-epoch')!r}") from exc
+            raise AssertionError(
+                f"epoch counter never read {expected!r}; it reads {self.text_of('.dmw-epoch')!r}"
+            ) from exc
 
     def wait_painted(self, epoch: int, timeout: float = 30.0) -> float:
         self.wait_for("h.paintedAt(arg) !== null", epoch, timeout, polling=20)
         return self.painted_at(epoch)
 
-    def wait_transition_done(self, after: float, timeout: float = 30.0, settle: float = 0.3,
-                             idle_ms: float = 1500.0):
+    def wait_transition_done(
+        self, after: float, timeout: float = 30.0, settle: float = 0.3, idle_ms: float = 1500.0
+    ):
         """Wait until a transition that started after `after` (performance.now) stopped drawing
         (no new frame for `settle` s), or drew nothing at all for `idle_ms`. Returns it."""
         deadline = time.monotonic() + timeout
@@ -199,8 +212,9 @@ def save_png(pixels: np.ndarray, path: Path) -> Path:
 
 def pixel_patch(page, x: float, y: float, r: int = 1) -> np.ndarray:
     """(2r+1, 2r+1, 3) RGB pixels of the page around client point (x, y)."""
-    png = page.screenshot(clip={"x": round(x) - r, "y": round(y) - r,
-                                "width": 2 * r + 1, "height": 2 * r + 1})
+    png = page.screenshot(
+        clip={"x": round(x) - r, "y": round(y) - r, "width": 2 * r + 1, "height": 2 * r + 1}
+    )
     return decode_png(png)
 
 
@@ -236,14 +250,15 @@ class Screencast:
     def _on_frame(self, params) -> None:
         import base64
 
-        self.frames.append((params["metadata"].get("timestamp", 0.0),
-                            base64.b64decode(params["data"])))
+        self.frames.append(
+            (params["metadata"].get("timestamp", 0.0), base64.b64decode(params["data"]))
+        )
         try:
             self._cdp.send("Page.screencastFrameAck", {"sessionId": params["sessionId"]})
         except Exception:
             pass
 
-    def start(self) -> "Screencast":
+    def start(self) -> Screencast:
         self._cdp = self.page.context.new_cdp_session(self.page)
         self._cdp.on("Page.screencastFrame", self._on_frame)
         self._cdp.send("Page.startScreencast", {"format": "png", "everyNthFrame": 1})
@@ -263,5 +278,5 @@ class Screencast:
     @staticmethod
     def crop(png: bytes, box: dict) -> np.ndarray:
         img = decode_png(png)
-        x0, y0 = int(round(box["x"])), int(round(box["y"]))
-        return img[y0:y0 + int(box["height"]), x0:x0 + int(box["width"])]
+        x0, y0 = round(box["x"]), round(box["y"])
+        return img[y0 : y0 + int(box["height"]), x0 : x0 + int(box["width"])]

@@ -95,8 +95,9 @@ class LabServer:
     """One `jupyter lab` (or, with app="notebook", `jupyter notebook`, Notebook 7) process with its
     own root, settings, workspaces and runtime dirs."""
 
-    def __init__(self, base_dir: str | Path | None = None, log_path: Path | None = None,
-                 app: str = "lab"):
+    def __init__(
+        self, base_dir: str | Path | None = None, log_path: Path | None = None, app: str = "lab"
+    ):
         if app not in ("lab", "notebook"):
             raise ValueError(f"app must be 'lab' or 'notebook', not {app!r}")
         self.app = app
@@ -117,7 +118,7 @@ class LabServer:
         sep = "&" if "?" in path else "?"
         return f"{self.base_url}{path.lstrip('/')}{sep}token={self.token}"
 
-    def start(self, timeout: float = 90.0) -> "LabServer":
+    def start(self, timeout: float = 90.0) -> LabServer:
         require_prerequisites()
         for sub in ("root", "app-settings", "user-settings", "workspaces", "runtime", "ipython"):
             (self.base_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -130,15 +131,23 @@ class LabServer:
         env["JUPYTER_RUNTIME_DIR"] = str(self.base_dir / "runtime")
         env["IPYTHONDIR"] = str(self.base_dir / "ipython")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "w")
+        self._log = open(self.log_path, "w")  # noqa: SIM115 (the server's log, open while it runs)
         last_error = None
         for _attempt in range(3):  # a random port can be taken between probe and bind
             self.port = free_port()
-            module, app_class = (("jupyterlab", "LabApp") if self.app == "lab"
-                                 else ("notebook", "JupyterNotebookApp"))
+            module, app_class = (
+                ("jupyterlab", "LabApp")
+                if self.app == "lab"
+                else ("notebook", "JupyterNotebookApp")
+            )
             cmd = [
-                sys.executable, "-m", module, "--no-browser", "--allow-root",
-                f"--port={self.port}", "--ServerApp.ip=127.0.0.1",
+                sys.executable,
+                "-m",
+                module,
+                "--no-browser",
+                "--allow-root",
+                f"--port={self.port}",
+                "--ServerApp.ip=127.0.0.1",
                 "--ServerApp.port_retries=0",
                 f"--IdentityProvider.token={self.token}",
                 f"--ServerApp.root_dir={self.root_dir}",
@@ -146,8 +155,12 @@ class LabServer:
                 f"--{app_class}.expose_app_in_browser=True",
             ]
             self.proc = subprocess.Popen(
-                cmd, stdout=self._log, stderr=subprocess.STDOUT, env=env,
-                cwd=self.root_dir, start_new_session=True,
+                cmd,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=self.root_dir,
+                start_new_session=True,
             )
             try:
                 self._wait_ready(timeout)
@@ -155,7 +168,7 @@ class LabServer:
             except RuntimeError as exc:
                 last_error = exc
                 self.stop()
-                self._log = open(self.log_path, "a")
+                self._log = open(self.log_path, "a")  # noqa: SIM115 (as above)
         raise RuntimeError(f"JupyterLab did not start: {last_error}; see {self.log_path}")
 
     def _wait_ready(self, timeout: float) -> None:
@@ -217,8 +230,9 @@ class LabServer:
             "nbformat": 4,
             "nbformat_minor": 5,
         }
-        self.api("PUT", f"api/contents/{name}", {"type": "notebook", "format": "json",
-                                                  "content": nb})
+        self.api(
+            "PUT", f"api/contents/{name}", {"type": "notebook", "format": "json", "content": nb}
+        )
         return name
 
     def delete_sessions(self, path: str | None = None) -> None:
@@ -239,7 +253,7 @@ class Browser:
         self.context = None
         self.user_data_dir = None
 
-    def start(self) -> "Browser":
+    def start(self) -> Browser:
         require_prerequisites()
         from playwright.sync_api import sync_playwright
 
@@ -247,8 +261,11 @@ class Browser:
         self._pw = sync_playwright().start()
         try:
             self.context = self._pw.chromium.launch_persistent_context(
-                self.user_data_dir, executable_path=CHROMIUM, headless=True,
-                args=CHROMIUM_ARGS, viewport=VIEWPORT,
+                self.user_data_dir,
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                viewport=VIEWPORT,
             )
         except Exception:
             self._pw.stop()
@@ -340,7 +357,7 @@ class CellError(AssertionError):
 class Cell:
     """A code cell the test added and ran; `wait()` blocks until the kernel finished it."""
 
-    def __init__(self, notebook: "NotebookPage", cell_id: str):
+    def __init__(self, notebook: NotebookPage, cell_id: str):
         self.notebook = notebook
         self.id = cell_id
 
@@ -359,9 +376,10 @@ class Cell:
     def running(self) -> bool:
         return not self.state().get("done", True)
 
-    def wait(self, timeout: float = 60.0) -> "Cell":
+    def wait(self, timeout: float = 60.0) -> Cell:
         self.notebook.page.wait_for_function(
-            "id => __t.runs[id] && __t.runs[id].done", arg=self.id, timeout=timeout * 1000)
+            "id => __t.runs[id] && __t.runs[id].done", arg=self.id, timeout=timeout * 1000
+        )
         st = self.state()
         errors = [o for o in st["outputs"] if o.get("output_type") == "error"]
         if errors or st.get("error"):
@@ -385,8 +403,9 @@ class Cell:
 class NotebookPage:
     """A JupyterLab tab on a new notebook with its own fresh kernel."""
 
-    def __init__(self, lab: LabServer, context, name: str | None = None,
-                 artifact_prefix: str = "notebook"):
+    def __init__(
+        self, lab: LabServer, context, name: str | None = None, artifact_prefix: str = "notebook"
+    ):
         self.lab = lab
         self.context = context
         self.name = name or f"t-{uuid.uuid4().hex[:10]}.ipynb"
@@ -398,7 +417,7 @@ class NotebookPage:
         self._shots = 0
 
     # --- lifecycle --------------------------------------------------------------------------
-    def open(self, timeout: float = 90.0) -> "NotebookPage":
+    def open(self, timeout: float = 90.0) -> NotebookPage:
         for stale in ARTIFACTS.glob(f"{self.artifact_prefix}-*"):  # from an earlier run
             if stale.suffix in (".png", ".log"):
                 stale.unlink(missing_ok=True)
@@ -421,10 +440,12 @@ class NotebookPage:
             pass
 
     def _goto(self, timeout: float) -> None:
-        path = (f"lab/workspaces/{self.workspace}/tree/{self.name}" if self.lab.app == "lab"
-                else f"notebooks/{self.name}")
-        self.page.goto(self.lab.url(path),
-                       wait_until="domcontentloaded", timeout=timeout * 1000)
+        path = (
+            f"lab/workspaces/{self.workspace}/tree/{self.name}"
+            if self.lab.app == "lab"
+            else f"notebooks/{self.name}"
+        )
+        self.page.goto(self.lab.url(path), wait_until="domcontentloaded", timeout=timeout * 1000)
         self._attach(timeout)
 
     def _attach(self, timeout: float) -> None:
@@ -437,13 +458,18 @@ class NotebookPage:
                      window.__testPanel = w; return true; }
                  }
                  return false; }""",
-            arg=self.name, timeout=timeout * 1000, polling=200)
+            arg=self.name,
+            timeout=timeout * 1000,
+            polling=200,
+        )
         self.page.evaluate(PAGE_HELPERS)
         self.page.wait_for_function(
             """() => { const p = window.__testPanel;
                  return p.context.isReady && p.sessionContext.isReady &&
                         __t.kernelStatus() === 'idle'; }""",
-            timeout=timeout * 1000, polling=200)
+            timeout=timeout * 1000,
+            polling=200,
+        )
         # The notebook must be the active tab so notebook:run-cell targets it; the file
         # browser is collapsed to leave the notebook (and screenshots) the whole width.
         self.page.evaluate("""() => { const app = window.jupyterapp;
@@ -453,8 +479,9 @@ class NotebookPage:
     def save(self, timeout: float = 30.0) -> None:
         """Save the notebook (its cells and outputs) to disk, e.g. before a reload."""
         self.page.evaluate("() => window.__testPanel.context.save()")
-        self.page.wait_for_function("() => !window.__testPanel.context.model.dirty",
-                                    timeout=timeout * 1000)
+        self.page.wait_for_function(
+            "() => !window.__testPanel.context.model.dirty", timeout=timeout * 1000
+        )
 
     def reload(self, timeout: float = 90.0) -> None:
         """Reload the tab; the kernel (and its widgets) stays alive."""
@@ -492,8 +519,7 @@ class NotebookPage:
 
     def py(self, expr: str, timeout: float = 60.0):
         """Evaluate a Python expression in the kernel and return its value through JSON."""
-        code = ("import json as __json\n"
-                f"print('\\x1eJSON' + __json.dumps({expr}) + '\\x1e')")
+        code = f"import json as __json\nprint('\\x1eJSON' + __json.dumps({expr}) + '\\x1e')"
         out = self.execute(code, timeout)
         m = re.search("\x1eJSON(.*)\x1e", out, re.S)
         if not m:
@@ -504,8 +530,9 @@ class NotebookPage:
         return self.page.evaluate("() => __t.kernelStatus()")
 
     def wait_kernel_idle(self, timeout: float = 60.0) -> None:
-        self.page.wait_for_function("() => __t.kernelStatus() === 'idle'", timeout=timeout * 1000,
-                                    polling=100)
+        self.page.wait_for_function(
+            "() => __t.kernelStatus() === 'idle'", timeout=timeout * 1000, polling=100
+        )
 
     def wait_output(self, selector: str, cell: Cell | None = None, timeout: float = 30.0):
         """Wait for `selector` inside a rendered output (of `cell`, or of any cell)."""

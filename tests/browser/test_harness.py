@@ -10,11 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_button_renders(notebook):
-    cell = notebook.run(
-        "import ipywidgets as W\n"
-        "b = W.Button(description='Press me now')\n"
-        "b"
-    )
+    cell = notebook.run("import ipywidgets as W\nb = W.Button(description='Press me now')\nb")
     button = notebook.wait_output("button.jupyter-button", cell=cell)
     assert button.inner_text().strip() == "Press me now"
     notebook.screenshot("button", locator=cell.output)

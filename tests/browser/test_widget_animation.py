@@ -6,18 +6,17 @@ import os
 
 import numpy as np
 import pytest
-
-from harness import ARTIFACTS
 from dmw import (
     MapView,
-    assert_close_positions,
     Screencast,
+    assert_close_positions,
     decode_png,
     differing_pixels,
     is_background,
     pixel_patch,
     save_png,
 )
+from harness import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -46,9 +45,9 @@ def group_centre_x(frame: np.ndarray, old, new, margin: int = 8):
     x0, x1 = sorted((old[0], new[0]))
     y0, y1 = sorted((old[1], new[1]))
     x0, y0 = max(0, int(x0) - margin), max(0, int(y0) - margin)
-    crop = frame[y0:int(y1) + margin + 1, x0:int(x1) + margin + 1]
+    crop = frame[y0 : int(y1) + margin + 1, x0 : int(x1) + margin + 1]
     r, b = crop[..., 0], crop[..., 2]
-    ys, xs = np.nonzero((r > 150) & (b < 140) & (r - b > 60))
+    _ys, xs = np.nonzero((r > 150) & (b < 140) & (r - b > 60))
     return float(xs.mean() + x0) if xs.size else None
 
 
@@ -96,7 +95,8 @@ def test_points_move_and_land_on_new_positions(wnb, renderer, n, min_frames):
     save_png(pictures[best], ARTIFACTS / f"{wnb.artifact_prefix}-mid-transition.png")
     assert any(a > threshold and b > threshold for a, b in mid), (
         f"no intermediate picture among {len(pictures)} screencast frames (diffs vs start/end: {mid}); "
-        f"transition {transition}")
+        f"transition {transition}"
+    )
 
     # Every frame advances the movement: the group's horizontal centre, found by its red/orange
     # colour between its old and new places, never goes back, and ends at the new place.
@@ -106,22 +106,31 @@ def test_points_move_and_land_on_new_positions(wnb, renderer, n, min_frames):
     seen = [c for c in path if c is not None]
     if os.environ.get("DMW_DUMP_FRAMES"):  # debugging aid: every recorded frame of the map
         for k, (_, png) in enumerate(frames):
-            save_png(Screencast.crop(png, box), ARTIFACTS / f"{wnb.artifact_prefix}-frame{k:02d}.png")
+            save_png(
+                Screencast.crop(png, box), ARTIFACTS / f"{wnb.artifact_prefix}-frame{k:02d}.png"
+            )
     assert len(seen) >= 2, f"the group was not found in the screencast frames: {path}"
     assert abs(seen[0] - old_xy[0][0]) <= 4 and abs(seen[-1] - new_xy0[0]) <= 4, (
         f"group centre went {seen[0]:.1f} -> {seen[-1]:.1f}, expected "
-        f"{old_xy[0][0]:.1f} -> {new_xy0[0]:.1f}")
+        f"{old_xy[0][0]:.1f} -> {new_xy0[0]:.1f}"
+    )
     steps = np.diff(seen)
     assert (steps >= -1.5).all(), (
-        f"the group moved backwards during the transition: {seen} (frame times {stamps})")
+        f"the group moved backwards during the transition: {seen} (frame times {stamps})"
+    )
     lo, hi = sorted((old_xy[0][0], new_xy0[0]))
     assert any(lo + 3 < c < hi - 3 for c in seen), (
         f"the group jumped without passing through intermediate places: {seen}; "
-        f"transitions {view.call('h.transitionsBegun()')} {transition}")
+        f"transitions {view.call('h.transitionsBegun()')} {transition}"
+    )
 
     # The data the page shows is the engine's map after 3 epochs.
-    want = np.asarray(wnb.py("w.dynamics.metrics()[['variability','confidence','correctness']]"
-                             ".to_numpy().tolist()"), dtype=np.float32)
+    want = np.asarray(
+        wnb.py(
+            "w.dynamics.metrics()[['variability','confidence','correctness']].to_numpy().tolist()"
+        ),
+        dtype=np.float32,
+    )
     assert_close_positions(view.positions(), want, "map after epoch 3")
     assert want[0, 0] > 0.35 and want[0, 1] > 0.35  # the group really jumped right and up
 
@@ -132,6 +141,8 @@ def test_points_move_and_land_on_new_positions(wnb, renderer, n, min_frames):
         new_patch = pixel_patch(wnb.page, nx, ny, r=1)
         old_patch = pixel_patch(wnb.page, ox, oy, r=2)
         assert not is_background(new_patch), (
-            f"nothing drawn at the new position ({nx:.0f}, {ny:.0f}): {new_patch.tolist()}")
+            f"nothing drawn at the new position ({nx:.0f}, {ny:.0f}): {new_patch.tolist()}"
+        )
         assert is_background(old_patch), (
-            f"points still drawn at the old position ({ox:.0f}, {oy:.0f}): {old_patch.tolist()}")
+            f"points still drawn at the old position ({ox:.0f}, {oy:.0f}): {old_patch.tolist()}"
+        )

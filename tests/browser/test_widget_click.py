@@ -7,7 +7,6 @@ import time
 
 import numpy as np
 import pytest
-
 from dmw import MapView, decode_png
 
 pytestmark = pytest.mark.browser
@@ -47,8 +46,12 @@ def isolated_point(view: MapView) -> int:
 
 def pixel_coords(view: MapView, pos: np.ndarray) -> np.ndarray:
     """Client pixels of every point, from the affine map fitted on a few clientXY() calls."""
-    probe = [int(np.argmin(pos[:, 0])), int(np.argmax(pos[:, 0])),
-             int(np.argmin(pos[:, 1])), int(np.argmax(pos[:, 1]))]
+    probe = [
+        int(np.argmin(pos[:, 0])),
+        int(np.argmax(pos[:, 0])),
+        int(np.argmin(pos[:, 1])),
+        int(np.argmax(pos[:, 1])),
+    ]
     pts = np.array([view.client_xy(i) for i in probe])
     ax = np.polyfit(pos[probe, 0], pts[:, 0], 1)
     ay = np.polyfit(pos[probe, 1], pts[:, 1], 1)
@@ -56,8 +59,9 @@ def pixel_coords(view: MapView, pos: np.ndarray) -> np.ndarray:
 
 
 def dark_pixels(page, x, y, r=14) -> int:
-    png = page.screenshot(clip={"x": round(x) - r, "y": round(y) - r,
-                                "width": 2 * r + 1, "height": 2 * r + 1})
+    png = page.screenshot(
+        clip={"x": round(x) - r, "y": round(y) - r, "width": 2 * r + 1, "height": 2 * r + 1}
+    )
     return int((decode_png(png) < 70).all(axis=-1).sum())
 
 
@@ -73,7 +77,8 @@ def check_panel(view: MapView, nb, i: int) -> None:
         " correctness=float(m.correctness), region=str(m.region), epochs=E,"
         f" pred=int(w.dynamics.predictions()[-1][{i}]), gold=int(w.dynamics.gold()[{i}]),"
         f" correct=w.dynamics.correct()[:, {i}].astype(int).tolist()))"
-        f"(w.dynamics.metrics().iloc[{i}], w.dynamics.n_epochs)")
+        f"(w.dynamics.metrics().iloc[{i}], w.dynamics.n_epochs)"
+    )
     assert view.text_of(".dmw-text") == text_of(i)
     assert view.text_of(".dmw-gold").strip() == NAMES[ref["gold"]]
     pred = view.text_of(".dmw-pred").strip()
@@ -84,7 +89,8 @@ def check_panel(view: MapView, nb, i: int) -> None:
     assert view.text_of(".dmw-region").strip() == ref["region"]
     # The chart has one marker per epoch: blue circles where correct, red crosses where not.
     fills = view.part(".dmw-trajectory").evaluate(
-        "el => Array.from(el.querySelectorAll('.dot')).map(d => getComputedStyle(d).fill)")
+        "el => Array.from(el.querySelectorAll('.dot')).map(d => getComputedStyle(d).fill)"
+    )
     assert len(fills) == ref["epochs"], f"{len(fills)} markers for {ref['epochs']} epochs"
     blue = sum(f.replace(" ", "") == "rgb(69,117,180)" for f in fills)
     assert blue == sum(ref["correct"]), f"correct markers {blue} vs {ref['correct']} ({fills})"
@@ -92,8 +98,9 @@ def check_panel(view: MapView, nb, i: int) -> None:
 
 @pytest.mark.parametrize("renderer,n", [("svg", 300), ("gl", 3000)], ids=["svg", "gl"])
 def test_click_selects_and_fills_panel(wnb, renderer, n):
-    view = MapView.show(wnb, CLICK_DATA.format(n=n, names=NAMES, renderer=renderer, epochs=4),
-                        timeout=90)
+    view = MapView.show(
+        wnb, CLICK_DATA.format(n=n, names=NAMES, renderer=renderer, epochs=4), timeout=90
+    )
     assert view.renderer == renderer
     view.wait_epoch_text("Epoch 4 / 4")
     view.wait_painted(4)
@@ -121,15 +128,17 @@ def test_click_selects_and_fills_panel(wnb, renderer, n):
 
 @pytest.mark.parametrize("renderer,n", [("svg", 300), ("gl", 3000)], ids=["svg", "gl"])
 def test_click_answers_while_training_runs(wnb, renderer, n):
-    view = MapView.show(wnb, CLICK_DATA.format(n=n, names=NAMES, renderer=renderer, epochs=2),
-                        timeout=90)
+    view = MapView.show(
+        wnb, CLICK_DATA.format(n=n, names=NAMES, renderer=renderer, epochs=2), timeout=90
+    )
     view.wait_epoch_text("Epoch 2 / 2")
     loop = wnb.run_nowait(
         "for _ in range(3):\n"
         "    time.sleep(2.0)\n"
         "    w.log_epoch(epoch_probs())\n"
         "time.sleep(1.5)\n"
-        "print('TRAINING-FINISHED')\n")
+        "print('TRAINING-FINISHED')\n"
+    )
     # Mid-training, right after epoch 3 arrived (2 s before the next): clicks pick the target
     # positions, so there is no need to wait for the transition to end.
     view.wait_epoch_text("Epoch 3 / 3", timeout=20)
@@ -138,13 +147,18 @@ def test_click_answers_while_training_runs(wnb, renderer, n):
     x, y = view.client_xy(i)
     t0 = time.monotonic()
     wnb.page.mouse.click(x, y)
-    view.wait_for("h.el.querySelector('.dmw-text').textContent === arg", text_of(i),
-                  timeout=1.5, polling=10)
+    view.wait_for(
+        "h.el.querySelector('.dmw-text').textContent === arg", text_of(i), timeout=1.5, polling=10
+    )
     latency = time.monotonic() - t0
-    assert loop.running() and wnb.kernel_status() == "busy", "the cell ended before the panel was checked"
+    assert loop.running() and wnb.kernel_status() == "busy", (
+        "the cell ended before the panel was checked"
+    )
     assert view.selected_index() == i
     assert latency < 1.0, f"panel updated {latency:.2f} s after the click"
-    assert number(view.text_of(".dmw-confidence")) == pytest.approx(float(view.positions()[i, 1]), abs=6e-4)
+    assert number(view.text_of(".dmw-confidence")) == pytest.approx(
+        float(view.positions()[i, 1]), abs=6e-4
+    )
     view.shot("clicked-while-busy")
     loop.wait(30)
     assert "TRAINING-FINISHED" in loop.text()
@@ -158,15 +172,18 @@ def test_click_answers_while_training_runs(wnb, renderer, n):
 
 
 def test_click_shows_image_in_images_mode(wnb):
-    view = MapView.show(wnb, (
-        "rng = np.random.default_rng(12)\n"
-        "N = 120\n"
-        "images = rng.integers(0, 256, (N, 8, 8)).astype(np.uint8)\n"
-        "w = DataMapWidget(images=images, labels=rng.integers(0, 2, N))\n"
-        "for _ in range(3):\n"
-        "    w.log_epoch(rng.uniform(0.01, 0.99, N))\n"
-        "w"
-    ))
+    view = MapView.show(
+        wnb,
+        (
+            "rng = np.random.default_rng(12)\n"
+            "N = 120\n"
+            "images = rng.integers(0, 256, (N, 8, 8)).astype(np.uint8)\n"
+            "w = DataMapWidget(images=images, labels=rng.integers(0, 2, N))\n"
+            "for _ in range(3):\n"
+            "    w.log_epoch(rng.uniform(0.01, 0.99, N))\n"
+            "w"
+        ),
+    )
     view.wait_epoch_text("Epoch 3 / 3")
     view.wait_transition_done(after=0)
     i = isolated_point(view)
@@ -176,7 +193,8 @@ def test_click_shows_image_in_images_mode(wnb):
         "(() => { const c = h.el.querySelector('.dmw-image');"
         " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
         " return {w: c.width, h: c.height, shown: c.offsetWidth > 0,"
-        " grey: Array.from(d).filter((_, k) => k % 4 === 0)}; })()")
+        " grey: Array.from(d).filter((_, k) => k % 4 === 0)}; })()"
+    )
     assert pixels["shown"], "the image canvas is hidden"
     assert (pixels["w"], pixels["h"]) == (8, 8)
     assert pixels["grey"] == wnb.py(f"images[{i}].ravel().tolist()")

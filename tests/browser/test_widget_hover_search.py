@@ -53,8 +53,11 @@ def rgb(hex_color):
 
 
 def isolated(view, pos, mask=None):
-    xy = np.array(view.call(
-        "Array.from({length: h.n}, (_, i) => { const p = h.clientXY(i); return [p.x, p.y]; })"))
+    xy = np.array(
+        view.call(
+            "Array.from({length: h.n}, (_, i) => { const p = h.clientXY(i); return [p.x, p.y]; })"
+        )
+    )
     d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
     np.fill_diagonal(d, np.inf)
     score = d.min(axis=1)
@@ -101,8 +104,9 @@ def test_hover_search_colour_filter(wnb, renderer, n):
     for query in ["thank YOU", "<IMG SRC=X", f"review {i} "]:
         search.fill(query)
         want = [k for k, t in enumerate(texts) if query.lower() in t.lower()]
-        view.wait_for("JSON.stringify(h.searchHits()) === arg", str(want).replace(" ", ""),
-                      timeout=5)
+        view.wait_for(
+            "JSON.stringify(h.searchHits()) === arg", str(want).replace(" ", ""), timeout=5
+        )
         plural = "" if len(want) == 1 else "es"
         assert view.text_of(".dmw-search-hits") == f"{len(want)} match{plural}"
     # the one hit (point i) is ringed in the search colour on the map
@@ -114,13 +118,18 @@ def test_hover_search_colour_filter(wnb, renderer, n):
     # colour by gold label: point i in its class colour, drawn by the overlay
     view.part(".dmw-color-by").select_option("gold")
     view.wait_for("h.colorBy() === 'gold'", timeout=5)
-    view.wait_for("JSON.stringify(" + OVERLAY_RGB + ".slice(0, 3)) === JSON.stringify(arg[2])",
-                  [*xy[i], rgb(PALETTE[gold[i]])], timeout=5)
+    view.wait_for(
+        "JSON.stringify(" + OVERLAY_RGB + ".slice(0, 3)) === JSON.stringify(arg[2])",
+        [*xy[i], rgb(PALETTE[gold[i]])],
+        timeout=5,
+    )
     legend = view.call(
-        "Array.from(h.el.querySelectorAll('.dmw-legend-item')).map(e => e.textContent)")
+        "Array.from(h.el.querySelectorAll('.dmw-legend-item')).map(e => e.textContent)"
+    )
     assert legend == NAMES
-    assert view.call("h.el.querySelector('.dmw-color-by option[value=score]').disabled"), \
+    assert view.call("h.el.querySelector('.dmw-color-by option[value=score]').disabled"), (
         "no label-issue scores yet: the score colouring must be disabled"
+    )
     view.shot("colour-gold")
 
     # reviewed status: decided points in the verdict colours (codes from the review side)
@@ -128,8 +137,11 @@ def test_hover_search_colour_filter(wnb, renderer, n):
     codes[i] = 2
     view.call("h.setReviewCodes(arg)", codes)
     view.part(".dmw-color-by").select_option("reviewed")
-    view.wait_for("JSON.stringify(" + OVERLAY_RGB + ".slice(0, 3)) === JSON.stringify(arg[2])",
-                  [*xy[i], rgb("#000000")], timeout=5)  # the decided mark at its centre
+    view.wait_for(
+        "JSON.stringify(" + OVERLAY_RGB + ".slice(0, 3)) === JSON.stringify(arg[2])",
+        [*xy[i], rgb("#000000")],
+        timeout=5,
+    )  # the decided mark at its centre
 
     # filter by gold: only that class is drawn, picked and selected
     view.part(".dmw-color-by").select_option("correctness")
@@ -154,15 +166,18 @@ def test_hover_search_colour_filter(wnb, renderer, n):
 
 
 def test_hover_thumbnail_in_images_mode_and_literal_options(wnb):
-    view = MapView.show(wnb, (
-        "rng = np.random.default_rng(12)\n"
-        "N = 120\n"
-        "images = rng.integers(0, 256, (N, 8, 8)).astype(np.uint8)\n"
-        f"w = DataMapWidget(images=images, labels=rng.integers(0, 2, N), label_names={NAMES!r})\n"
-        "for _ in range(3):\n"
-        "    w.log_epoch(rng.uniform(0.01, 0.99, N))\n"
-        "w"
-    ))
+    view = MapView.show(
+        wnb,
+        (
+            "rng = np.random.default_rng(12)\n"
+            "N = 120\n"
+            "images = rng.integers(0, 256, (N, 8, 8)).astype(np.uint8)\n"
+            f"w = DataMapWidget(images=images, labels=rng.integers(0, 2, N), label_names={NAMES!r})\n"
+            "for _ in range(3):\n"
+            "    w.log_epoch(rng.uniform(0.01, 0.99, N))\n"
+            "w"
+        ),
+    )
     view.wait_epoch_text("Epoch 3 / 3")
     view.wait_transition_done(after=0)
     pos = view.positions()
@@ -173,17 +188,20 @@ def test_hover_thumbnail_in_images_mode_and_literal_options(wnb):
         "(() => { const c = h.el.querySelector('.dmw-tooltip-image');"
         " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
         " return {w: c.width, h: c.height, shown: c.offsetWidth > 0,"
-        " grey: Array.from(d).filter((_, k) => k % 4 === 0)}; })()")
+        " grey: Array.from(d).filter((_, k) => k % 4 === 0)}; })()"
+    )
     assert thumb["shown"] and (thumb["w"], thumb["h"]) == (8, 8)
     assert thumb["grey"] == wnb.py(f"images[{i}].ravel().tolist()")
     assert not view.call("h.el.querySelector('.dmw-search').offsetWidth"), "no texts: no search box"
     view.shot("hover-image")
     # label names in the filter / select options are text, not markup
     options = view.part(".dmw-filter").evaluate(
-        "s => Array.from(s.options).map(o => [o.textContent, o.children.length])")
+        "s => Array.from(s.options).map(o => [o.textContent, o.children.length])"
+    )
     assert options == [["all points", 0]] + [[f"gold: {name}", 0] for name in NAMES]
     options = view.part(".dmw-select-by").evaluate(
-        "s => Array.from(s.options).map(o => o.textContent)")
+        "s => Array.from(s.options).map(o => o.textContent)"
+    )
     assert [o for o in options if o.startswith("gold: ")] == [f"gold: {name}" for name in NAMES]
     assert view.call("h.el.querySelectorAll('img, script, b').length") == 0
     assert wnb.dialogs == []
@@ -191,16 +209,19 @@ def test_hover_thumbnail_in_images_mode_and_literal_options(wnb):
 
 def test_multilabel_select_filter_and_score_colours(wnb):
     names = ["joy", "<i>anger</i>", "love"]
-    view = MapView.show(wnb, (
-        "rng = np.random.default_rng(21)\n"
-        "N = 200\n"
-        "Y = rng.integers(0, 2, (N, 3))\n"
-        f"w = DataMapWidget(texts=[f'x{{i}}' for i in range(N)], labels=Y, label_names={names!r},\n"
-        "                  task='multilabel')\n"
-        "for _ in range(3):\n"
-        "    w.log_epoch(rng.uniform(0.01, 0.99, (N, 3)))\n"
-        "w"
-    ))
+    view = MapView.show(
+        wnb,
+        (
+            "rng = np.random.default_rng(21)\n"
+            "N = 200\n"
+            "Y = rng.integers(0, 2, (N, 3))\n"
+            f"w = DataMapWidget(texts=[f'x{{i}}' for i in range(N)], labels=Y, label_names={names!r},\n"
+            "                  task='multilabel')\n"
+            "for _ in range(3):\n"
+            "    w.log_epoch(rng.uniform(0.01, 0.99, (N, 3)))\n"
+            "w"
+        ),
+    )
     view.wait_epoch_text("Epoch 3 / 3")
     view.wait_transition_done(after=0)
     gold_sets = np.asarray(wnb.py("Y.tolist()"))
@@ -223,19 +244,25 @@ def test_multilabel_select_filter_and_score_colours(wnb):
     view.part(".dmw-color-by").select_option("gold")
     view.wait_for("h.colorBy() === 'gold'", timeout=5)
     legend = view.call(
-        "Array.from(h.el.querySelectorAll('.dmw-legend-item')).map(e => e.textContent)")
+        "Array.from(h.el.querySelectorAll('.dmw-legend-item')).map(e => e.textContent)"
+    )
     assert legend == ["not joy", "joy"]
     # label-issue scores (the review side fills ctrl.scores): the choice is enabled and the
     # highest score gets the top colour of the scale
     assert view.call("h.el.querySelector('.dmw-color-by option[value=score]').disabled")
     scores = [0.0] * n
     scores[i] = 1.0
-    view.call("(() => { const c = h._internals.ctrl; c.scores = Float32Array.from(arg);"
-              " c.notify(); })()", scores)
+    view.call(
+        "(() => { const c = h._internals.ctrl; c.scores = Float32Array.from(arg); c.notify(); })()",
+        scores,
+    )
     view.wait_for("!h.el.querySelector('.dmw-color-by option[value=score]').disabled", timeout=5)
     view.part(".dmw-color-by").select_option("score")
-    view.wait_for("JSON.stringify(" + OVERLAY_RGB + ".slice(0, 3)) === JSON.stringify(arg[2])",
-                  [*xy[i], rgb("#fde725")], timeout=5)
+    view.wait_for(
+        "JSON.stringify(" + OVERLAY_RGB + ".slice(0, 3)) === JSON.stringify(arg[2])",
+        [*xy[i], rgb("#fde725")],
+        timeout=5,
+    )
     view.shot("score-colours")
     # bqplot's (hidden) toolbars have <i class="fa ..."> icons: count only class-less ones
     assert view.call("h.el.querySelectorAll('i:not([class]), img, script').length") == 0

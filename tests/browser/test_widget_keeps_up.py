@@ -6,7 +6,6 @@ import time
 
 import numpy as np
 import pytest
-
 from dmw import MapView, assert_close_positions
 from test_widget_click import CLICK_DATA, NAMES, isolated_point, text_of
 
@@ -17,8 +16,9 @@ COLS = "[['variability','confidence','correctness']].to_numpy().tolist()"
 
 @pytest.mark.parametrize("renderer,n", [("svg", 500), ("gl", 5000)], ids=["svg", "gl"])
 def test_fast_epochs_coalesce_to_the_newest(wnb, renderer, n):
-    view = MapView.show(wnb, CLICK_DATA.format(n=n, names=NAMES, renderer=renderer, epochs=1),
-                        timeout=90)
+    view = MapView.show(
+        wnb, CLICK_DATA.format(n=n, names=NAMES, renderer=renderer, epochs=1), timeout=90
+    )
     view.wait_epoch_text("Epoch 1 / 1")
     view.wait_transition_done(after=0)
     begun_before = len(view.transitions_begun())
@@ -39,8 +39,9 @@ def test_fast_epochs_coalesce_to_the_newest(wnb, renderer, n):
 
 @pytest.mark.parametrize("renderer,n", [("svg", 500), ("gl", 3000)], ids=["svg", "gl"])
 def test_click_selects_during_a_transition(wnb, renderer, n):
-    view = MapView.show(wnb, CLICK_DATA.format(n=n, names=NAMES, renderer=renderer, epochs=3),
-                        timeout=90)
+    view = MapView.show(
+        wnb, CLICK_DATA.format(n=n, names=NAMES, renderer=renderer, epochs=3), timeout=90
+    )
     view.wait_epoch_text("Epoch 3 / 3")
     view.wait_transition_done(after=0)
     # A slow (10 s) transition, so that the click surely lands while the points move.
@@ -52,8 +53,9 @@ def test_click_selects_during_a_transition(wnb, renderer, n):
     moving = view.call("h.animating()")
     t0 = time.monotonic()
     wnb.page.mouse.click(x, y)
-    view.wait_for("h.el.querySelector('.dmw-text').textContent === arg", text_of(i),
-                  timeout=5, polling=10)
+    view.wait_for(
+        "h.el.querySelector('.dmw-text').textContent === arg", text_of(i), timeout=5, polling=10
+    )
     latency = time.monotonic() - t0
     assert view.selected_index() == i
     assert view.call("h.animating()"), "the transition ended before the panel answered"

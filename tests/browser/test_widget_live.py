@@ -4,7 +4,6 @@ as one batched update (one comm message) per epoch."""
 import time
 
 import pytest
-
 from dmw import MapView, assert_close_positions
 
 pytestmark = pytest.mark.browser
@@ -13,13 +12,16 @@ N_EPOCHS = 5
 
 
 def test_epochs_reach_page_while_cell_runs(wnb):
-    view = MapView.show(wnb, (
-        "rng = np.random.default_rng(0)\n"
-        "N = 400\n"
-        "labels = rng.integers(0, 2, N)\n"
-        "w = DataMapWidget(texts=[f'text {i}' for i in range(N)], labels=labels)\n"
-        "w"
-    ))
+    view = MapView.show(
+        wnb,
+        (
+            "rng = np.random.default_rng(0)\n"
+            "N = 400\n"
+            "labels = rng.integers(0, 2, N)\n"
+            "w = DataMapWidget(texts=[f'text {i}' for i in range(N)], labels=labels)\n"
+            "w"
+        ),
+    )
     assert view.epoch_text() == "No epochs logged yet"
     view.shot("before-training")
 
@@ -48,8 +50,12 @@ def test_epochs_reach_page_while_cell_runs(wnb):
             painted = view.wait_painted(k, timeout=5)
             running = loop.running()
             busy = wnb.kernel_status()
-            seen[k] = dict(painted=painted, running=running, busy=busy,
-                           final="TRAINING-FINISHED" in loop.text())
+            seen[k] = dict(
+                painted=painted,
+                running=running,
+                busy=busy,
+                final="TRAINING-FINISHED" in loop.text(),
+            )
             if k == 2:
                 view.shot("mid-training-epoch-2")
         time.sleep(0.05)
@@ -60,11 +66,13 @@ def test_epochs_reach_page_while_cell_runs(wnb):
         s = seen[k]
         assert s["painted"] is not None, f"epoch {k} never painted"
         assert s["running"] and s["busy"] == "busy" and not s["final"], (
-            f"epoch {k} reached the page only after the cell ended: {s}")
+            f"epoch {k} reached the page only after the cell ended: {s}"
+        )
     assert "TRAINING-FINISHED" in loop.text()
     view.shot("after-training")
-    want = wnb.py("w.dynamics.metrics()[['variability','confidence','correctness']]"
-                  ".to_numpy().tolist()")
+    want = wnb.py(
+        "w.dynamics.metrics()[['variability','confidence','correctness']].to_numpy().tolist()"
+    )
     import numpy as np
 
     assert_close_positions(view.positions(), np.asarray(want, dtype=np.float32), "final map")

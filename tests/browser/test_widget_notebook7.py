@@ -5,7 +5,6 @@ import importlib.util
 import time
 
 import pytest
-
 from dmw import KERNEL_PRELUDE, MapView
 from harness import ARTIFACTS, LabServer, NotebookPage, require_prerequisites
 from test_widget_click import CLICK_DATA, NAMES, isolated_point, text_of
@@ -20,8 +19,11 @@ def notebook7_server():
     except RuntimeError as exc:
         pytest.fail(str(exc), pytrace=False)
     if importlib.util.find_spec("notebook") is None:
-        pytest.fail("Notebook 7 is missing: python -m pip install 'notebook>=7' "
-                    "(it is in the `test` extra)", pytrace=False)
+        pytest.fail(
+            "Notebook 7 is missing: python -m pip install 'notebook>=7' "
+            "(it is in the `test` extra)",
+            pytrace=False,
+        )
     server = LabServer(app="notebook", log_path=ARTIFACTS / "notebook7-server.log")
     try:
         server.start()
@@ -38,7 +40,9 @@ def test_widget_in_notebook7(request, notebook7_server, chromium, widget_availab
         nb.execute(KERNEL_PRELUDE, timeout=120)
         view = MapView.show(nb, CLICK_DATA.format(n=300, names=NAMES, renderer="svg", epochs=1))
         view.wait_epoch_text("Epoch 1 / 1")
-        loop = nb.run_nowait("for _ in range(3):\n    time.sleep(1.5)\n    w.log_epoch(epoch_probs())\n")
+        loop = nb.run_nowait(
+            "for _ in range(3):\n    time.sleep(1.5)\n    w.log_epoch(epoch_probs())\n"
+        )
         view.wait_epoch_text("Epoch 2 / 2", timeout=20)
         assert loop.running(), "epoch 2 reached the page only after the cell ended"
         i = isolated_point(view)

@@ -5,7 +5,6 @@ import time
 
 import numpy as np
 import pytest
-
 from dmw import MapView, assert_close_positions
 
 pytestmark = pytest.mark.browser
@@ -14,14 +13,17 @@ COLS = "[['variability','confidence','correctness']].to_numpy().tolist()"
 
 
 def test_second_display_and_reload_show_same_state(wnb):
-    first = MapView.show(wnb, (
-        "rng = np.random.default_rng(9)\n"
-        "N = 300\n"
-        "w = DataMapWidget(texts=[f'r{i}' for i in range(N)], labels=rng.integers(0, 2, N))\n"
-        "for _ in range(3):\n"
-        "    w.log_epoch(rng.uniform(0.01, 0.99, N))\n"
-        "w"
-    ))
+    first = MapView.show(
+        wnb,
+        (
+            "rng = np.random.default_rng(9)\n"
+            "N = 300\n"
+            "w = DataMapWidget(texts=[f'r{i}' for i in range(N)], labels=rng.integers(0, 2, N))\n"
+            "for _ in range(3):\n"
+            "    w.log_epoch(rng.uniform(0.01, 0.99, N))\n"
+            "w"
+        ),
+    )
     first.wait_epoch_text("Epoch 3 / 3")
     want = np.asarray(wnb.py(f"w.dynamics.metrics(){COLS}"), dtype=np.float32)
 
@@ -56,18 +58,23 @@ def test_reload_while_a_cell_runs_restores_the_history(wnb):
     """A page reloaded mid-training gets only the newest epoch with the widget state; it asks the
     kernel for the others (answered when the kernel can: during the cell or after it) and ends on
     the full, correct map of the newest epoch."""
-    first = MapView.show(wnb, (
-        "rng = np.random.default_rng(9)\n"
-        "N = 300\n"
-        "w = DataMapWidget(texts=[f'r{i}' for i in range(N)], labels=rng.integers(0, 2, N))\n"
-        "for _ in range(3):\n"
-        "    w.log_epoch(rng.uniform(0.01, 0.99, N))\n"
-        "w"
-    ))
+    first = MapView.show(
+        wnb,
+        (
+            "rng = np.random.default_rng(9)\n"
+            "N = 300\n"
+            "w = DataMapWidget(texts=[f'r{i}' for i in range(N)], labels=rng.integers(0, 2, N))\n"
+            "for _ in range(3):\n"
+            "    w.log_epoch(rng.uniform(0.01, 0.99, N))\n"
+            "w"
+        ),
+    )
     first.wait_epoch_text("Epoch 3 / 3")
     wnb.save()
-    loop = wnb.run_nowait("time.sleep(1.0)\nw.log_epoch(rng.uniform(0.01, 0.99, N))\n"
-                          "time.sleep(6.0)\nw.log_epoch(rng.uniform(0.01, 0.99, N))\n")
+    loop = wnb.run_nowait(
+        "time.sleep(1.0)\nw.log_epoch(rng.uniform(0.01, 0.99, N))\n"
+        "time.sleep(6.0)\nw.log_epoch(rng.uniform(0.01, 0.99, N))\n"
+    )
     first.wait_epoch_text("Epoch 4 / 4", timeout=20)
     wnb.reload()
     view = MapView.nth(wnb, 0, timeout=90)
@@ -86,6 +93,9 @@ def test_reload_while_a_cell_runs_restores_the_history(wnb):
     assert_close_positions(view.positions(), want, "newest epoch after the reload")
     view.replay(2)
     view.wait_epoch_text("Epoch 2 / 5")
-    assert_close_positions(view.positions(), np.asarray(wnb.py(f"w.dynamics.metrics(epochs=2){COLS}"),
-                                                        dtype=np.float32), "replayed epoch 2")
+    assert_close_positions(
+        view.positions(),
+        np.asarray(wnb.py(f"w.dynamics.metrics(epochs=2){COLS}"), dtype=np.float32),
+        "replayed epoch 2",
+    )
     print(f"after the reload the counter read (text, cell running): {seen}")

@@ -5,7 +5,6 @@ import time
 
 import numpy as np
 import pytest
-
 from dmw import MapView, assert_close_positions
 
 pytestmark = pytest.mark.browser

@@ -63,8 +63,9 @@ def wait_python_selected(nb, want, timeout=15.0):
 
 
 def show(wnb, renderer, n, epochs=4):
-    view = MapView.show(wnb, CLICK_DATA.format(n=n, names=NAMES, renderer=renderer, epochs=epochs),
-                        timeout=90)
+    view = MapView.show(
+        wnb, CLICK_DATA.format(n=n, names=NAMES, renderer=renderer, epochs=epochs), timeout=90
+    )
     assert view.renderer == renderer
     view.wait_epoch_text(f"Epoch {epochs} / {epochs}")
     view.wait_painted(epochs)
@@ -153,7 +154,8 @@ def test_rectangle_while_training_runs(wnb, renderer, n):
         "    time.sleep(2.0)\n"
         "    w.log_epoch(epoch_probs())\n"
         "time.sleep(1.5)\n"
-        "print('TRAINING-FINISHED')\n")
+        "print('TRAINING-FINISHED')\n"
+    )
     view.wait_epoch_text("Epoch 3 / 3", timeout=20)
     assert loop.running() and wnb.kernel_status() == "busy"
     pos = view.positions()
@@ -194,9 +196,11 @@ def test_lasso_alt_drag(wnb, renderer, n):
     (x0, y0, x1, y1), _ = rect_for(xy, (0.2, 0.8), (0.2, 0.8))
     # a triangle, drawn as a lasso with alt held: the points strictly inside it
     poly = np.array([(x0, y1), ((x0 + x1) / 2, y0), (x1, y1)], dtype=float)
+
     def edge_distance(a, b):
         d, q = b - a, xy - a
         return np.abs(d[0] * q[:, 1] - d[1] * q[:, 0]) / np.hypot(*d)
+
     dist = np.min([edge_distance(poly[k], poly[(k + 1) % 3]) for k in range(3)], axis=0)
     want = np.flatnonzero(inside_polygon(xy, poly) & (dist > 0.05))
     ambiguous = np.flatnonzero(dist <= 0.05)

@@ -15,7 +15,9 @@ def test_no_handle_without_the_opt_in(wnb):
         "w"
     )
     epoch = wnb.wait_output(".datamap-widget .dmw-epoch", cell=cell)
-    wnb.page.wait_for_function("e => e.textContent.trim() === 'Epoch 1 / 1'", arg=epoch.element_handle())
+    wnb.page.wait_for_function(
+        "e => e.textContent.trim() === 'Epoch 1 / 1'", arg=epoch.element_handle()
+    )
     found = wnb.page.evaluate("""() => ({
         handles: Array.from(document.querySelectorAll('.datamap-widget'))
                       .filter(el => el.__datamapWidget !== undefined).length,
@@ -26,4 +28,7 @@ def test_no_handle_without_the_opt_in(wnb):
     wnb.page.evaluate("() => { window.__datamapWidgetTestHooks = true; }")
     again = wnb.run("w")
     wnb.page.wait_for_function("id => !!__t.dmw(id)", arg=again.id, timeout=30000)
-    assert wnb.page.evaluate("id => __t.dmw(id).el.isConnected && __t.dmw(id).nEpochs()", again.id) == 1
+    assert (
+        wnb.page.evaluate("id => __t.dmw(id).el.isConnected && __t.dmw(id).nEpochs()", again.id)
+        == 1
+    )

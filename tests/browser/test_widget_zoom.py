@@ -11,8 +11,12 @@ pytestmark = pytest.mark.browser
 
 
 def client_coords(view: MapView, pos: np.ndarray) -> np.ndarray:
-    probe = [int(np.argmin(pos[:, 0])), int(np.argmax(pos[:, 0])),
-             int(np.argmin(pos[:, 1])), int(np.argmax(pos[:, 1]))]
+    probe = [
+        int(np.argmin(pos[:, 0])),
+        int(np.argmax(pos[:, 0])),
+        int(np.argmin(pos[:, 1])),
+        int(np.argmax(pos[:, 1])),
+    ]
     pts = np.array([view.client_xy(i) for i in probe])
     ax = np.polyfit(pos[probe, 0], pts[:, 0], 1)
     ay = np.polyfit(pos[probe, 1], pts[:, 1], 1)
@@ -22,8 +26,12 @@ def client_coords(view: MapView, pos: np.ndarray) -> np.ndarray:
 def inside_domain(pos, dom, margin=0.08):
     (x0, x1), (y0, y1) = dom["x"], dom["y"]
     mx, my = margin * (x1 - x0), margin * (y1 - y0)
-    return ((pos[:, 0] > x0 + mx) & (pos[:, 0] < x1 - mx)
-            & (pos[:, 1] > y0 + my) & (pos[:, 1] < y1 - my))
+    return (
+        (pos[:, 0] > x0 + mx)
+        & (pos[:, 0] < x1 - mx)
+        & (pos[:, 1] > y0 + my)
+        & (pos[:, 1] < y1 - my)
+    )
 
 
 @pytest.mark.parametrize("renderer,n", [("svg", 400), ("gl", 3000)], ids=["svg", "gl"])
