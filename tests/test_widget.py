@@ -9,37 +9,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _recording import attach_recorder
 
 from datamap_widget import DataMapWidget, TrainingDynamics, _sync
 from datamap_widget._sync import read_array
-
-
-class RecordingComm:
-    """Stands in for the kernel comm: records every message the widget sends."""
-
-    kernel = object()
-    comm_id = "recording-comm"
-
-    def __init__(self):
-        self.messages = []
-
-    def send(self, data=None, buffers=None, **_):
-        self.messages.append((data, buffers or []))
-
-    def close(self, *args, **kwargs):
-        pass
-
-    def on_msg(self, *args, **kwargs):
-        pass
-
-    def on_close(self, *args, **kwargs):
-        pass
-
-
-def attach_recorder(widget) -> RecordingComm:
-    comm = RecordingComm()
-    widget.comm = comm
-    return comm
 
 
 def binary_setup(n=50, seed=0):

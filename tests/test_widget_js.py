@@ -12,32 +12,11 @@ import subprocess
 
 import numpy as np
 import pytest
+from _recording import RecordingComm
 
 from datamap_widget import DataMapWidget
 
 SRC = pathlib.Path(__file__).resolve().parents[1] / "js" / "src"
-
-
-class RecordingComm:
-    """Stands in for the kernel comm: records what the widget sends."""
-
-    kernel = object()
-    comm_id = "recording-comm"
-
-    def __init__(self):
-        self.messages = []
-
-    def send(self, data=None, buffers=None, **_):
-        self.messages.append((data, buffers or []))
-
-    def close(self, *args, **kwargs):
-        pass
-
-    def on_msg(self, *args, **kwargs):
-        pass
-
-    def on_close(self, *args, **kwargs):
-        pass
 
 
 NODE_SCRIPT = """

@@ -9,31 +9,12 @@ import datasets
 import numpy as np
 import pandas as pd
 import pytest
+from _recording import RecordingComm
 
 from datamap_widget import DataMapWidget
 from datamap_widget import widget as widget_module
 
 NAMES3 = ["cat", "dog", "bird"]
-
-
-class RecordingComm:
-    kernel = object()
-    comm_id = "recording-comm"
-
-    def __init__(self):
-        self.messages = []
-
-    def send(self, data=None, buffers=None, **_):
-        self.messages.append((data, buffers or []))
-
-    def close(self, *args, **kwargs):
-        pass
-
-    def on_msg(self, *args, **kwargs):
-        pass
-
-    def on_close(self, *args, **kwargs):
-        pass
 
 
 def page_decisions(w, messages):
