@@ -1,4 +1,5 @@
-"""House rules, enforced: ruff (Python lint + format) and biome (JS lint + format) report nothing.
+"""House rules, enforced: ruff (Python lint + format), biome (JS lint + format) and tsc (the
+page's pure modules) report nothing.
 
 The rule sets live in pyproject.toml ([tool.ruff]) and js/biome.json; fix what they report with
 `ruff format . && ruff check --fix .` and `cd js && npm run format`.
@@ -43,6 +44,17 @@ def test_js_passes_biome_lint_and_format():
     assert result.returncode == 0, f"biome check found problems:\n{result.stdout}{result.stderr}"
 
 
+def test_pure_js_modules_type_check():
+    """The page's pure modules (`// @ts-check`, listed in js/tsconfig.json) pass tsc --checkJs."""
+    tsc = JS / "node_modules" / ".bin" / "tsc"
+    if not tsc.exists():
+        npm = shutil.which("npm")
+        assert npm, "npm is needed to run tsc (see js/package.json)"
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=JS, check=True, timeout=300)
+    result = _run([str(tsc), "-p", "tsconfig.json"], JS)
+    assert result.returncode == 0, f"tsc found type errors:\n{result.stdout}{result.stderr}"
+
+
 def test_linters_are_pinned():
     """Formatting differs between releases: unpinned linters would fail CI on their own update."""
     import json
@@ -52,5 +64,6 @@ def test_linters_are_pinned():
         r"^test = \[(.*?)^\]", (ROOT / "pyproject.toml").read_text(), re.M | re.S
     )
     assert test_extra and re.search(r'"ruff==[0-9.]+"', test_extra.group(1)), "pin ruff== in [test]"
-    biome = json.loads((JS / "package.json").read_text())["devDependencies"]["@biomejs/biome"]
-    assert biome[0].isdigit(), f"@biomejs/biome must be pinned exactly, got {biome!r}"
+    dev = json.loads((JS / "package.json").read_text())["devDependencies"]
+    for name in ("@biomejs/biome", "typescript"):
+        assert dev[name][0].isdigit(), f"{name} must be pinned exactly, got {dev[name]!r}"

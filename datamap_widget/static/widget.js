@@ -272,8 +272,10 @@ var ReviewQueue = class {
    * order: positions to review, in review order. isDecided(position) -> bool. With
    * skipDecided, next/previous step over decided examples (the first one shown is the first
    * undecided one).
+   * @param {ArrayLike<number>} order
+   * @param {{ isDecided?: (position: number) => boolean, skipDecided?: boolean }} [options]
    */
-  constructor(order, { isDecided = () => false, skipDecided = false } = {}) {
+  constructor(order, { isDecided = (_position) => false, skipDecided = false } = {}) {
     this.order = Int32Array.from(order);
     this.isDecided = isDecided;
     this.skipDecided = skipDecided;

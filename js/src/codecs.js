@@ -1,3 +1,4 @@
+// @ts-check
 // Self-describing arrays from the kernel: {dtype, shape, buffer} (see datamap_widget/_sync.py).
 // In a synced trait `buffer` is the bytes (a DataView); in a custom message it is an index into
 // the message's buffers.

@@ -1,3 +1,4 @@
+// @ts-check
 // Decisions made in the page that the kernel has not confirmed yet, and what the map shows.
 //
 // A decision is shown at once (the kernel may be busy for minutes) and sent as a message. It

@@ -1,3 +1,4 @@
+// @ts-check
 // The page's copy of the training history of the shown label, kept per widget model (shared by all
 // views). Epochs arrive one by one (the `_epoch` trait: the newest epoch) or in bulk (answers to
 // our "request_epochs" message, after a reload or a late display). Epochs are numbered from 1;

@@ -1,3 +1,4 @@
+// @ts-check
 // How the map colours and filters its points (pure, no DOM): per-point RGBA for a colour mode,
 // the mask of points shown under a gold-label filter. Drawn by overlay.js for both renderers.
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Data-map coordinates of every example after the first k epochs (cumulative, as the engine does).
 
 export const REGIONS = ["easy-to-learn", "ambiguous", "hard-to-learn"];

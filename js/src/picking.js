@@ -1,3 +1,4 @@
+// @ts-check
 // Pixel geometry of the map and nearest-point picking, identical for the SVG and WebGL marks.
 
 /**

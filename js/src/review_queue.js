@@ -1,3 +1,4 @@
+// @ts-check
 // The review queue: which example to read next, and what a key press means while reviewing.
 //
 // The queue walks an order of example positions: the selection (in the list's sort order), or,
@@ -24,8 +25,10 @@ export class ReviewQueue {
    * order: positions to review, in review order. isDecided(position) -> bool. With
    * skipDecided, next/previous step over decided examples (the first one shown is the first
    * undecided one).
+   * @param {ArrayLike<number>} order
+   * @param {{ isDecided?: (position: number) => boolean, skipDecided?: boolean }} [options]
    */
-  constructor(order, { isDecided = () => false, skipDecided = false } = {}) {
+  constructor(order, { isDecided = (_position) => false, skipDecided = false } = {}) {
     this.order = Int32Array.from(order);
     this.isDecided = isDecided;
     this.skipDecided = skipDecided;

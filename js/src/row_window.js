@@ -1,3 +1,4 @@
+// @ts-check
 // Window math of the virtualised selection list: only the rows in view (plus a margin) exist
 // in the DOM, so 10,000 selected rows scroll as fluidly as 10. Also the list's stable sort.
 // Pure functions: the view turns their answers into DOM nodes.

@@ -1,3 +1,4 @@
+// @ts-check
 // Multi-point selection on the map: rectangle, lasso, by gold label, by region.
 //
 // Everything works in data coordinates (x = variability, y = confidence), never in pixels:

@@ -1,3 +1,4 @@
+// @ts-check
 // Case-insensitive substring search over the texts the widget already holds.
 //
 // Layout (widget.py `_pack_texts`, decoded as in panel.js): one UTF-8 buffer of all texts plus
