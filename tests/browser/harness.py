@@ -41,7 +41,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-gpu",
 ]
-VIEWPORT = {"width": 1400, "height": 1100}
+VIEWPORT = {"width": 1400, "height": 1300}
 INSTALL_HINT = (
     "Install them with: apt-get install -y chromium; python -m pip install jupyterlab "
     "playwright pillow anywidget bqplot bqplot-gl ipywidgets (scripts/test.sh does both). "
@@ -547,10 +547,18 @@ class NotebookPage:
         self._shots += 1
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{self.artifact_prefix}-{self._shots:02d}-{safe_name(step)}.png"
+        # An element screenshot would scroll the notebook to the element and move every point
+        # a test has measured: clip a viewport screenshot to the element's visible part instead.
+        clip = None
         if locator is not None:
-            locator.screenshot(path=str(path))
-        else:
-            self.page.screenshot(path=str(path))
+            box, view = locator.bounding_box(), self.page.viewport_size
+            if box and view:
+                x0, y0 = max(box["x"], 0), max(box["y"], 0)
+                x1 = min(box["x"] + box["width"], view["width"])
+                y1 = min(box["y"] + box["height"], view["height"])
+                if x1 - x0 >= 1 and y1 - y0 >= 1:
+                    clip = {"x": x0, "y": y0, "width": x1 - x0, "height": y1 - y0}
+        self.page.screenshot(path=str(path), clip=clip)
         return path
 
     def save_console(self, suffix: str = "console") -> Path:

@@ -127,9 +127,9 @@ def test_hover_search_colour_filter(wnb, renderer, n):
         "Array.from(h.el.querySelectorAll('.dmw-legend-item')).map(e => e.textContent)"
     )
     assert legend == NAMES
-    assert view.call("h.el.querySelector('.dmw-color-by option[value=score]').disabled"), (
-        "no label-issue scores yet: the score colouring must be disabled"
-    )
+    # the label-issue score arrives with each epoch: colouring by it is offered exactly then
+    assert view.call("h.hasScores()"), "the epochs logged carry label-issue scores"
+    assert not view.call("h.el.querySelector('.dmw-color-by option[value=score]').disabled")
     view.shot("colour-gold")
 
     # reviewed status: decided points in the verdict colours (codes from the review side)
@@ -249,7 +249,11 @@ def test_multilabel_select_filter_and_score_colours(wnb):
     assert legend == ["not joy", "joy"]
     # label-issue scores (the review side fills ctrl.scores): the choice is enabled and the
     # highest score gets the top colour of the scale
-    assert view.call("h.el.querySelector('.dmw-color-by option[value=score]').disabled")
+    assert view.call(
+        "h.el.querySelector('.dmw-color-by option[value=score]').disabled === !h.hasScores()"
+    )
+    view.call("(() => { const c = h._internals.ctrl; c.scores = null; c.notify(); })()")
+    view.wait_for("h.el.querySelector('.dmw-color-by option[value=score]').disabled", timeout=5)
     scores = [0.0] * n
     scores[i] = 1.0
     view.call(

@@ -198,13 +198,22 @@ def test_queue_keys_act_only_while_the_widget_has_focus(wnb):
     assert wnb.page.evaluate(active) == before
 
 
-def test_30_decisions_while_busy_all_arrive_and_survive_a_reload(wnb):
+def test_30_decisions_while_busy_all_arrive_and_survive_a_reload(wnb, tmp_path):
     view = show(wnb)
     chosen = list(range(0, 300, 9))[:30]
     view.call("h.setSelection(arg)", chosen)
     gold = wnb.py("w.dynamics.gold().tolist()")
+    # The training cell logs an epoch every 4 s until the test has made its 30 decisions (it
+    # creates `stop`), 90 s at most: a slow machine cannot end the cell before the decisions.
+    stop = tmp_path / "stop"
     loop = wnb.run_nowait(
-        "for _ in range(3):\n    time.sleep(4)\n    w.log_epoch(epoch_probs())\n"
+        "import os\n"
+        "for _k in range(180):\n"
+        "    time.sleep(0.5)\n"
+        "    if _k % 8 == 7:\n"
+        "        w.log_epoch(epoch_probs())\n"
+        f"    if os.path.exists({str(stop)!r}):\n"
+        "        break\n"
         "print('TRAINING-FINISHED')\n"
     )
     view.wait_for("true", timeout=1)
@@ -235,6 +244,7 @@ def test_30_decisions_while_busy_all_arrive_and_survive_a_reload(wnb):
     codes = view.call("h.reviewCodes()")
     assert sum(c != 0 for c in codes) == 30
     view.shot("decisions-while-busy")
+    stop.touch()
     loop.wait(60)
     assert "TRAINING-FINISHED" in loop.text()
     view.wait_for("h.pendingDecisions() === 0", timeout=20)
