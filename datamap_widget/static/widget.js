@@ -1415,12 +1415,12 @@ var TextIndex = class {
   /** bytes: Uint8Array of all texts; offsets: Uint32Array of N + 1 byte offsets. */
   constructor(bytes, offsets) {
     this.n = Math.max(0, offsets.length - 1);
-    const decoder4 = new TextDecoder("utf-8");
+    const decoder2 = new TextDecoder("utf-8");
     const parts = new Array(this.n);
     const starts = new Int32Array(this.n + 1);
     let at = 0;
     for (let i = 0; i < this.n; i++) {
-      const text = decoder4.decode(bytes.subarray(offsets[i], offsets[i + 1])).toLowerCase().replaceAll(SEPARATOR, " ");
+      const text = decoder2.decode(bytes.subarray(offsets[i], offsets[i + 1])).toLowerCase().replaceAll(SEPARATOR, " ");
       parts[i] = text;
       starts[i] = at;
       at += text.length + 1;
@@ -1906,12 +1906,36 @@ function testHooksEnabled() {
   return typeof window !== "undefined" && window.__datamapWidgetTestHooks === true;
 }
 
-// src/tooltip.js
-var SNIPPET_CHARS = 140;
+// src/examples.js
 var decoder = new TextDecoder("utf-8");
-function snippet(text, max = SNIPPET_CHARS) {
-  const chars = Array.from(String(text));
-  return chars.length <= max ? chars.join("") : `${chars.slice(0, max).join("")}\u2026`;
+function stringAt(model, bytesTrait, offsetsTrait, i, maxBytes = Number.POSITIVE_INFINITY) {
+  const raw = bytesOf(model.get(offsetsTrait));
+  const offsets = typedAt(Uint32Array, raw, 0, raw.byteLength >> 2);
+  if (offsets.length < i + 2) return null;
+  const end = Math.min(offsets[i + 1], offsets[i] + maxBytes);
+  return decoder.decode(bytesOf(model.get(bytesTrait)).subarray(offsets[i], end));
+}
+function hasImages(model) {
+  return (model.get("_image_shape") || []).length === 2;
+}
+function paintImage(canvas, model, i) {
+  const [height, width] = model.get("_image_shape");
+  const pixels = bytesOf(model.get("_images")).subarray(i * height * width, (i + 1) * height * width);
+  canvas.width = width;
+  canvas.height = height;
+  canvas.style.imageRendering = "pixelated";
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return { height, width };
+  const image = ctx.createImageData(width, height);
+  for (let p = 0; p < pixels.length; p++) {
+    const v = pixels[p];
+    image.data[4 * p] = v;
+    image.data[4 * p + 1] = v;
+    image.data[4 * p + 2] = v;
+    image.data[4 * p + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
+  return { height, width };
 }
 function goldNameOf(i, { meta, gold, goldSets }) {
   if (meta.task === "multilabel") {
@@ -1922,6 +1946,13 @@ function goldNameOf(i, { meta, gold, goldSets }) {
   const g = gold[i];
   return String((meta.class_names || [])[g] ?? g);
 }
+
+// src/tooltip.js
+var SNIPPET_CHARS = 140;
+function snippet(text, max = SNIPPET_CHARS) {
+  const chars = Array.from(String(text));
+  return chars.length <= max ? chars.join("") : `${chars.slice(0, max).join("")}\u2026`;
+}
 function mountTooltip({ model, ctrl, container }) {
   const root = h("div", "dmw-tooltip");
   root.style.display = "none";
@@ -1930,32 +1961,18 @@ function mountTooltip({ model, ctrl, container }) {
   const gold = h("div", "dmw-tooltip-gold");
   root.append(thumb, text, gold);
   container.appendChild(root);
-  const hasImages = (model.get("_image_shape") || []).length === 2;
-  thumb.style.display = hasImages ? "" : "none";
+  const images = hasImages(model);
+  thumb.style.display = images ? "" : "none";
   let shownIndex = null;
   let shownAt = null;
   function textAt(i) {
-    const raw = bytesOf(model.get("_text_offsets"));
-    const offsets = typedAt(Uint32Array, raw, 0, raw.byteLength >> 2);
-    if (offsets.length < i + 2) return "";
-    const end = Math.min(offsets[i + 1], offsets[i] + 4 * SNIPPET_CHARS + 4);
-    return snippet(decoder.decode(bytesOf(model.get("_texts")).subarray(offsets[i], end)));
+    return snippet(stringAt(model, "_texts", "_text_offsets", i, 4 * SNIPPET_CHARS + 4) ?? "");
   }
   function drawThumb(i) {
-    const [height, width] = model.get("_image_shape");
-    const pixels = bytesOf(model.get("_images")).subarray(i * height * width, (i + 1) * height * width);
-    thumb.width = width;
-    thumb.height = height;
+    const { height, width } = paintImage(thumb, model, i);
     const scale = Math.max(1, Math.floor(64 / Math.max(height, width)));
     thumb.style.width = `${width * scale}px`;
     thumb.style.height = `${height * scale}px`;
-    const c = thumb.getContext("2d");
-    const img = c.createImageData(width, height);
-    for (let p = 0; p < pixels.length; p++) {
-      img.data[4 * p] = img.data[4 * p + 1] = img.data[4 * p + 2] = pixels[p];
-      img.data[4 * p + 3] = 255;
-    }
-    c.putImageData(img, 0, 0);
   }
   function show(i, cx, cy) {
     if (i === null) {
@@ -1965,7 +1982,7 @@ function mountTooltip({ model, ctrl, container }) {
     if (i !== shownIndex) {
       text.textContent = textAt(i);
       text.style.display = text.textContent ? "" : "none";
-      if (hasImages) drawThumb(i);
+      if (images) drawThumb(i);
       gold.textContent = `gold: ${goldNameOf(i, { meta: ctrl.history.meta, gold: ctrl.history.gold, goldSets: bytesOf(model.get("_gold_sets")) })}`;
       shownIndex = i;
     }
@@ -2223,7 +2240,6 @@ function paintTracker(pointsView, renderer, duration) {
 }
 
 // src/panel.js
-var decoder2 = new TextDecoder("utf-8");
 function field(list, label, className) {
   const row = h("div", "dmw-field");
   const value = h("span", className);
@@ -2246,45 +2262,16 @@ function buildPanel(model, ctrl) {
   const region = field(fields, "Region", "dmw-region");
   const trajectory = h("div", "dmw-trajectory");
   const legend = h("div", "dmw-trajectory-legend", "\u25CF correct   \u271A incorrect   - - p = 0.5");
-  const hasImages = (model.get("_image_shape") || []).length === 2;
-  canvas.style.display = hasImages ? "" : "none";
+  const images = hasImages(model);
+  canvas.style.display = images ? "" : "none";
   const hasTexts = bytesOf(model.get("_text_offsets")).byteLength > 0;
   text.style.display = hasTexts ? "" : "none";
   root.append(hint, title, canvas, text, fields, trajectory, legend);
-  function stringAt(bytesTrait, offsetsTrait, i) {
-    const raw = bytesOf(model.get(offsetsTrait));
-    const offsets = typedAt(Uint32Array, raw, 0, raw.byteLength >> 2);
-    if (offsets.length < i + 2) return "";
-    return decoder2.decode(bytesOf(model.get(bytesTrait)).subarray(offsets[i], offsets[i + 1]));
-  }
   function drawImage(i) {
-    const [height, width] = model.get("_image_shape");
-    const pixels = bytesOf(model.get("_images")).subarray(i * height * width, (i + 1) * height * width);
+    const { height, width } = paintImage(canvas, model, i);
     const scale = Math.max(1, Math.floor(160 / Math.max(height, width)));
-    canvas.width = width;
-    canvas.height = height;
     canvas.style.width = `${width * scale}px`;
     canvas.style.height = `${height * scale}px`;
-    canvas.style.imageRendering = "pixelated";
-    const ctx = canvas.getContext("2d");
-    const image = ctx.createImageData(width, height);
-    for (let p = 0; p < pixels.length; p++) {
-      const v = pixels[p];
-      image.data[4 * p] = v;
-      image.data[4 * p + 1] = v;
-      image.data[4 * p + 2] = v;
-      image.data[4 * p + 3] = 255;
-    }
-    ctx.putImageData(image, 0, 0);
-  }
-  function goldNames(i, meta) {
-    if (meta.task === "multilabel") {
-      const names = meta.label_names || [];
-      const sets = bytesOf(model.get("_gold_sets"));
-      const chosen = names.filter((_, j) => sets[i * names.length + j]);
-      return chosen.length ? chosen.join(", ") : "(none)";
-    }
-    return String((meta.class_names || [])[ctrl.history.gold[i]] ?? ctrl.history.gold[i]);
   }
   let lastIndex = null;
   function update() {
@@ -2300,16 +2287,16 @@ function buildPanel(model, ctrl) {
       return;
     }
     if (i !== lastIndex) {
-      text.textContent = stringAt("_texts", "_text_offsets", i);
-      if (hasImages) drawImage(i);
+      text.textContent = stringAt(model, "_texts", "_text_offsets", i) ?? "";
+      if (images) drawImage(i);
       lastIndex = i;
     }
     const label = meta.task === "multilabel" ? ` \u2014 map of "${meta.shown_label}"` : "";
-    const id = stringAt("_ids", "_id_offsets", i);
+    const id = stringAt(model, "_ids", "_id_offsets", i) ?? "";
     title.textContent = `Example ${id ? `id ${id}` : `#${i}`} \xB7 epoch ${k}${label}`;
     const c = ctrl.positions.y[i];
     const v = ctrl.positions.x[i];
-    gold.textContent = goldNames(i, meta);
+    gold.textContent = goldNameOf(i, { meta, gold: ctrl.history.gold, goldSets: bytesOf(model.get("_gold_sets")) });
     const row = ctrl.history.rows[k - 1];
     const cls = row.pred[i];
     const p = row.pGold[i];
@@ -2327,7 +2314,6 @@ var ROW_HEIGHT = 22;
 var LIST_HEIGHT = 220;
 var SNIPPET_CHARS2 = 90;
 var VERDICT_TEXT = ["", "\u2713 correct", "\u2717 wrong", "removed"];
-var decoder3 = new TextDecoder("utf-8");
 var COLUMNS = [
   { key: null, title: "Text", className: "dmw-rv-text" },
   { key: "gold", title: "Gold", className: "dmw-rv-gold" },
@@ -2422,29 +2408,14 @@ function buildReviewPanel(model, ctrl) {
     else picker.focus();
   }
   function textAt(i) {
-    const raw = bytesOf(model.get("_text_offsets"));
-    const offsets = typedAt(Uint32Array, raw, 0, raw.byteLength >> 2);
-    if (offsets.length < i + 2) return null;
-    const bytes = bytesOf(model.get("_texts"));
-    const end = Math.min(offsets[i + 1], offsets[i] + SNIPPET_CHARS2 * 4);
-    return decoder3.decode(bytes.subarray(offsets[i], end)).slice(0, SNIPPET_CHARS2);
+    const text = stringAt(model, "_texts", "_text_offsets", i, SNIPPET_CHARS2 * 4);
+    return text === null ? null : text.slice(0, SNIPPET_CHARS2);
   }
-  const hasImages = (model.get("_image_shape") || []).length === 2;
+  const images = hasImages(model);
   function thumbnail(i) {
-    const [height, width] = model.get("_image_shape");
-    const pixels = bytesOf(model.get("_images")).subarray(i * height * width, (i + 1) * height * width);
     const canvas = h("canvas", "dmw-rv-thumb");
-    canvas.width = width;
-    canvas.height = height;
+    paintImage(canvas, model, i);
     canvas.style.height = `${ROW_HEIGHT - 4}px`;
-    canvas.style.imageRendering = "pixelated";
-    const ctx = canvas.getContext("2d");
-    const image = ctx.createImageData(width, height);
-    for (let p = 0; p < pixels.length; p++) {
-      image.data[4 * p] = image.data[4 * p + 1] = image.data[4 * p + 2] = pixels[p];
-      image.data[4 * p + 3] = 255;
-    }
-    ctx.putImageData(image, 0, 0);
     return canvas;
   }
   function decisionText(i) {
@@ -2491,7 +2462,7 @@ function buildReviewPanel(model, ctrl) {
       if (ctrl.outbox.isPending(i)) row.classList.add("dmw-rv-pending");
       const text = textAt(i);
       const g = goldOf2(i);
-      const first = text === null && hasImages ? thumbnail(i) : null;
+      const first = text === null && images ? thumbnail(i) : null;
       const cells = [
         text === null ? `#${i}` : text,
         g === null ? "" : String(names[g] ?? g),

@@ -3,8 +3,8 @@
 // label-issue score when nothing is selected), sortable and virtualised. State lives in the
 // controller (shared by views); this module only draws it and turns clicks and keys into
 // controller calls. Texts and label names only ever go through textContent.
-import { bytesOf, typedAt } from "./buffers.js";
 import { fmt3, h } from "./dom.js";
+import { hasImages, paintImage, stringAt } from "./examples.js";
 import { keyAction } from "./review_queue.js";
 import { scrollTopToShow, visibleRows } from "./row_window.js";
 
@@ -12,7 +12,6 @@ const ROW_HEIGHT = 22;
 const LIST_HEIGHT = 220;
 const SNIPPET_CHARS = 90;
 const VERDICT_TEXT = ["", "✓ correct", "✗ wrong", "removed"];
-const decoder = new TextDecoder("utf-8");
 
 const COLUMNS = [
   { key: null, title: "Text", className: "dmw-rv-text" },
@@ -119,32 +118,17 @@ export function buildReviewPanel(model, ctrl) {
   }
 
   function textAt(i) {
-    const raw = bytesOf(model.get("_text_offsets"));
-    const offsets = typedAt(Uint32Array, raw, 0, raw.byteLength >> 2);
-    if (offsets.length < i + 2) return null;
-    const bytes = bytesOf(model.get("_texts"));
-    const end = Math.min(offsets[i + 1], offsets[i] + SNIPPET_CHARS * 4);
-    return decoder.decode(bytes.subarray(offsets[i], end)).slice(0, SNIPPET_CHARS);
+    const text = stringAt(model, "_texts", "_text_offsets", i, SNIPPET_CHARS * 4);
+    return text === null ? null : text.slice(0, SNIPPET_CHARS);
   }
 
-  const hasImages = (model.get("_image_shape") || []).length === 2;
+  const images = hasImages(model);
 
   /** A row-high grey-level thumbnail of image example i (images mode). */
   function thumbnail(i) {
-    const [height, width] = model.get("_image_shape");
-    const pixels = bytesOf(model.get("_images")).subarray(i * height * width, (i + 1) * height * width);
     const canvas = h("canvas", "dmw-rv-thumb");
-    canvas.width = width;
-    canvas.height = height;
+    paintImage(canvas, model, i);
     canvas.style.height = `${ROW_HEIGHT - 4}px`;
-    canvas.style.imageRendering = "pixelated";
-    const ctx = canvas.getContext("2d");
-    const image = ctx.createImageData(width, height);
-    for (let p = 0; p < pixels.length; p++) {
-      image.data[4 * p] = image.data[4 * p + 1] = image.data[4 * p + 2] = pixels[p];
-      image.data[4 * p + 3] = 255;
-    }
-    ctx.putImageData(image, 0, 0);
     return canvas;
   }
 
@@ -195,7 +179,7 @@ export function buildReviewPanel(model, ctrl) {
       if (ctrl.outbox.isPending(i)) row.classList.add("dmw-rv-pending");
       const text = textAt(i);
       const g = goldOf(i);
-      const first = text === null && hasImages ? thumbnail(i) : null;
+      const first = text === null && images ? thumbnail(i) : null;
       const cells = [
         text === null ? `#${i}` : text,
         g === null ? "" : String(names[g] ?? g),

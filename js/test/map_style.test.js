@@ -3,11 +3,12 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { goldNameOf } from "../src/examples.js";
 import { CATEGORY_COLORS, filterMask, legendOf, pointColors, REVIEW_COLORS, rgba } from "../src/map_style.js";
 import { regionOf } from "../src/metrics.js";
 import { ringOffsets } from "../src/overlay.js";
 import { decodeSelection, encodeSelection } from "../src/selection_sync.js";
-import { goldNameOf, SNIPPET_CHARS, snippet } from "../src/tooltip.js";
+import { SNIPPET_CHARS, snippet } from "../src/tooltip.js";
 
 const meta = {
   task: "multiclass",
