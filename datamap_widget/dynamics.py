@@ -528,6 +528,129 @@ class TrainingDynamics:
 
         return label_issues(self, label, in_sample=in_sample)
 
+    def plot(self, ax=None, epochs=None, label=None, hue="correctness"):
+        """Draw the Dataset Cartography figure (Swayamdipta et al. 2020, Fig. 1) with matplotlib.
+
+        Needs the ``plot`` extra (``pip install "datamap-widget[plot]"``, matplotlib >= 3.6).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Draw only the map (with its region guides, counts and legend) into this Axes, e.g.
+            one panel of your own figure. Default: a new figure with the map above three
+            histograms (confidence, variability, correctness).
+        epochs : int, optional
+            The map as it stood after the first ``epochs`` epochs (default: all logged).
+        label : str or int, optional
+            Multilabel only: the label whose map is drawn.
+        hue : {"correctness", "region", "gold_label"}
+            What colours the points: correctness rounded to one decimal (as in the paper), the
+            region, or the gold label.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            ``fig.savefig("map.png")`` (or ``.svg``, ``.pdf``); the points are rasterised, so
+            vector files stay small at any number of examples.
+
+        Examples
+        --------
+        >>> fig = td.plot()
+        >>> fig.savefig("data_map.pdf")
+        """
+        from datamap_widget.plotting import map_title, plot_data_map
+
+        k = self._epochs(epochs)
+        col = self._column(label)
+        name = col if col is None or self._label_names is None else self._label_names[col]
+        return plot_data_map(
+            self.metrics(epochs=k, label=label),
+            variability_threshold=self._variability_threshold,
+            confidence_threshold=self._confidence_threshold,
+            hue=hue,
+            ax=ax,
+            title=map_title(self.n_examples, k, name),
+        )
+
+    def subset(self, region=None, *, fraction=None, by=None, label=None, epochs=None) -> pd.Index:
+        """Ids of a training subset as the paper selects them, first the ones it trains on first.
+
+        Parameters
+        ----------
+        region : {"ambiguous", "hard-to-learn", "easy-to-learn"}, optional
+            Alone: the region's examples by the fixed thresholds, in the order of
+            ``ambiguous()`` / ``hard()`` / ``easy()``. With ``fraction``: the paper's share
+            for that region, of all examples: the most variable, the least or the most
+            confident.
+        fraction : float in (0, 1], optional
+            Keep ``round(fraction * N)`` of all examples, ranked by ``by`` (or the region's
+            metric); 0.33 is the paper's 33%.
+        by : {"variability", "confidence", "correctness", "forgetfulness", \
+"threshold_closeness", "aum"}, optional
+            Ranking metric when no region is given (default "variability"), from the end the
+            paper trains on: variability, forgetfulness, threshold_closeness highest first;
+            confidence, correctness, aum lowest first.
+        label : str or int, optional
+            Multilabel only: the label whose map ranks the examples.
+        epochs : int, optional
+            Rank by the map after the first ``epochs`` epochs (default: all logged).
+
+        Returns
+        -------
+        pandas.Index
+            Example ids (named ``id``) in ranking order; ties keep dataset order.
+            ``datamap_widget.subsets`` documents where this matches allenai/cartography.
+
+        Examples
+        --------
+        >>> td.subset(fraction=0.33)  # the 33% most ambiguous: the paper's recipe
+        >>> td.subset(fraction=0.33, by="confidence")  # the 33% hardest to learn
+        >>> td.subset("easy-to-learn", fraction=0.33)  # the 33% most confident
+        >>> td.subset("hard-to-learn")  # the region by the thresholds
+        """
+        from datamap_widget.subsets import subset
+
+        return subset(self, region, fraction=fraction, by=by, label=label, epochs=epochs)
+
+    def subset_of(
+        self, data, region=None, *, fraction=None, by=None, label=None, epochs=None, id_column=None
+    ):
+        """The rows of ``data`` in ``subset(region, ...)``, same type back, in the subset's order.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame or datasets.Dataset
+            The examples the run was recorded on. Rows are matched by id, never by position in
+            the run: the DataFrame's index, or ``id_column``; a ``Dataset`` without
+            ``id_column`` by row position (row i is id i). Rows with ids the run does not know,
+            repeated ids, or subset examples missing from ``data`` raise a ValueError.
+        region, fraction, by, label, epochs
+            As for :meth:`subset`.
+        id_column : str, optional
+            Column of ``data`` that holds the example ids.
+
+        Returns
+        -------
+        pandas.DataFrame or datasets.Dataset
+            ``data.iloc[...]`` / ``data.select(...)`` of the subset's rows.
+
+        Examples
+        --------
+        >>> train_ambiguous = td.subset_of(train_df, fraction=0.33)
+        """
+        from datamap_widget.subsets import subset_of
+
+        return subset_of(
+            self,
+            data,
+            region,
+            fraction=fraction,
+            by=by,
+            label=label,
+            epochs=epochs,
+            id_column=id_column,
+        )
+
     # ----------------------------------------------------------------- persistence
     def _header(self) -> dict:
         return {

@@ -628,6 +628,71 @@ class DataMapWidget(anywidget.AnyWidget):
         """Rows of :meth:`to_dataframe` for the selected examples (in :attr:`selected` order)."""
         return self.to_dataframe().iloc[self._selection_positions()]
 
+    def _label_key(self, label):
+        """Engine key of ``label`` (a name of this widget or an index); None: the shown label."""
+        td = self._dynamics
+        if label is None:
+            return self._engine_label(self.label)
+        return label_index(label, td.task, self._label_names, len(self._label_names))
+
+    def plot(self, ax=None, epochs=None, label=None, hue="correctness"):
+        """The paper's figure of what the widget shows; see :meth:`TrainingDynamics.plot`.
+
+        Its class names, the shown label (multilabel) and the current thresholds. The page's
+        replay position and colour choice stay in the browser: ``epochs`` defaults to all
+        logged epochs and ``hue`` to correctness.
+
+        Examples
+        --------
+        >>> w.plot().savefig("data_map.png", dpi=200)
+        """
+        from datamap_widget.plotting import map_title, plot_data_map
+
+        td = self._dynamics
+        key = self._label_key(label)
+        frame = self.to_dataframe(epochs=epochs, label=key)
+        shown = None if key is None else self._label_names[key]
+        return plot_data_map(
+            frame,
+            variability_threshold=td.variability_threshold,
+            confidence_threshold=td.confidence_threshold,
+            hue=hue,
+            ax=ax,
+            title=map_title(len(frame), td.n_epochs if epochs is None else epochs, shown),
+        )
+
+    def subset(self, region=None, *, fraction=None, by=None, label=None, epochs=None):
+        """Ids of a training subset (default label: the shown one); see
+        :meth:`TrainingDynamics.subset`.
+
+        Examples
+        --------
+        >>> w.subset(fraction=0.33)  # the 33% most ambiguous examples
+        """
+        return self._dynamics.subset(
+            region, fraction=fraction, by=by, label=self._label_key(label), epochs=epochs
+        )
+
+    def subset_of(
+        self, data, region=None, *, fraction=None, by=None, label=None, epochs=None, id_column=None
+    ):
+        """Rows of ``data`` in :meth:`subset` (same type back; ``id_column`` defaults to the
+        constructor's); see :meth:`TrainingDynamics.subset_of`.
+
+        Examples
+        --------
+        >>> ambiguous_df = w.subset_of(train_df, fraction=0.33)
+        """
+        return self._dynamics.subset_of(
+            data,
+            region,
+            fraction=fraction,
+            by=by,
+            label=self._label_key(label),
+            epochs=epochs,
+            id_column=self._id_column if id_column is None else id_column,
+        )
+
     # ---------------------------------------------------------------------- review
     def _init_reviews(self, td, *, label_column, id_column):
         """The review log of this run: on disk next to an on-disk run (decisions come back on
