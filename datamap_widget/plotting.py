@@ -114,10 +114,10 @@ def _draw_points(ax, frame: pd.DataFrame, hue: str) -> None:
 
 
 def _draw_regions(ax, frame: pd.DataFrame, vt: float, ct: float) -> None:
-    """Dashed guides at the thresholds; each region's name and count in a corner it leaves empty.
+    """Dashed guides at the thresholds; each region's name and count in a corner of it.
 
-    The corners are ones the map's arch cannot reach (a mean p(gold) near 0 or 1 leaves little
-    room for variability), so the labels cover no points.
+    Corners at the top and bottom of the map, towards high variability: the map's arch leaves
+    few points there (a mean p(gold) near 0 or 1 leaves little room for variability).
     """
     ax.plot([vt, vt], [0.0, 1.0], gid="guide", **_GUIDE)
     ax.plot([0.0, vt], [ct, ct], gid="guide", **_GUIDE)
