@@ -3,15 +3,15 @@
 Layout after the reference code's ``plot_data_map`` (allenai/cartography): the map (variability
 on x, confidence on y, coloured by correctness rounded to one decimal as the paper does) above
 three histograms: confidence, variability, correctness. Differences, on purpose: every example
-is drawn (the reference samples 25,000), the axes are fixed at [0, 0.5] x [0, 1] like the live
-map so figures of different runs or epochs compare, and the regions are the package's fixed
-thresholds, drawn as dashed guides with each region's count.
+is drawn (the reference samples 25,000); the axes are fixed at [0, 0.5] x [0, 1] like the live
+map (plus 2% room), so figures of different runs or epochs compare; the regions are the
+package's fixed thresholds, drawn as dashed guides with each region's count.
 
 matplotlib is an optional extra (``pip install "datamap-widget[plot]"``) imported here on first
 use only. Points are drawn as one marker line per colour (Agg stamps one cached marker per
 point, several times faster than a scatter collection with a colour per point), in random
 interleaved chunks so that no colour is always painted last, and rasterised: in SVG and PDF
-they are one embedded image, so a figure of 550,000 examples stays a few hundred kB.
+they are one embedded image, so a figure of 550,000 examples stays under 1 MB.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ import pandas as pd
 from datamap_widget._palette import CATEGORY_COLORS, CORRECTNESS_COLORS, REGION_COLORS
 from datamap_widget._stats import REGIONS
 
-__all__ = ["HUES", "plot_data_map"]
+__all__ = ["HUES", "map_title", "plot_data_map"]
 
 HUES = ("correctness", "region", "gold_label")
 """What ``hue=`` may colour the points by."""
+MAP_XLIM, MAP_YLIM = (-0.01, 0.51), (-0.02, 1.02)
+"""The live map's fixed axes, [0, 0.5] x [0, 1], with 2% room so points on the edges show whole."""
 _CHUNKS = 8  # interleaved draw passes: each paints 1/8 of the points of every colour
 _GUIDE = dict(color="#777777", linestyle="--", linewidth=1.2, zorder=2.5)  # above the points
 _HIST_COLORS = {"confidence": "#622a87", "variability": "#008080", "correctness": "#86bf91"}
@@ -240,7 +242,7 @@ def plot_data_map(
         main, fig, histograms = ax, ax.figure, None
     _draw_points(main, frame, hue)
     _draw_regions(main, frame, vt, ct)
-    main.set(xlim=(0, 0.5), ylim=(0, 1), xlabel="variability", ylabel="confidence")
+    main.set(xlim=MAP_XLIM, ylim=MAP_YLIM, xlabel="variability", ylabel="confidence")
     if title:
         main.set_title(title)
     if histograms is not None:

@@ -74,7 +74,7 @@ def test_the_figure_has_the_map_and_three_histograms():
         ("correctness", ""),
     ]
     assert fig.axes[0].get_title() == "Data map: 8 examples, 2 epochs"
-    assert fig.axes[0].get_xlim() == (0.0, 0.5) and fig.axes[0].get_ylim() == (0.0, 1.0)
+    assert fig.axes[0].get_xlim() == (-0.01, 0.51) and fig.axes[0].get_ylim() == (-0.02, 1.02)
 
 
 def test_regions_are_named_with_their_counts_and_guides_at_the_thresholds():
@@ -280,3 +280,15 @@ def test_a_notebook_shows_the_figure_once(monkeypatch):
     NotebookClient(nb, timeout=180, resources={"metadata": {"path": str(REPO)}}).execute()
     images = [sum("image/png" in o.get("data", {}) for o in cell.outputs) for cell in nb.cells]
     assert images == [0, 1, 0, 1]
+
+
+def test_the_figure_uses_the_live_maps_colours():
+    """Saved figures read like the page: the palettes written twice (Python, JS) agree."""
+    from datamap_widget._palette import CATEGORY_COLORS, REGION_COLORS
+
+    js = (REPO / "js" / "src" / "map_style.js").read_text(encoding="utf-8")
+    categories = re.search(r"CATEGORY_COLORS = \[(.*?)\]", js, flags=re.S).group(1)
+    assert re.findall(r'"(#[0-9a-f]{6})"', categories) == CATEGORY_COLORS
+    regions = re.search(r"REGION_COLORS = \{(.*?)\}", js, flags=re.S).group(1)
+    pairs = re.findall(r'"?([\w-]+)"?: "(#[0-9a-f]{6})"', regions)
+    assert dict(pairs) == REGION_COLORS
