@@ -510,7 +510,7 @@ function decisionMessage({ index, verdict, newLabel = null, label = null, now = 
 var RESEND_MS = 2e4;
 var VERDICT_CODES2 = { correct: 1, wrong: 2, remove: 3 };
 var ReviewState = class {
-  /** `page`: the controller (store, n, selected, selection, positions, shown, select, notify). */
+  /** `page`: the controller (store, selected, selection, positions, shown, history, select, notify). */
   constructor(page) {
     this.page = page;
     const { store } = page;

@@ -11,7 +11,7 @@ const RESEND_MS = 20000;
 const VERDICT_CODES = { correct: 1, wrong: 2, remove: 3 };
 
 export class ReviewState {
-  /** `page`: the controller (store, n, selected, selection, positions, shown, select, notify). */
+  /** `page`: the controller (store, selected, selection, positions, shown, history, select, notify). */
   constructor(page) {
     this.page = page;
     const { store } = page;
