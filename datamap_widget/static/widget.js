@@ -1454,7 +1454,10 @@ var Controller = class {
   clearSelection() {
     this.picked.clear();
   }
-  /** Map style (colour mode, gold filter, search) changed: every view redraws its layers. */
+  /**
+   * Map style (colour mode, gold filter, search) changed: every view redraws its layers.
+   * @param {{colorBy?: string, goldFilter?: number | null, searchQuery?: string, searchHits?: Int32Array}} style
+   */
   setStyle({ colorBy, goldFilter, searchQuery, searchHits } = {}) {
     if (colorBy !== void 0) this.colorBy = colorBy;
     if (goldFilter !== void 0) this.goldFilter = goldFilter;

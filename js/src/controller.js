@@ -1,3 +1,4 @@
+// @ts-check
 // The page state of one widget model, shared by every view of it, and what the views read and call:
 // the data (store.js), the shown epoch (playback.js), what is picked (selection_state.js), the
 // review queue (review_state.js) and the map style. It drives the shared bqplot models
@@ -33,6 +34,7 @@ class Controller {
     this.colorBy = "correctness"; // correctness | gold | region | reviewed | score
     this.goldFilter = null; // null: all points shown; else a gold class / label index
     this.searchQuery = "";
+    /** @type {Int32Array} */
     this.searchHits = new Int32Array(0);
     this.marks = new CurrentPointMarks();
     this.playback = new Playback(this);
@@ -117,7 +119,10 @@ class Controller {
     this.picked.clear();
   }
 
-  /** Map style (colour mode, gold filter, search) changed: every view redraws its layers. */
+  /**
+   * Map style (colour mode, gold filter, search) changed: every view redraws its layers.
+   * @param {{colorBy?: string, goldFilter?: number | null, searchQuery?: string, searchHits?: Int32Array}} style
+   */
   setStyle({ colorBy, goldFilter, searchQuery, searchHits } = {}) {
     if (colorBy !== undefined) this.colorBy = colorBy;
     if (goldFilter !== undefined) this.goldFilter = goldFilter;

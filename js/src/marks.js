@@ -1,3 +1,4 @@
+// @ts-check
 // The shared bqplot models the page drives client-side (set, never saved, so nothing here needs
 // the kernel): the SVG points, the highlight ring on the current point, the panel's trajectory.
 import { showTrajectory } from "./trajectory.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // Which epoch the map shows, and moving it there: follow new epochs, replay (scrub) and play.
 //
 // Keeping up with training: a logged epoch only stores its arrays (O(N)); showing it is scheduled.

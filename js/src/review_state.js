@@ -1,3 +1,4 @@
+// @ts-check
 // The review queue's state, shared by every view. Decisions made here are shown at once (codes)
 // and sent to the kernel as "decisions" messages; they stay in the outbox (and are re-sent) until
 // the kernel's decisions (the store's `reviews`) hold them. The queue walks the review list: the

@@ -1,3 +1,4 @@
+// @ts-check
 // What the user picked, shared by every view: the current point (the panel's example, the ring,
 // the review queue's position) and the multi-point selection (the review list). Both live in the
 // page, so picking works while a cell runs; they reach Python through the store when it is free,
