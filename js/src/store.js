@@ -105,9 +105,11 @@ export class DataStore {
 
   /** `decode()` again only when one of `traits` holds a new value (trait values are replaced, never mutated). */
   cached(key, traits, decode) {
-    const raws = traits.map((t) => this.source.get(t));
     const hit = this.memo.get(key);
-    if (hit && hit.raws.every((raw, j) => raw === raws[j])) return hit.value;
+    let same = hit !== undefined;
+    for (let j = 0; same && j < traits.length; j++) same = this.source.get(traits[j]) === hit.raws[j];
+    if (same) return hit.value;
+    const raws = traits.map((t) => this.source.get(t));
     const value = decode();
     this.memo.set(key, { raws, value });
     return value;
