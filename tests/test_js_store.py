@@ -26,10 +26,9 @@ import { readFileSync } from "node:fs";
 import { DataStore } from "%(src)s/store.js";
 import { decisionMessage } from "%(src)s/review_queue.js";
 import { FakeModel } from "%(test)s/fake_model.js";
-const dir = process.argv[1];
-const doc = JSON.parse(readFileSync(dir + "/doc.json", "utf8"));
-const bin = (name) => {
-  const b = readFileSync(dir + "/" + name);
+const doc = JSON.parse(readFileSync(0, "utf8")); // stdin
+const bin = (hex) => {
+  const b = Buffer.from(hex, "hex"); // pooled memory: offsets need not be aligned, as on a real page
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
 };
 // ipywidgets' put_buffers: each binary frame goes back where _remove_buffers took it from
@@ -37,7 +36,7 @@ const state = doc.state;
 doc.bufferPaths.forEach((path, k) => {
   let at = state;
   for (const key of path.slice(0, -1)) at = at[key];
-  at[path[path.length - 1]] = bin(`state${k}.bin`);
+  at[path[path.length - 1]] = bin(doc.buffers[k]);
 });
 const model = new FakeModel(state);
 const store = new DataStore(model);
@@ -80,42 +79,38 @@ console.log(JSON.stringify(out));
 """
 
 
-def page_store(tmp_path, widget, *, select, selection, decisions):
+def page_store(widget, *, select, selection, decisions):
     """Run the page's store on `widget`'s state as the comm carries it; returns what it read."""
     state, buffer_paths, buffers = _remove_buffers(widget.get_state())
-    for k, buf in enumerate(buffers):
-        (tmp_path / f"state{k}.bin").write_bytes(bytes(buf))
     comm = RecordingComm()
     widget.comm = comm
     request = {"type": "request_epochs", "label": widget.label, "first": 1}
     request["stop"] = widget.n_epochs + 1
     widget._on_page_msg(widget, request, [])
-    answers = []
-    for m, (data, message_buffers) in enumerate(comm.messages):
-        names = []
-        for b, buf in enumerate(message_buffers):
-            names.append(f"answer{m}_{b}.bin")
-            (tmp_path / names[-1]).write_bytes(bytes(buf))
-        answers.append({"content": data["content"], "buffers": names})
+    answers = [
+        {"content": data["content"], "buffers": [bytes(b).hex() for b in frames]}
+        for data, frames in comm.messages
+    ]
     doc = {
         "state": state,
         "bufferPaths": buffer_paths,
+        "buffers": [bytes(b).hex() for b in buffers],
         "answers": answers,
         "select": select,
         "selection": selection,
         "decisions": decisions,
     }
-    (tmp_path / "doc.json").write_text(json.dumps(doc))
     script = NODE_SCRIPT % {"src": SRC.as_posix(), "test": (ROOT / "js" / "test").as_posix()}
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", script, str(tmp_path)],
+    page = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        input=json.dumps(doc),
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    assert page.returncode == 0, page.stderr
+    result = json.loads(page.stdout)
     # the page asked for exactly what the kernel answered above
     assert result["requests"] == [request]
     return result
@@ -134,7 +129,7 @@ def apply_page_writes(widget, written):
         widget._on_page_msg(widget, message, [])
 
 
-def test_store_reads_texts_ids_gold_history_and_scores_as_python_sent_them(tmp_path):
+def test_store_reads_texts_ids_gold_history_and_scores_as_python_sent_them():
     rng = np.random.default_rng(11)
     n = 40
     texts = [f"text {i} é☕ {'x' * (i % 7)}" for i in range(n)]
@@ -146,7 +141,6 @@ def test_store_reads_texts_ids_gold_history_and_scores_as_python_sent_them(tmp_p
     for _ in range(4):
         w.log_epoch(rng.dirichlet(np.ones(3), size=n))
     r = page_store(
-        tmp_path,
         w,
         select=5,
         selection=[9, 2, 2, 38],
@@ -175,7 +169,7 @@ def test_store_reads_texts_ids_gold_history_and_scores_as_python_sent_them(tmp_p
     assert r["listenersLeft"] == 0
 
 
-def test_store_reads_multilabel_gold_sets_and_images(tmp_path):
+def test_store_reads_multilabel_gold_sets_and_images():
     rng = np.random.default_rng(12)
     n = 24
     labels = (rng.random((n, 3)) < 0.4).astype(int)
@@ -183,7 +177,7 @@ def test_store_reads_multilabel_gold_sets_and_images(tmp_path):
     w = DataMapWidget(images=images, labels=labels, label_names=["a", "b", "c"], label="b")
     for _ in range(3):
         w.log_epoch(rng.random((n, 3)))
-    r = page_store(tmp_path, w, select=0, selection=[], decisions=[])
+    r = page_store(w, select=0, selection=[], decisions=[])
     assert r["label"] == "b" and r["meta"]["shown_label"] == "b"
     assert r["goldSets"] == labels.reshape(-1).tolist()
     assert r["gold"] == w.dynamics.gold(label="b").tolist()
