@@ -504,35 +504,42 @@ class ReviewLog:
         with self._lock:
             return self._state(col)[2]
 
+    def _membership(self, label, value):
+        """Multilabel: "<label>" / "not <label>" for a membership, None when there is none."""
+        if label is None or value is None:
+            return None
+        name = str(self._name(label))
+        return name if value else f"not {name}"
+
     def to_dataframe(self) -> pd.DataFrame:
         """One row per decision in the order made, indexed by example id.
 
-        Columns: gold, verdict, new_label (None unless "wrong"), time (UTC), decision_id, and for
-        multilabel ``label`` (the label decided on). gold/new_label are class names when the run
-        has label names, else class indexes; multilabel: membership (bool) of ``label``.
+        Columns: gold_label, verdict, new_label (missing unless "wrong"), time (UTC),
+        decision_id, and for multilabel ``label`` (the label decided on). gold_label and
+        new_label are Categoricals of the class names (class indexes when the run has none),
+        as in ``metrics()``; multilabel: "<label>" or "not <label>", as ``metrics(label=)``.
         """
         with self._lock:
             rows = list(self._decisions)
         index = pd.Index(np.array([d.id for d in rows], dtype=self._ids.dtype), name="id")
         ml = self._task == "multilabel"
-        if ml:
-            gold = pd.array([d.gold for d in rows], dtype="boolean")
-            new = pd.array([d.new_label for d in rows], dtype="boolean")
-        elif self._label_names is not None:
-            gold = pd.array([self._label_names[d.gold] for d in rows], dtype=object)
-            new = pd.array(
-                [None if d.new_label is None else self._label_names[d.new_label] for d in rows],
-                dtype=object,
-            )
+        if ml:  # as metrics(label=...) names them: "<label>" / "not <label>"
+            gold = pd.array([self._membership(d.label, d.gold) for d in rows], dtype=object)
+            new = pd.array([self._membership(d.label, d.new_label) for d in rows], dtype=object)
         else:
-            gold = pd.array([d.gold for d in rows], dtype="Int64")
-            new = pd.array([d.new_label for d in rows], dtype="Int64")
+            classes = pd.CategoricalDtype(
+                self._label_names if self._label_names is not None else range(self._n_classes)
+            )
+            gold = pd.Categorical.from_codes([d.gold for d in rows], dtype=classes)
+            new = pd.Categorical.from_codes(
+                [-1 if d.new_label is None else d.new_label for d in rows], dtype=classes
+            )
         data = {}
         if ml:
             data["label"] = pd.array(
                 [None if d.label is None else self._name(d.label) for d in rows], dtype=object
             )
-        data["gold"] = gold
+        data["gold_label"] = gold
         data["verdict"] = pd.Categorical([d.verdict for d in rows], categories=list(VERDICTS))
         data["new_label"] = new
         data["time"] = pd.to_datetime(

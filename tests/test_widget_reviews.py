@@ -64,7 +64,7 @@ def test_page_decisions_reach_reviews_once_each_in_order():
     df = w.reviews
     assert df.index.tolist() == ["ex1", "ex4", "ex0"]
     assert df["verdict"].astype(str).tolist() == ["wrong", "remove", "correct"]
-    assert df["gold"].tolist() == ["yes", "yes", "no"]
+    assert df["gold_label"].tolist() == ["yes", "yes", "no"]
     assert df["new_label"].tolist()[0] == "no" and df["new_label"].isna().tolist()[1:] == [
         True,
         True,

@@ -295,8 +295,8 @@ def test_multilabel_wrong_flips_the_shown_label_and_marks_only_that_label(wnb):
     while wnb.py("len(w.reviews)") < 1 and time.monotonic() < deadline:
         time.sleep(0.2)
     got = wnb.py(
-        "[w.reviews.index.tolist(), w.reviews.label.tolist(), bool(w.reviews.gold.iloc[0]),"
-        " bool(w.reviews.new_label.iloc[0]), bool(hot[4, 0])]"
+        "[w.reviews.index.tolist(), w.reviews.label.tolist(), w.reviews.gold_label.iloc[0] == 'joy',"
+        " w.reviews.new_label.iloc[0] == 'joy', bool(hot[4, 0])]"
     )
     assert got[0] == [4] and got[1] == ["joy"] and got[2] == got[4] and got[3] == (not got[4])
     assert view.call("h.reviewCodes()[4]") == 2
