@@ -164,7 +164,7 @@ def test_multilabel_label_names_order():
     ],
 )
 def test_bad_classes_are_refused_and_record_nothing(classes, error, words):
-    X, y, names = three_class_data()
+    _, y, names = three_class_data()
     td = TrainingDynamics(y, label_names=list(names))
     with pytest.raises(error, match=re.escape(words)):
         td.log_epoch(np.full((90, 3), 1 / 3), classes=classes)
