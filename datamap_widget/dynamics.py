@@ -117,6 +117,7 @@ class TrainingDynamics:
         self._path = None
         self._held_out = False
         self._loaded_from = None  # folder of a run loaded into memory (not written to)
+        self._said_not_written = False
         if path is not None:
             existing, records = persistence.open_run(path, self._header())
             for record in records:
@@ -182,6 +183,11 @@ class TrainingDynamics:
         """Directory of the on-disk run, or None for an in-memory run (``resume`` opens a
         saved run for appending)."""
         return self._path
+
+    @property
+    def loaded_from(self):
+        """The folder a run was read from by ``load`` (not written to), else None."""
+        return self._loaded_from
 
     @property
     def held_out(self) -> bool:
@@ -350,7 +356,7 @@ class TrainingDynamics:
             )
 
     def _commit(self, record: EpochRecord, logits: bool) -> None:
-        if self._loaded_from is not None and self._path is None:
+        if self._loaded_from is not None and self._path is None and not self._said_not_written:
             warnings.warn(
                 f"this run was loaded from {str(self._loaded_from)!r} into memory: new epochs "
                 "are not written there. To append to that folder, open it with "
@@ -360,7 +366,7 @@ class TrainingDynamics:
                 UserWarning,
                 stacklevel=3,
             )
-            self._loaded_from = None  # said once
+            self._said_not_written = True
         if not logits and _all_hard(record.p_gold):
             warnings.warn(
                 "every output of this epoch is exactly 0 or 1: these look like hard "
@@ -721,7 +727,7 @@ class TrainingDynamics:
         else:
             count = persistence.epoch_count(folder)
             inside = TrainingDynamics.load(folder, None if epochs is None else min(epochs, count))
-            inside._loaded_from = None  # read along with its run: the run's own warning serves
+            inside._said_not_written = True  # read along with its run: the run's warning serves
         self.in_sample = inside
         self._held_out = True
 

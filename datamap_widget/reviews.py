@@ -28,6 +28,7 @@ import numbers
 import threading
 import time as _time
 import uuid
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,12 +86,15 @@ class ReviewLog:
     path : a run directory (``TrainingDynamics(path=...)`` or one written by ``save``). Its
         ``reviews.jsonl`` is read back (resume), and every new decision is appended to it and
         fsynced before ``record`` returns.
+    read_from : a run directory whose ``reviews.jsonl`` is read but never written (a run
+        opened with ``TrainingDynamics.load``); new decisions stay in memory, and the first
+        one warns so (``save`` writes them to a new run folder).
 
     Every method that records checks everything first: bad input raises and leaves the log
     (and the file) unchanged.
     """
 
-    def __init__(self, dynamics, *, path=None):
+    def __init__(self, dynamics, *, path=None, read_from=None):
         self._task = str(dynamics.task)
         self._n_classes = int(dynamics.n_classes)
         names = dynamics.label_names
@@ -111,6 +115,7 @@ class ReviewLog:
         self._by_decision_id: dict[str, Decision] = {}
         self._lock = threading.RLock()
         self._file = None
+        self._read_only = None  # reviews.jsonl read from a loaded run, never written
         if path is not None:
             directory = store.check_run_directory(path)
             self._check_same_run(directory)
@@ -119,6 +124,11 @@ class ReviewLog:
             if file.exists():
                 store.repair_tail(file)
             self._file = file
+        elif read_from is not None:
+            directory = store.check_run_directory(read_from)
+            self._check_same_run(directory)
+            self._load(store.reviews_file(directory))
+            self._read_only = store.reviews_file(directory)
 
     # ----------------------------------------------------------------- description
     @property
@@ -572,6 +582,16 @@ class ReviewLog:
         }
 
     def _persist(self, decisions: list[Decision]) -> None:
+        if self._read_only is not None and decisions:
+            warnings.warn(
+                f"review decisions are kept in memory, not written to {self._read_only}: the "
+                "run was loaded, not resumed. To append to its folder, open it with "
+                "DataMapWidget(dynamics=folder, path=folder) (or ReviewLog(td, path=folder)); "
+                "to keep them elsewhere, w.save(new_folder)",
+                UserWarning,
+                stacklevel=4,
+            )
+            self._read_only = None  # said once
         if self._file is None or not decisions:
             return
         store.append(self._file, [self._to_json(d) for d in decisions])

@@ -722,7 +722,9 @@ class DataMapWidget(anywidget.AnyWidget):
     def _init_reviews(self, td, *, label_column, id_column):
         """The review log of this run: on disk next to an on-disk run (decisions come back on
         resume), else in memory. Its decisions are mirrored in ``_reviews`` for the page."""
-        self._review_log = ReviewLog(td, path=getattr(td, "path", None))
+        path = getattr(td, "path", None)
+        loaded = getattr(td, "loaded_from", None) if path is None else None
+        self._review_log = ReviewLog(td, path=path, read_from=loaded)
         self._label_column = label_column
         self._id_column = id_column
         if len(self._review_log):
