@@ -26,7 +26,7 @@ import pandas as pd
 from datamap_widget import persistence
 from datamap_widget._batches import PendingEpoch
 from datamap_widget._classes import ambiguous_order_error, column_order
-from datamap_widget._ids import IdLookup
+from datamap_widget._ids import IdLookup, id_type_hint
 from datamap_widget._labels import ids_from_index, normalize_ids, normalize_labels
 from datamap_widget._outputs import EpochRecord, convert
 from datamap_widget._stats import REGIONS, RunningStats, metrics_frame
@@ -435,10 +435,10 @@ class TrainingDynamics:
         positions = self._lookup.positions(query)
         unknown = positions < 0
         if unknown.any():
+            shown = query[unknown][:5].tolist()
             raise ValueError(
-                f"{int(unknown.sum())} unknown ids (e.g. "
-                f"{query[unknown][:5].tolist()}); ids must be among the ids this "
-                "TrainingDynamics was built with"
+                f"{int(unknown.sum())} unknown ids (e.g. {shown}); ids must be among the "
+                "ids this TrainingDynamics was built with" + id_type_hint(shown, self._ids)
             )
         return positions
 

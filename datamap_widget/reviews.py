@@ -36,6 +36,7 @@ import pandas as pd
 
 from datamap_widget import _review_store as store
 from datamap_widget import persistence
+from datamap_widget._ids import id_type_hint
 
 __all__ = ["VERDICTS", "Decision", "ReviewLog", "apply_corrections"]
 
@@ -397,7 +398,7 @@ class ReviewLog:
             raise ValueError(
                 f"unknown example id {id!r}: it is not among the {self._ids.shape[0]} "
                 f"ids of this run (they are {kind}, e.g. "
-                f"{self._ids[:3].tolist()})"
+                f"{self._ids[:3].tolist()})" + id_type_hint([id], self._ids)
             )
         return int(position)
 

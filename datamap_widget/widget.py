@@ -254,6 +254,10 @@ class DataMapWidget(anywidget.AnyWidget):
         confidence_threshold=None,
         path=None,
     ):
+        """Check every argument, then build the map (parameters: see ``DataMapWidget``).
+
+        Bad input raises here, before anything is recorded or displayed.
+        """
         if isinstance(dynamics, (str, os.PathLike)):
             dynamics, path = _load_run(dynamics, path), None
         inputs = resolve_inputs(
@@ -314,6 +318,7 @@ class DataMapWidget(anywidget.AnyWidget):
         td.add_epoch_listener(self._on_epoch, key="DataMapWidget")
 
     def __repr__(self) -> str:
+        """Task, sizes, renderer and class names, e.g. ``DataMapWidget(task='binary', ...)``."""
         td = self._dynamics
         shown = f", label={self.label!r}" if td.task == "multilabel" else ""
         names = list(self._label_names)
