@@ -230,7 +230,7 @@ class DataMapWidget(anywidget.AnyWidget):
     _selected_index = traitlets.List(traitlets.Int()).tag(sync=True)
     # ---- review: every decision, in ReviewLog.to_messages() form (kernel-owned; the page shows
     # these plus its own not yet confirmed ones, so a reload or a second view agrees)
-    _reviews = traitlets.List(traitlets.Dict()).tag(sync=True)
+    _reviews = traitlets.Unicode("[]").tag(sync=True)  # JSON text (ReviewLog.messages_json)
     # ---- selection (map): the page's multi-point selection (int32 positions)
     _selection = traitlets.Dict().tag(sync=True)
 
@@ -733,7 +733,7 @@ class DataMapWidget(anywidget.AnyWidget):
         self._label_column = label_column
         self._id_column = id_column
         if len(self._review_log):
-            self.set_trait("_reviews", self._review_log.to_messages())
+            self.set_trait("_reviews", self._review_log.messages_json())
 
     def _score_arrays(self, shown: str, n_epochs: int) -> dict:
         """``{"score": (1, N) float32}``: label-issue score per point (``td.label_issues``),
@@ -790,25 +790,55 @@ class DataMapWidget(anywidget.AnyWidget):
             )
 
     def _sync_reviews(self):
-        self.set_trait("_reviews", self._review_log.to_messages())
+        self.set_trait("_reviews", self._review_log.messages_json())
 
     def review(self, id, verdict, new_label=None, *, label=None):
-        """Record a decision from Python, as the page's review queue does.
+        """Record a decision from Python, as the page's review queue does; or many at once.
 
         ``verdict``: ``"correct"``, ``"wrong"`` (``new_label``: the right class, name or index;
         binary: default the other class; multilabel: flips ``label``, default the shown label)
         or ``"remove"``. Returns the :class:`~datamap_widget.reviews.Decision`.
 
+        ``id`` may be a list (array, pandas Index) of ids: then ``verdict`` and ``new_label``
+        are one value for all or one per id, the decisions are recorded all or none (see
+        :meth:`ReviewLog.record_many`), appended to ``reviews.jsonl`` in one write and sent
+        to the page in one update, and the list of decisions is returned. Use it for many
+        decisions: one call per decision re-sends every earlier decision to the page.
+
         Examples
         --------
         >>> w.review("ex-12", "wrong", "gratitude")
+        >>> w.review(issues[issues.flagged].index, "remove")  # many at once
         """
         if self._dynamics.task == "multilabel" and label is None and verdict != "remove":
             label = self.label
+        many = not isinstance(id, (str, bytes)) and np.ndim(id) > 0
         with self._lock:
-            decision = self._review_log.record(id, verdict, new_label, label=label)
+            if many:
+                decision = self._review_log.record_many(id, verdict, new_label, label=label)
+            else:
+                decision = self._review_log.record(id, verdict, new_label, label=label)
             self._sync_reviews()
         return decision
+
+    def accept_suggestions(self, issues, *, label=None) -> list:
+        """Accept the suggestions of :meth:`label_issues` (or of its flagged rows) as decisions.
+
+        ``action`` "relabel" -> "wrong" with ``suggested_label``, "remove" -> "remove", "keep"
+        -> nothing; without an ``action`` column, flagged rows -> "wrong" with
+        ``suggested_label``. All or none, one write, one update of the page (see
+        :meth:`ReviewLog.accept_suggestions`). Then :meth:`apply_corrections` gives the
+        cleaned DataFrame or Hugging Face ``Dataset``.
+
+        Examples
+        --------
+        >>> w.accept_suggestions(w.label_issues())
+        >>> cleaned = w.apply_corrections(ds)
+        """
+        with self._lock:  # multilabel: the label the issues were ranked for (their names)
+            decisions = self._review_log.accept_suggestions(issues, label=label)
+            self._sync_reviews()
+        return decisions
 
     @property
     def reviews(self) -> pd.DataFrame:

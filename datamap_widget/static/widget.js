@@ -41,6 +41,16 @@ function rowsOf(desc, buffers) {
 
 // src/decision_outbox.js
 var VERDICT_CODES = { correct: 1, wrong: 2, remove: 3 };
+function parseReviews(value) {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== "string" || value === "") return [];
+  try {
+    const parsed = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
 var DecisionOutbox = class {
   constructor() {
     this.pending = /* @__PURE__ */ new Map();
@@ -747,6 +757,7 @@ var Controller = class {
   // likely mislabeled first (label-issue score, else lowest confidence), in the list's sort.
   initReview() {
     this.outbox = new DecisionOutbox();
+    this.reviews = [];
     this.reviewCodes = new Uint8Array(this.n);
     this.scores = null;
     this.scoresLabel = null;
@@ -765,13 +776,13 @@ var Controller = class {
     return k < 0 ? null : k;
   }
   receiveReviews(notify = true) {
-    const canonical = this.model.get("_reviews") || [];
-    this.outbox.reconcile(canonical);
+    this.reviews = parseReviews(this.model.get("_reviews"));
+    this.outbox.reconcile(this.reviews);
     this.refreshReviewCodes();
     if (notify) this.notify();
   }
   refreshReviewCodes() {
-    this.reviewCodes = this.outbox.verdictCodes(this.model.get("_reviews") || [], this.n, this.reviewLabel());
+    this.reviewCodes = this.outbox.verdictCodes(this.reviews, this.n, this.reviewLabel());
   }
   receiveDecisionErrors(content) {
     this.outbox.refuse(content.errors || []);
@@ -2421,7 +2432,7 @@ function buildReviewPanel(model, ctrl) {
   function decisionText(i) {
     const code = ctrl.reviewCodes[i] || 0;
     if (code !== 2) return VERDICT_TEXT[code];
-    const m = ctrl.outbox.latest(model.get("_reviews") || [], i);
+    const m = ctrl.outbox.latest(ctrl.reviews, i);
     const names = ctrl.history.meta.class_names || [];
     if (m && m.new_label !== null && m.new_label !== void 0 && typeof m.new_label === "number") {
       return `\u2717 \u2192 ${names[m.new_label] ?? m.new_label}`;

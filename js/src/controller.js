@@ -8,7 +8,7 @@
 
 // ---- review
 import { decodeArray } from "./codecs.js";
-import { DecisionOutbox } from "./decision_outbox.js";
+import { DecisionOutbox, parseReviews } from "./decision_outbox.js";
 import { EpochStore, historyView } from "./history.js";
 import { accumulate, emptySums, mapAtEpoch, mapFromSums } from "./metrics.js";
 import { decisionMessage, ReviewQueue, rankByScore } from "./review_queue.js";
@@ -361,6 +361,7 @@ class Controller {
   // likely mislabeled first (label-issue score, else lowest confidence), in the list's sort.
   initReview() {
     this.outbox = new DecisionOutbox();
+    this.reviews = []; // the kernel's canonical decisions (parsed `_reviews`)
     this.reviewCodes = new Uint8Array(this.n);
     this.scores = null;
     this.scoresLabel = null;
@@ -381,14 +382,14 @@ class Controller {
   }
 
   receiveReviews(notify = true) {
-    const canonical = this.model.get("_reviews") || [];
-    this.outbox.reconcile(canonical);
+    this.reviews = parseReviews(this.model.get("_reviews")); // parsed once per change
+    this.outbox.reconcile(this.reviews);
     this.refreshReviewCodes();
     if (notify) this.notify();
   }
 
   refreshReviewCodes() {
-    this.reviewCodes = this.outbox.verdictCodes(this.model.get("_reviews") || [], this.n, this.reviewLabel());
+    this.reviewCodes = this.outbox.verdictCodes(this.reviews, this.n, this.reviewLabel());
   }
 
   receiveDecisionErrors(content) {

@@ -9,6 +9,23 @@
 
 export const VERDICT_CODES = { correct: 1, wrong: 2, remove: 3 };
 
+/**
+ * The kernel's canonical decisions: the `_reviews` trait holds them as JSON text
+ * (ReviewLog.messages_json), which crosses the comm as one string however many there are.
+ * @param {unknown} value
+ * @returns {any[]}
+ */
+export function parseReviews(value) {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== "string" || value === "") return [];
+  try {
+    const parsed = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
+
 export class DecisionOutbox {
   constructor() {
     this.pending = new Map(); // decision_id -> message, in the order made

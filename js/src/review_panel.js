@@ -135,7 +135,7 @@ export function buildReviewPanel(model, ctrl) {
   function decisionText(i) {
     const code = ctrl.reviewCodes[i] || 0;
     if (code !== 2) return VERDICT_TEXT[code];
-    const m = ctrl.outbox.latest(model.get("_reviews") || [], i);
+    const m = ctrl.outbox.latest(ctrl.reviews, i);
     const names = ctrl.history.meta.class_names || [];
     if (m && m.new_label !== null && m.new_label !== undefined && typeof m.new_label === "number") {
       return `✗ → ${names[m.new_label] ?? m.new_label}`;
