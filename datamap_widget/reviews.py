@@ -305,10 +305,8 @@ class ReviewLog:
                 for a in action[(action != "keep").to_numpy()].tolist()
             ]
         else:
-            if "flagged" in issues.columns:
-                rows = issues[issues["flagged"].astype(bool)]
-            else:
-                rows = issues
+            flagged = "flagged" in issues.columns
+            rows = issues[issues["flagged"].astype(bool).to_numpy()] if flagged else issues
             verdicts = ["wrong"] * len(rows)
         suggested = rows[column]
         if self._task == "multilabel":

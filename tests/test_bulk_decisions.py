@@ -45,7 +45,7 @@ def multiclass_widget(path=None):
 
 
 def test_actions_become_decisions():
-    w, gold = multiclass_widget()
+    w, _ = multiclass_widget()
     issues = issues_frame(
         ["e0", "e1", "e2", "e4"],
         [0, 1, 2, 1],
@@ -69,7 +69,7 @@ def test_actions_become_decisions():
 
 
 def test_flagged_rows_without_actions_take_the_suggested_label():
-    w, gold = multiclass_widget()
+    w, _ = multiclass_widget()
     issues = issues_frame(
         ["e3", "e5", "e0"], [0, 2, 0], [2, 1, 1], NAMES3, flagged=[True, True, False]
     )
@@ -109,7 +109,7 @@ def test_multilabel_suggestions_flip_the_label_they_were_ranked_for():
     ],
 )
 def test_a_bad_row_records_nothing(tmp_path, bad, words):
-    w, gold = multiclass_widget(path=tmp_path / "run")
+    w, _ = multiclass_widget(path=tmp_path / "run")
     w.review("e5", "correct")
     file = tmp_path / "run" / "reviews.jsonl"
     before, messages = file.read_bytes(), w._reviews
@@ -158,7 +158,7 @@ def test_ten_thousand_decisions_are_one_write_and_one_page_update(tmp_path, monk
 
 
 def test_lists_of_ids_with_one_verdict_or_one_label_each():
-    w, gold = multiclass_widget()
+    w, _ = multiclass_widget()
     w.review(pd.Index(["e1", "e2"]), "remove")
     w.review(np.array(["e3", "e4"]), "wrong", ["bird", 0])
     w.review(["e5"], "correct")
