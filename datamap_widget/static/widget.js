@@ -1648,6 +1648,7 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
   container.appendChild(shape);
   let press = null;
   let swallowClick = false;
+  let releasedAt = null;
   let hoverFrame = 0;
   let lastMove = null;
   function inPlot(cx, cy) {
@@ -1726,6 +1727,7 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
     tooltip.show(i, event.clientX, event.clientY);
   }
   function onPointerUp(event) {
+    releasedAt = { x: event.clientX, y: event.clientY };
     const p = press;
     press = null;
     shape.style.display = "none";
@@ -1745,7 +1747,14 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
       finishSelection(selectLasso(ctrl.positions, polygon, { visible: visibleMask() }), p.add);
     }
   }
+  function clickPoint(event) {
+    const up = releasedAt;
+    releasedAt = null;
+    if (up && Math.abs(up.x - event.clientX) < 1 && Math.abs(up.y - event.clientY) < 1) return up;
+    return { x: event.clientX, y: event.clientY };
+  }
   function onClick(event) {
+    const at = clickPoint(event);
     if (swallowClick) {
       swallowClick = false;
       event.stopPropagation();
@@ -1754,9 +1763,9 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
     if (ctrl.shown === 0) return;
     const tr = transform();
     if (!tr) return;
-    const i = pickNearest(ctrl.positions, tr, event.clientX, event.clientY, pickRadius(), visibleMask());
+    const i = pickNearest(ctrl.positions, tr, at.x, at.y, pickRadius(), visibleMask());
     if (i === null) {
-      if (!event.shiftKey && inPlot(event.clientX, event.clientY)) ctrl.clearSelection();
+      if (!event.shiftKey && inPlot(at.x, at.y)) ctrl.clearSelection();
       return;
     }
     if (event.shiftKey && ctrl.selection.length) ctrl.setSelection([...ctrl.selection, i]);
