@@ -225,20 +225,9 @@ def fit_epochs(
         classes = np.unique(y_arr) if y_arr.ndim == 1 else [np.unique(c) for c in y_arr.T]
     step = n if batch_size is None else int(batch_size)
     if cv is not None:
+        cross = (cv, random_state, in_sample, groups)
         return _fit_cross(
-            estimator,
-            X,
-            y_arr,
-            sink,
-            epochs,
-            classes,
-            ids,
-            step,
-            sample_weight,
-            cv,
-            random_state,
-            in_sample,
-            groups,
+            estimator, X, y_arr, sink, epochs, classes, ids, step, sample_weight, cross
         )
     if random_state is not None or in_sample is not None or groups is not None:
         raise ValueError(
@@ -256,26 +245,14 @@ def fit_epochs(
     return [estimator]
 
 
-def _fit_cross(
-    estimator,
-    X,
-    y,
-    sink,
-    epochs,
-    classes,
-    ids,
-    step,
-    sample_weight,
-    cv,
-    random_state,
-    in_sample,
-    groups,
-):
+def _fit_cross(estimator, X, y, sink, epochs, classes, ids, step, sample_weight, cross):
+    """``cross``: (cv, random_state, in_sample, groups) of ``fit_epochs``."""
     from sklearn import config_context
     from sklearn.base import clone
 
     from datamap_widget.crossfit import DEFAULT_RANDOM_STATE, CrossFitRouter, fold_assignments
 
+    cv, random_state, in_sample, groups = cross
     seed = DEFAULT_RANDOM_STATE if random_state is None else random_state
     # raises before anything trains
     folds = fold_assignments(y, cv, random_state=seed, X=X, groups=groups)
