@@ -720,7 +720,7 @@ class TrainingDynamics:
 
     def _attach_saved_in_sample(self, path, *, on_disk: bool, epochs=None) -> None:
         folder = persistence.in_sample_directory(path)
-        if folder is None:
+        if folder is None or persistence.epoch_count(folder) == 0:  # cross-fitting never began
             return
         if on_disk:
             inside = TrainingDynamics.resume(folder)

@@ -58,7 +58,7 @@ export PATH="$VIRTUAL_ENV/bin:$PATH"
 # (several GB). Only when the environment has no torch yet.
 if ! "$PY" -c "import torch" >/dev/null 2>&1; then
   echo "Installing $TORCH (CPU build) into $VENV ..."
-  "$PY" -m pip install -q "$TORCH" --index-url "$TORCH_CPU_INDEX" \
+  "$PY" -m pip install -q --retries 1 "$TORCH" --index-url "$TORCH_CPU_INDEX" \
     --extra-index-url https://pypi.org/simple
 fi
 "$PY" -m pip install -q -e ".[test,torch,transformers,keras]"

@@ -123,3 +123,13 @@ def test_temporary_files_of_a_killed_writer_are_removed_on_resume(tmp_path):
     assert sorted(os.listdir(run)) == sorted(
         [".notes", "epoch_00001.npz", "gold.npy", "ids.npy", "meta.json"]
     )
+
+
+def test_a_cross_fit_that_never_logged_an_epoch_leaves_a_plain_run(tmp_path):
+    from datamap_widget.crossfit import CrossFitRouter, fold_assignments
+
+    y = np.tile([0, 1], 10)
+    td = TrainingDynamics(y, path=tmp_path / "run")
+    CrossFitRouter(td, fold_assignments(y, 2))  # made, then training never ran
+    again = TrainingDynamics.resume(tmp_path / "run")
+    assert not again.held_out and again.in_sample is None
