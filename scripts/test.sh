@@ -55,10 +55,11 @@ export VIRTUAL_ENV="$PWD/$VENV"
 export PATH="$VIRTUAL_ENV/bin:$PATH"
 
 # PyTorch's CPU build, explicitly: a plain `pip install torch` on Linux takes the CUDA build
-# (several GB). Only when the environment has no torch yet.
+# (several GB). Only when the environment has no torch yet. -qq: where the CPU index cannot be
+# reached (a closed network with a local wheel) pip would print a retry warning per package.
 if ! "$PY" -c "import torch" >/dev/null 2>&1; then
   echo "Installing $TORCH (CPU build) into $VENV ..."
-  "$PY" -m pip install -q --retries 1 "$TORCH" --index-url "$TORCH_CPU_INDEX" \
+  "$PY" -m pip install -qq --retries 1 "$TORCH" --index-url "$TORCH_CPU_INDEX" \
     --extra-index-url https://pypi.org/simple
 fi
 "$PY" -m pip install -q -e ".[test,torch,transformers,keras]"
