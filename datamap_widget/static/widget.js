@@ -1055,8 +1055,18 @@ function readSelection(source, n) {
 function selectionValue(indexes) {
   return encodeSelection(indexes);
 }
+function parseReviews(value) {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== "string" || value === "") return [];
+  try {
+    const parsed = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
 function readReviews(source) {
-  return source.get(TRAITS.reviews) || [];
+  return parseReviews(source.get(TRAITS.reviews));
 }
 function readMessage(content, buffers) {
   if (!content) return null;
@@ -1244,7 +1254,7 @@ var DataStore = class {
   }
   /** Every decision the kernel holds (ReviewLog.to_messages() form). */
   get reviews() {
-    return readReviews(this.source);
+    return this.cached("reviews", [TRAITS.reviews], () => readReviews(this.source));
   }
   /** The current point as the trait holds it (null: none). */
   get selectedIndex() {
@@ -1992,6 +2002,7 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
   container.appendChild(shape);
   let press = null;
   let swallowClick = false;
+  let releasedAt = null;
   let hoverFrame = 0;
   let lastMove = null;
   function inPlot(cx, cy) {
@@ -2070,6 +2081,7 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
     tooltip.show(i, event.clientX, event.clientY);
   }
   function onPointerUp(event) {
+    releasedAt = { x: event.clientX, y: event.clientY };
     const p = press;
     press = null;
     shape.style.display = "none";
@@ -2089,7 +2101,14 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
       finishSelection(selectLasso(ctrl.positions, polygon, { visible: visibleMask() }), p.add);
     }
   }
+  function clickPoint(event) {
+    const up = releasedAt;
+    releasedAt = null;
+    if (up && Math.abs(up.x - event.clientX) < 1 && Math.abs(up.y - event.clientY) < 1) return up;
+    return { x: event.clientX, y: event.clientY };
+  }
   function onClick(event) {
+    const at = clickPoint(event);
     if (swallowClick) {
       swallowClick = false;
       event.stopPropagation();
@@ -2098,9 +2117,9 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
     if (ctrl.shown === 0) return;
     const tr = transform();
     if (!tr) return;
-    const i = pickNearest(ctrl.positions, tr, event.clientX, event.clientY, pickRadius(), visibleMask());
+    const i = pickNearest(ctrl.positions, tr, at.x, at.y, pickRadius(), visibleMask());
     if (i === null) {
-      if (!event.shiftKey && inPlot(event.clientX, event.clientY)) ctrl.clearSelection();
+      if (!event.shiftKey && inPlot(at.x, at.y)) ctrl.clearSelection();
       return;
     }
     if (event.shiftKey && ctrl.selection.length) ctrl.setSelection([...ctrl.selection, i]);
