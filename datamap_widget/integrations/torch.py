@@ -36,7 +36,20 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from datamap_widget._validation import check_positive_int
+from datamap_widget._validation import check_bool, check_int, check_positive_int
+from datamap_widget.integrations._device_epoch import (
+    DROPPED,
+    DeviceEpoch,
+    epoch_problems,
+    precision_eps,
+    reduce_outputs,
+)
+from datamap_widget.integrations._distributed import (
+    check_same_map,
+    default_device,
+    gather_epoch,
+)
+from datamap_widget.integrations._positions import PositionLookup
 from datamap_widget.integrations._sink import check_sink, dynamics_of, to_numpy
 
 __all__ = ["DataMapLogger", "IndexedDataset"]
@@ -75,6 +88,18 @@ class IndexedDataset(torch.utils.data.Dataset):
         return {**item, self.key: index}
 
 
+def gold_matrix(td) -> np.ndarray:
+    """(N,) gold classes, or (N, L) bools for a multilabel map."""
+    if td.task != "multilabel":
+        return td.gold()
+    return np.stack([td.gold(label=i) for i in range(td.n_classes)], axis=1).astype(bool)
+
+
+def _buffer_dtype(x: torch.Tensor) -> torch.dtype:
+    """float64 outputs keep their precision; anything else is kept as float32."""
+    return torch.float64 if x.dtype == torch.float64 else torch.float32
+
+
 def _concat(parts) -> np.ndarray:
     if all(isinstance(p, torch.Tensor) for p in parts):
         return to_numpy(torch.cat(parts))  # one device-to-host copy per chunk
@@ -82,32 +107,59 @@ def _concat(parts) -> np.ndarray:
 
 
 class DataMapLogger:
-    """A sink for PyTorch loops: cheap ``log_batch``, and DDP runs gathered on one rank.
+    """A sink for PyTorch loops: no host synchronisation per step, DDP runs gathered on one rank.
 
-    ``log_batch`` keeps the detached ids/outputs (the very first batch goes straight to the sink,
-    so setup mistakes raise at step 1). In one process, chunks of ``flush_rows`` rows are handed
-    to the sink as they fill and at ``end_epoch``. Under ``torch.distributed`` every rank buffers
-    its shard and ``end_epoch`` is a collective: every rank must call it; shards are gathered on
-    rank ``dst`` and only its sink records the epoch. An id seen twice in a distributed epoch
-    (``DistributedSampler`` and accelerate pad the last batch with repeats) keeps its first
-    output. Errors found on ``dst`` are re-raised on every rank, so no rank hangs in the next
-    collective.
+    Tensor outputs go to per-example slots preallocated on their device (``DeviceEpoch``): each
+    ``log_batch`` is one indexed write of the batch's rows and one count per example, with no
+    ``.item()``, ``.cpu()`` or Python-side growth; ``end_epoch`` reduces the epoch to p(gold) /
+    prediction / margin on the device, moves it to the host once (non-blocking, into pinned
+    memory) and records it. The very first batch is also checked on the host (one
+    synchronisation per run), so setup mistakes raise at step 1; later bad values (NaN, ids that
+    are not the map's when given as tensors on the device) are reported at ``end_epoch`` with
+    example ids, and the epoch is not recorded. Slots are reused every epoch: raw rows when the
+    (N, C) buffer fits in ``row_buffer_bytes``, else each batch reduced as it comes.
+
+    Under ``torch.distributed`` every rank fills its own slots and ``end_epoch`` is a collective:
+    every rank must call it; tensor collectives (``all_reduce`` / ``reduce``, about 10 bytes per
+    example) merge the shards on rank ``dst``, whose sink records the epoch. An id seen twice in a
+    distributed epoch (``DistributedSampler`` and accelerate pad the last batch with repeats)
+    keeps its first output (lowest rank, then earliest batch). Errors are raised on every rank,
+    so no rank hangs in the next collective.
 
     ``positions=True``: the ids given to ``log_batch`` are row positions in the sink's example
-    order (what ``IndexedDataset`` yields), e.g. when the map's ids are strings; they are turned
-    into ids once per chunk, and tensors on a GPU stay there until then (no sync per step).
+    order (what ``IndexedDataset`` yields), e.g. when the map's ids are strings.
+
+    Numpy outputs, and sinks without ``log_reduced_epoch`` (anything but a ``TrainingDynamics``
+    or a ``DataMapWidget``), take the host path: the outputs are handed to the sink's
+    ``log_batch`` in chunks of ``flush_rows`` rows.
     """
 
-    def __init__(self, sink, *, positions=False, group=None, dst=0, flush_rows=65_536):
+    def __init__(
+        self,
+        sink,
+        *,
+        positions=False,
+        group=None,
+        dst=0,
+        flush_rows=65_536,
+        row_buffer_bytes=256 << 20,
+    ):
         self.sink = check_sink(sink)
         self.positions = bool(positions)
         self._table = None  # the sink's ids by position (positions=True)
         self.group = group
         self.dst = dst
         self.flush_rows = check_positive_int(flush_rows, "flush_rows")
+        self.row_buffer_bytes = check_int(row_buffer_bytes, "row_buffer_bytes", minimum=0)
         self._ids, self._outputs, self._logits, self._rows = [], [], None, 0
         self._checked = False
         self._sink_pending = False  # the sink holds batches of this epoch
+        td = self.dynamics
+        self._on_device = callable(getattr(sink, "log_reduced_epoch", None)) and td is not None
+        self._lookup = PositionLookup(td, self.positions) if self._on_device else None
+        self._epoch = None  # DeviceEpoch: this logger's slots on the outputs' device
+        self._keep_first = False  # distributed: a repeated example keeps its first output
+        self._same_map_checked = False  # distributed: every rank holds the same ids and labels
 
     @property
     def dynamics(self):
@@ -129,7 +181,11 @@ class DataMapLogger:
             self.sink.log_epoch(to_numpy(outputs), logits=logits)
 
     def log_batch(self, ids, outputs, logits=False):
-        # The hot path of a training loop: a few attribute reads and two appends (~1 us).
+        """Record one batch: ``ids`` (k,) example ids (or positions), ``outputs`` (k, ...)."""
+        if self._on_device:
+            self._device_batch(ids, outputs, logits)
+            return
+        # The host path: a few attribute reads and two appends (~1 us).
         # Nested on purpose: the common case (same logits object) exits after one identity check.
         if logits is not self._logits and self._logits is not None:  # noqa: SIM102
             if bool(logits) != self._logits:
@@ -156,6 +212,95 @@ class DataMapLogger:
         self._rows += n
         if self._rows >= self.flush_rows and not self.distributed:
             self._flush()
+
+    def _device_batch(self, ids, outputs, logits) -> None:
+        """The device path of ``log_batch``: host work is shape checks on tensor metadata."""
+        logits = check_bool(logits, "logits")
+        epoch = self._epoch
+        if epoch is not None and epoch.written and logits != epoch.logits:
+            raise ValueError(
+                f"this epoch's earlier batches were logged with logits={epoch.logits}; "
+                "log every batch the same way"
+            )
+        x = self._rows_of(ids, outputs)
+        if epoch is None or not epoch.fits(x.shape[1:], _buffer_dtype(x), x.device):
+            if epoch is not None and epoch.written:
+                x = x.to(epoch.device, non_blocking=True)  # DataParallel replicas: one device
+                if not epoch.fits(x.shape[1:], _buffer_dtype(x), x.device):
+                    raise ValueError(
+                        f"outputs rows of shape {tuple(x.shape[1:])} and dtype {x.dtype}, but "
+                        f"this epoch's earlier batches had {epoch.row_shape} and {epoch.dtype}; "
+                        "the batch was not recorded"
+                    )
+            else:
+                epoch = self._epoch = self._new_epoch(x)
+        if not epoch.written:  # first batch of the epoch
+            self._keep_first = self.distributed
+        if not self._checked:
+            self._check_first_on_host(ids, x, logits, epoch)
+        positions = self._lookup(ids, epoch.device)
+        epoch.eps = max(epoch.eps, precision_eps(x.dtype))
+        epoch.write(positions, x, logits, self._keep_first)
+
+    def _rows_of(self, ids, outputs) -> torch.Tensor:
+        """Outputs as (k, *row) with the row shape the map's task expects (metadata checks)."""
+        x = outputs.detach() if isinstance(outputs, torch.Tensor) else torch.as_tensor(outputs)
+        if x.dtype == torch.bool or x.is_complex():
+            raise TypeError(
+                f"outputs must be numeric (float probabilities or logits), got dtype {x.dtype}"
+            )
+        k = ids.numel() if isinstance(ids, torch.Tensor) else np.size(ids)
+        if x.ndim == 0 or x.shape[0] != k:
+            raise ValueError(
+                f"{k} ids but outputs of shape {tuple(x.shape)} in this batch; "
+                "the batch was not recorded"
+            )
+        td = self.dynamics
+        if td.task == "binary" and x.ndim == 2 and x.shape[1] == 1:
+            x = x.reshape(-1)
+        expected = {
+            "binary": [(k,), (k, 2)],
+            "multiclass": [(k, td.n_classes)],
+            "multilabel": [(k, td.n_classes)],
+        }[td.task]
+        if tuple(x.shape) not in expected:
+            raise ValueError(
+                f"outputs have shape {tuple(outputs.shape)}; expected "
+                f"{' or '.join(str(s) for s in expected)} for these {k} examples of a "
+                f"{td.task} map; the batch was not recorded"
+            )
+        return x
+
+    def _new_epoch(self, x) -> DeviceEpoch:
+        td = self.dynamics
+        return DeviceEpoch(
+            gold_matrix(td),
+            td.task,
+            td.n_classes,
+            x.shape[1:],
+            _buffer_dtype(x),
+            x.device,
+            self.row_buffer_bytes,
+        )
+
+    def _check_first_on_host(self, ids, x, logits, epoch) -> None:
+        """Step 1 of the run: ids and values checked at once (the one synchronisation)."""
+        positions = self._lookup.on_host(to_numpy(ids))
+        gold = epoch.gold[torch.from_numpy(positions).to(epoch.device)]
+        bad = (
+            reduce_outputs(x, gold, epoch.task, epoch.n_classes, logits, precision_eps(x.dtype))
+            .bad.cpu()
+            .numpy()
+        )
+        problems = epoch_problems(
+            np.asarray(self.dynamics.ids)[positions],
+            bad=bad,
+            logits=logits,
+            positions=self.positions,
+        )
+        if problems:
+            raise ValueError("; ".join(problems) + ". The batch was not recorded")
+        self._checked = True
 
     def _check_first(self, ids, outputs, logits):
         if self.distributed:  # the sink records on dst only: check the ids here
@@ -209,6 +354,9 @@ class DataMapLogger:
     def discard_pending(self) -> int:
         """Drop the unfinished epoch's batches (this rank's, and the sink's where it has them)."""
         dropped = len(self._take_shard()[0])
+        if self._epoch is not None:
+            dropped += self._epoch.n_batches
+            self._epoch.reset()
         self._sink_pending = False
         discard = getattr(self.sink, "discard_pending", None)
         if discard is None:
@@ -221,6 +369,18 @@ class DataMapLogger:
         return shard
 
     def end_epoch(self):
+        """Record the epoch logged since the last one (a collective under ``torch.distributed``).
+
+        Raises a ValueError naming examples that are missing, repeated, not the map's, or whose
+        outputs are NaN / out of range; the epoch is then not recorded. When examples are only
+        missing (one process), the batches are kept: log the missing ones and call it again.
+        """
+        if self._on_device:
+            if self.distributed:
+                self._end_distributed_device_epoch()
+            else:
+                self._end_device_epoch()
+            return
         if not self.distributed:
             if self._sink_pending or not self._ids:
                 self._flush()
@@ -245,6 +405,66 @@ class DataMapLogger:
         dist.broadcast_object_list(error, src=recorder, group=self.group)
         if error[0] is not None:
             raise error[0]
+
+    def _end_device_epoch(self) -> None:
+        epoch = self._epoch
+        if epoch is None or not epoch.written:
+            raise ValueError(
+                "no batches were logged since the last epoch; call log_batch() first "
+                "(or log_epoch() for a full pass)"
+            )
+        part = epoch.finish()
+        summary, p_gold, pred, margin = epoch.to_host([epoch.summary(part.bad), *part[:3]])
+        if summary.any():  # the error path may synchronise as it likes
+            seen = epoch.count[:-1].cpu().numpy()
+            missing = np.flatnonzero(seen == 0)
+            problems = epoch_problems(
+                np.asarray(self.dynamics.ids),
+                bad=part.bad.cpu().numpy(),
+                logits=epoch.logits,
+                positions=self.positions,
+                invalid=int(summary[0]),
+                missing=missing,
+                repeated=np.flatnonzero(seen > 1),
+            )
+            if len(problems) == 1 and missing.size:  # the user can log the missing ones
+                end = (
+                    "Log them with log_batch() and call end_epoch() again, or call "
+                    "discard_pending() to start the epoch over"
+                )
+            else:
+                end = DROPPED
+                epoch.reset()
+            raise ValueError("; ".join(problems) + ". " + end)
+        epoch.reset()
+        self.sink.log_reduced_epoch(p_gold, predicted=pred, margin=margin)
+
+    def _end_distributed_device_epoch(self) -> None:
+        epoch, td = self._epoch, self.dynamics
+        device = epoch.device if epoch is not None else default_device(self.group)
+        if not self._same_map_checked:
+            check_same_map(td, gold_matrix(td), device, self.group)
+            self._same_map_checked = True
+        try:
+            arrays = gather_epoch(
+                epoch, td, group=self.group, dst=self.dst, positions=self.positions
+            )
+        finally:
+            if epoch is not None:
+                epoch.reset()
+        error = None
+        if arrays is not None:  # dst
+            try:
+                self.sink.log_reduced_epoch(arrays[0], predicted=arrays[1], margin=arrays[2])
+            except Exception as exc:  # re-raised on every rank below
+                error = exc
+        recorder = self.dst if self.group is None else dist.get_global_rank(self.group, self.dst)
+        failed = torch.tensor([error is not None], dtype=torch.uint8, device=device)
+        dist.broadcast(failed, src=recorder, group=self.group)
+        if failed.item():  # one flag per epoch; the exception itself only when there is one
+            box = [error]
+            dist.broadcast_object_list(box, src=recorder, group=self.group)
+            raise box[0]
 
     def _record(self, shards) -> None:
         shards = [s for s in shards if s[0] is not None]
