@@ -105,9 +105,9 @@ class DeviceEpoch:
     """Per-example slots for the epoch in progress, on one device, allocated once, reused.
 
     Slot ``n`` is a spare: ids that are not among the map's examples are written there (and
-    counted), so no batch ever needs a bounds check on the host. Output rows are kept raw when
-    the (n, k) buffer fits in ``row_buffer_bytes`` (one write per step, reduced at the end);
-    otherwise each batch is reduced as it comes (~10 bytes per example, more kernels per step).
+    counted), so no write ever needs a bounds check on the host. Output rows are kept raw when
+    the (n, k) buffer fits in ``row_buffer_bytes`` (one copy per write, reduced at the end);
+    otherwise rows are reduced as they come (~10 bytes per example, a dozen more kernels).
     """
 
     def __init__(self, gold, task, n_classes, row_shape, dtype, device, row_buffer_bytes):
@@ -123,30 +123,28 @@ class DeviceEpoch:
         self.rows = torch.empty(shape, dtype=dtype, device=device) if self.keeps_rows else None
         self._slots = None  # Reduced of n + 1 slots, when rows are not kept
         self._staging = None  # pinned host buffers for the end-of-epoch copy (CUDA)
-        self.logits = None  # this epoch's logits= (None: nothing written yet)
+        self.logits = None  # this epoch's logits= (None: no batch logged yet)
         self.eps = 0.0
-        self.n_batches = 0
+        self.n_batches = 0  # batches logged this epoch (written or still in the logger's chunk)
 
     def fits(self, row_shape, dtype, device) -> bool:
         return (tuple(row_shape), dtype, device) == (self.row_shape, self.dtype, self.device)
 
-    def write(self, positions, x, logits: bool, keep_first: bool) -> None:
-        """Record a batch: ``positions`` (k,) int64 on the device, n for invalid ids."""
+    def write(self, positions, x, keep_first: bool) -> None:
+        """Record rows: ``positions`` (k,) int64 on the device, n for invalid ids."""
         target = positions
         if keep_first:  # distributed: padding repeats an example; its first output is kept
             target = torch.where(self.count[positions] == 0, positions, self.n)
         if self.keeps_rows:
-            self.rows.index_put_((target,), x.to(self.dtype))
+            self.rows.index_copy_(0, target, x.to(self.dtype))
         else:
             self._write_reduced(
                 target,
                 reduce_outputs(
-                    x, self.gold[positions], self.task, self.n_classes, logits, self.eps
+                    x, self.gold[positions], self.task, self.n_classes, self.logits, self.eps
                 ),
             )
         self.count.scatter_add_(0, positions, self._one.expand(positions.shape[0]))
-        self.logits = logits
-        self.n_batches += 1
 
     def _write_reduced(self, target, part: Reduced) -> None:
         slots = self._slots
@@ -156,7 +154,7 @@ class DeviceEpoch:
             )
         for slot, values in zip(slots, part):
             if slot is not None:
-                slot.index_put_((target,), values)
+                slot.index_copy_(0, target, values)
 
     def finish(self) -> Reduced:
         """The epoch reduced over the n examples (flags kept only for examples logged)."""
@@ -211,10 +209,6 @@ class DeviceEpoch:
         self.logits = None
         self.eps = 0.0
         self.n_batches = 0
-
-    @property
-    def written(self) -> bool:
-        return self.logits is not None
 
 
 def epoch_problems(ids, *, bad, logits, positions, invalid=0, missing=None, repeated=None):

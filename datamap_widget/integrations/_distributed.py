@@ -70,7 +70,7 @@ def gather_epoch(epoch: DeviceEpoch | None, dynamics, *, group, dst: int, positi
     ``dst`` (None elsewhere); the same ValueError on every rank when it cannot be recorded."""
     rank, world = dist.get_rank(group), dist.get_world_size(group)
     dst_global = dst if group is None else dist.get_global_rank(group, dst)
-    logged = epoch is not None and epoch.written
+    logged = epoch is not None and epoch.logits is not None
     device = epoch.device if epoch is not None else default_device(group)
     n = dynamics.n_examples
     count = epoch.count if logged else torch.zeros(n + 1, dtype=torch.int32, device=device)

@@ -16,6 +16,12 @@ import torch
 from datamap_widget.integrations._sink import to_numpy
 
 
+def _on_a_device(ids, device) -> bool:
+    """Ids to look up where they are: on the outputs' device, or on another accelerator (a
+    DataParallel replica's), never read back by the host."""
+    return isinstance(ids, torch.Tensor) and (ids.device == device or ids.device.type != "cpu")
+
+
 class PositionLookup:
     """``positions=True``: the ids are row positions already (what ``IndexedDataset`` yields)."""
 
@@ -30,11 +36,13 @@ class PositionLookup:
         self._int_ids = ids.dtype.kind in "iu"
         self._sorted = {}  # device -> (sorted ids, their positions), built on first use
 
-    def __call__(self, ids, device: torch.device) -> torch.Tensor:
-        if isinstance(ids, torch.Tensor) and ids.device == device:
-            return self.on_device(ids)
-        positions = torch.from_numpy(self.on_host(to_numpy(ids)))
-        return positions.to(device, non_blocking=True)
+    def many(self, batches: list, device: torch.device) -> torch.Tensor:
+        """Positions of the ids of several batches, concatenated, on ``device``."""
+        if all(_on_a_device(ids, device) for ids in batches):
+            parts = [ids.reshape(-1).to(device, non_blocking=True) for ids in batches]
+            return self.on_device(parts[0] if len(parts) == 1 else torch.cat(parts))
+        keys = np.concatenate([np.asarray(to_numpy(ids)).reshape(-1) for ids in batches])
+        return torch.from_numpy(self.on_host(keys)).to(device, non_blocking=True)
 
     def on_host(self, keys: np.ndarray) -> np.ndarray:
         """int64 positions; ValueError naming ids that are not the map's."""

@@ -9,9 +9,10 @@ A plain loop::
         log.log_batch(ids, logits, logits=True)
     log.end_epoch()
 
-``w.log_batch`` works too, but converts every batch at once (about 0.1 ms); ``DataMapLogger``
-only keeps a reference to the detached outputs (on their device, so no GPU sync per step) and
-hands the sink whole chunks, which keeps the cost far below a training step.
+``w.log_batch`` works too, but converts every batch on the host at once, which makes the host
+wait for the GPU at every step. ``DataMapLogger`` writes each batch into slots preallocated on
+the outputs' device (no host synchronisation per step) and moves the epoch to the host once, at
+``end_epoch``; see ``DataMapLogger`` and ``_device_epoch``.
 
 Cross-fitted (held-out) maps: train K models side by side and let ``CrossFitRouter`` send each
 model's outputs where they belong (``datamap_widget.crossfit``; tested in
@@ -88,6 +89,9 @@ class IndexedDataset(torch.utils.data.Dataset):
         return {**item, self.key: index}
 
 
+CHUNK_BATCHES = 32  # batches written to the device slots at once
+
+
 def gold_matrix(td) -> np.ndarray:
     """(N,) gold classes, or (N, L) bools for a multilabel map."""
     if td.task != "multilabel":
@@ -160,6 +164,13 @@ class DataMapLogger:
         self._epoch = None  # DeviceEpoch: this logger's slots on the outputs' device
         self._keep_first = False  # distributed: a repeated example keeps its first output
         self._same_map_checked = False  # distributed: every rank holds the same ids and labels
+        self._chunk_ids, self._chunk_x = [None] * CHUNK_BATCHES, [None] * CHUNK_BATCHES
+        self._chunk_size = self._chunk_rows = 0  # batches held until the next write
+        self._seen = None  # (shape, dtype, device) of the last batch checked: the fast path's key
+        self._squeeze = False  # binary (k, 1) outputs are read as (k,)
+        if self._on_device:
+            self._binary = td.task == "binary"
+            self._row_shapes = [(), (2,)] if self._binary else [(td.n_classes,)]
 
     @property
     def dynamics(self):
@@ -214,17 +225,50 @@ class DataMapLogger:
             self._flush()
 
     def _device_batch(self, ids, outputs, logits) -> None:
-        """The device path of ``log_batch``: host work is shape checks on tensor metadata."""
-        logits = check_bool(logits, "logits")
+        """The device path of ``log_batch``: checks of tensor metadata and two list stores.
+
+        The batch is written with the others of its chunk (``CHUNK_BATCHES``): one
+        concatenation, lookup, write and count on the device per chunk, so most steps launch
+        no device operation at all.
+        """
+        if logits is not True and logits is not False:
+            logits = check_bool(logits, "logits")
         epoch = self._epoch
-        if epoch is not None and epoch.written and logits != epoch.logits:
+        if epoch is not None and epoch.logits is not None and logits != epoch.logits:
             raise ValueError(
                 f"this epoch's earlier batches were logged with logits={epoch.logits}; "
                 "log every batch the same way"
             )
-        x = self._rows_of(ids, outputs)
+        x = outputs.detach() if isinstance(outputs, torch.Tensor) else torch.as_tensor(outputs)
+        shape = x.shape
+        k = ids.numel() if isinstance(ids, torch.Tensor) else np.size(ids)
+        if not shape or shape[0] != k:
+            raise ValueError(
+                f"{k} ids but outputs of shape {tuple(shape)} in this batch; "
+                "the batch was not recorded"
+            )
+        key = (shape, x.dtype, x.device)  # whole shapes: cheaper to compare than slices
+        if key != self._seen or epoch.logits is None:  # a new epoch, shape, dtype or device
+            x = self._prepare(ids, self._rows_of(x), logits)
+            self._seen = key
+            epoch = self._epoch
+        elif self._squeeze:
+            x = x.reshape(-1)
+        epoch.n_batches += 1
+        k = self._chunk_size
+        self._chunk_ids[k], self._chunk_x[k] = ids, x
+        self._chunk_size = k + 1
+        self._chunk_rows += x.shape[0]
+        if k + 1 == CHUNK_BATCHES or self._chunk_rows >= self.flush_rows:
+            self._write_chunk()
+
+    def _prepare(self, ids, x, logits) -> torch.Tensor:
+        """Slots that fit ``x`` (allocated between epochs, or ``x`` moved to them mid-epoch)."""
+        epoch = self._epoch
         if epoch is None or not epoch.fits(x.shape[1:], _buffer_dtype(x), x.device):
-            if epoch is not None and epoch.written:
+            if epoch is None or epoch.logits is None:  # between epochs: (re)allocate the slots
+                epoch = self._epoch = self._new_epoch(x)
+            else:
                 x = x.to(epoch.device, non_blocking=True)  # DataParallel replicas: one device
                 if not epoch.fits(x.shape[1:], _buffer_dtype(x), x.device):
                     raise ValueError(
@@ -232,44 +276,55 @@ class DataMapLogger:
                         f"this epoch's earlier batches had {epoch.row_shape} and {epoch.dtype}; "
                         "the batch was not recorded"
                     )
-            else:
-                epoch = self._epoch = self._new_epoch(x)
-        if not epoch.written:  # first batch of the epoch
-            self._keep_first = self.distributed
         if not self._checked:
             self._check_first_on_host(ids, x, logits, epoch)
-        positions = self._lookup(ids, epoch.device)
+        if epoch.logits is None:  # the epoch's first batch
+            epoch.logits = logits
+            self._keep_first = self.distributed
         epoch.eps = max(epoch.eps, precision_eps(x.dtype))
-        epoch.write(positions, x, logits, self._keep_first)
+        return x
 
-    def _rows_of(self, ids, outputs) -> torch.Tensor:
-        """Outputs as (k, *row) with the row shape the map's task expects (metadata checks)."""
-        x = outputs.detach() if isinstance(outputs, torch.Tensor) else torch.as_tensor(outputs)
+    def _write_chunk(self) -> None:
+        """Write the pending batches into the epoch's slots (device work, no host sync)."""
+        k, epoch = self._chunk_size, self._epoch
+        if k == 0:
+            return
+        ids, xs = self._chunk_ids[:k], self._chunk_x[:k]
+        self._chunk_ids[:k] = self._chunk_x[:k] = [None] * k  # the lists never grow
+        self._chunk_size = self._chunk_rows = 0
+        x = xs[0] if k == 1 else torch.cat(xs)
+        try:
+            positions = self._lookup.many(ids, epoch.device)
+        except (TypeError, ValueError) as exc:  # host ids: record the good batches, name the bad
+            bad = 0
+            for one, rows in zip(ids, xs):
+                try:
+                    epoch.write(self._lookup.many([one], epoch.device), rows, self._keep_first)
+                except (TypeError, ValueError):
+                    bad += 1
+                    epoch.n_batches -= 1
+            raise type(exc)(
+                f"{exc} (found when the last {k} batches were written: {bad} of them were not "
+                "recorded, the others were)"
+            ) from None
+        epoch.write(positions, x, self._keep_first)
+
+    def _rows_of(self, x: torch.Tensor) -> torch.Tensor:
+        """Outputs as (k, *row) with the row shape the map's task expects, or an error."""
         if x.dtype == torch.bool or x.is_complex():
             raise TypeError(
                 f"outputs must be numeric (float probabilities or logits), got dtype {x.dtype}"
             )
-        k = ids.numel() if isinstance(ids, torch.Tensor) else np.size(ids)
-        if x.ndim == 0 or x.shape[0] != k:
+        self._squeeze = self._binary and x.ndim == 2 and x.shape[1] == 1
+        rows = x.reshape(-1) if self._squeeze else x
+        if rows.shape[1:] not in self._row_shapes:
+            k = x.shape[0]
+            expected = " or ".join(str((k, *row)) for row in self._row_shapes)
             raise ValueError(
-                f"{k} ids but outputs of shape {tuple(x.shape)} in this batch; "
-                "the batch was not recorded"
+                f"outputs have shape {tuple(x.shape)}; expected {expected} for these {k} "
+                f"examples of a {self.dynamics.task} map; the batch was not recorded"
             )
-        td = self.dynamics
-        if td.task == "binary" and x.ndim == 2 and x.shape[1] == 1:
-            x = x.reshape(-1)
-        expected = {
-            "binary": [(k,), (k, 2)],
-            "multiclass": [(k, td.n_classes)],
-            "multilabel": [(k, td.n_classes)],
-        }[td.task]
-        if tuple(x.shape) not in expected:
-            raise ValueError(
-                f"outputs have shape {tuple(outputs.shape)}; expected "
-                f"{' or '.join(str(s) for s in expected)} for these {k} examples of a "
-                f"{td.task} map; the batch was not recorded"
-            )
-        return x
+        return rows
 
     def _new_epoch(self, x) -> DeviceEpoch:
         td = self.dynamics
@@ -356,6 +411,9 @@ class DataMapLogger:
         dropped = len(self._take_shard()[0])
         if self._epoch is not None:
             dropped += self._epoch.n_batches
+            self._chunk_ids = [None] * CHUNK_BATCHES
+            self._chunk_x = [None] * CHUNK_BATCHES
+            self._chunk_size = self._chunk_rows = 0
             self._epoch.reset()
         self._sink_pending = False
         discard = getattr(self.sink, "discard_pending", None)
@@ -376,6 +434,7 @@ class DataMapLogger:
         missing (one process), the batches are kept: log the missing ones and call it again.
         """
         if self._on_device:
+            self._write_chunk()
             if self.distributed:
                 self._end_distributed_device_epoch()
             else:
@@ -408,7 +467,7 @@ class DataMapLogger:
 
     def _end_device_epoch(self) -> None:
         epoch = self._epoch
-        if epoch is None or not epoch.written:
+        if epoch is None or epoch.logits is None:
             raise ValueError(
                 "no batches were logged since the last epoch; call log_batch() first "
                 "(or log_epoch() for a full pass)"
