@@ -301,10 +301,12 @@ class TrainingDynamics:
         logits = margin is not None
         self._check_logits_kind(logits)
         p_gold = _reduced_array(p_gold, self._gold.shape, "p_gold", np.float32)
-        self._check_reduced(~((p_gold >= 0) & (p_gold <= 1)), "p_gold outside [0, 1]")
+        if not (p_gold.min(initial=0) >= 0 and p_gold.max(initial=1) <= 1):  # NaN fails too
+            self._check_reduced(~((p_gold >= 0) & (p_gold <= 1)), "p_gold outside [0, 1]")
         if logits:
             margin = _reduced_array(margin, self._gold.shape, "margin", np.float32)
-            self._check_reduced(~np.isfinite(margin), "margin NaN or inf")
+            if not np.isfinite(margin.min(initial=0) + margin.max(initial=0)):
+                self._check_reduced(~np.isfinite(margin), "margin NaN or inf")
         if (predicted is None) != (self._task != "multiclass"):
             raise ValueError(
                 f"predicted classes are {'required' if predicted is None else 'only kept'} for "
@@ -314,9 +316,10 @@ class TrainingDynamics:
             predicted = _reduced_array(predicted, self._gold.shape, "predicted", None)
             if predicted.dtype.kind not in "iu":
                 raise TypeError(f"predicted must hold class indexes, got dtype {predicted.dtype}")
-            outside = (predicted < 0) | (predicted >= self._n_classes)
-            self._check_reduced(outside, f"predicted outside 0..{self._n_classes - 1}")
-            predicted = predicted.astype(pred_dtype(self._n_classes))
+            if not (predicted.min(initial=0) >= 0 and predicted.max(initial=0) < self._n_classes):
+                outside = (predicted < 0) | (predicted >= self._n_classes)
+                self._check_reduced(outside, f"predicted outside 0..{self._n_classes - 1}")
+            predicted = predicted.astype(pred_dtype(self._n_classes), copy=False)
         self._commit(EpochRecord(p_gold, predicted, margin), logits)
 
     def _check_reduced(self, bad: np.ndarray, what: str) -> None:

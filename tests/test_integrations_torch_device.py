@@ -371,3 +371,12 @@ def test_host_ids_are_checked_when_their_chunk_is_written():
     log.log_batch(td.ids[chunks[1]], zeros[1], logits=True)  # the dropped batch, fixed
     log.end_epoch()
     assert td.n_epochs == 1
+
+
+def test_an_epoch_reduced_in_many_blocks_is_the_same(monkeypatch):
+    from datamap_widget.integrations import _device_epoch
+
+    monkeypatch.setitem(_device_epoch.BLOCK_ELEMENTS, "cpu", 4 * C + 3)  # 10 rows per block
+    for kind in ("multiclass logits", "multilabel probs", "binary logit"):
+        device_td, host_td = run_both(KINDS[kind], "sparse ints")
+        assert_same_maps(device_td, host_td)
