@@ -11,12 +11,12 @@ loops do, so the ids reach the logger as device tensors:
    tokens, batch 64, 1 epoch; and BERT-base size (12 x 768), 5,000 rows, batch 32.
 
 Variants: ``plain`` (no map), ``logger`` (``DataMapLogger(td).log_batch(ids, logits)`` +
-``end_epoch``: device slots), ``host`` (the same logger fed a sink it only knows by
-``log_batch`` / ``end_epoch``: its host path, which is what ``DataMapLogger`` did for every
-run before issue 17: chunks of 65,536 rows concatenated, copied to the host and converted by
-the engine), ``naive`` (``td.log_batch(ids.cpu(), logits.cpu())`` every step) and ``floor`` (a
-minimal reference: ``buf[ids] = p_gold`` on the device each step, one copy per epoch). Trainer
-loops: ``plain`` vs ``add_data_map``.
+``end_epoch``: device slots), ``host`` (``DataMapLogger(td, device_slots=False)``: its host
+path, which is what ``DataMapLogger`` did for every run before issue 17: chunks of 65,536 rows
+concatenated, copied to the host and converted by the engine), ``naive``
+(``td.log_batch(ids.cpu(), logits.cpu())`` every step) and ``floor`` (a minimal reference:
+``buf[ids] = p_gold`` on the device each step, one copy per epoch). Trainer loops: ``plain`` vs
+``add_data_map``.
 
 Each repeat runs every variant once, in rotating order (interleaved, so drift hits all alike);
 timers are synchronised with the device; the overhead is the median over repeats of
@@ -30,16 +30,13 @@ Usage: python benchmarks/bench_gpu.py [--small] [--repeats 5] [--loops embbag ml
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import os
 import statistics
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass
 
-import numpy as np
+import bench_integrations  # benchmarks/ is on sys.path when this script runs
 import torch
 
 from datamap_widget import TrainingDynamics
@@ -70,22 +67,6 @@ def clock(device):
     """Wall-clock on a GPU (synchronised); on a CPU this process's CPU time, which a shared,
     oversubscribed machine disturbs far less than wall-clock time (torch runs one thread)."""
     return time.perf_counter() if device.type == "cuda" else time.process_time()
-
-
-class HostOnly:
-    """A sink DataMapLogger knows only by log_batch / end_epoch: it takes the host path."""
-
-    def __init__(self, td):
-        self.dynamics = td
-
-    def log_epoch(self, outputs, logits=False):
-        self.dynamics.log_epoch(outputs, logits=logits)
-
-    def log_batch(self, ids, outputs, logits=False):
-        self.dynamics.log_batch(ids, outputs, logits=logits)
-
-    def end_epoch(self):
-        self.dynamics.end_epoch()
 
 
 class Floor:
@@ -137,7 +118,7 @@ class Loop:
         if variant == "logger":
             return DataMapLogger(TrainingDynamics(labels))
         if variant == "host":
-            return DataMapLogger(HostOnly(TrainingDynamics(labels)))
+            return DataMapLogger(TrainingDynamics(labels), device_slots=False)
         if variant == "naive":
             return Naive(TrainingDynamics(labels))
         if variant == "floor":
@@ -289,76 +270,19 @@ def overhead(variant, plain):
 
 
 def bench_trainer(cfg, repeats, device):
-    from datasets import Dataset
-    from transformers import (
-        BertConfig,
-        BertForSequenceClassification,
-        Trainer,
-        TrainingArguments,
-        default_data_collator,
-    )
-    from transformers.utils import logging as hf_logging
-
-    from datamap_widget.integrations.transformers import add_data_map
-
-    hf_logging.set_verbosity_error()
-    rng = np.random.default_rng(0)
-    labels = rng.integers(0, 3, cfg["rows"])
-    ds = Dataset.from_dict(
-        {
-            "input_ids": rng.integers(1, 1000, (cfg["rows"], cfg["seq"])).tolist(),
-            "attention_mask": np.ones((cfg["rows"], cfg["seq"]), int).tolist(),
-            "label": labels.tolist(),
-        }
-    )
-    bert = BertConfig(
-        vocab_size=1000,
-        hidden_size=cfg["hidden"],
-        num_hidden_layers=cfg["layers"],
-        num_attention_heads=max(1, cfg["hidden"] // 64),
-        intermediate_size=4 * cfg["hidden"],
-        num_labels=3,
-    )
-    torch.manual_seed(0)
-    model = BertForSequenceClassification(bert)
     cuda = device.type == "cuda"
-
-    def one_epoch(with_map, tmp):
-        args = TrainingArguments(
-            output_dir=tmp,
-            num_train_epochs=1,
-            report_to=[],
-            use_cpu=not cuda,
-            bf16=cuda,
-            per_device_train_batch_size=cfg["batch"],
-            save_strategy="no",
-            logging_strategy="no",
-            disable_tqdm=True,
-            dataloader_num_workers=0,
-        )
-        trainer = Trainer(
-            model=model, args=args, train_dataset=ds, data_collator=default_data_collator
-        )
-        if with_map:
-            td = TrainingDynamics(labels)
-            add_data_map(trainer, td)
-        sync(device)
-        start = clock(device)
-        with contextlib.redirect_stdout(io.StringIO()):  # the Trainer prints its metrics
-            trainer.train()
-        sync(device)
-        elapsed = clock(device) - start
-        if with_map:
-            assert td.n_epochs == 1
-        return elapsed
-
-    plain, mapped = [], []
-    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        one_epoch(False, tmp)  # warm-up
-        for r in range(repeats):
-            for with_map in (r % 2 == 1, r % 2 == 0):
-                (mapped if with_map else plain).append(one_epoch(with_map, tmp))
+    base, logged = bench_integrations.bench_trainer(
+        repeats,
+        cfg["rows"],
+        cfg["seq"],
+        cfg["batch"],
+        hidden=cfg["hidden"],
+        layers=cfg["layers"],
+        intermediate=4 * cfg["hidden"],
+        cuda=cuda,
+    )
+    clocked = 1 if cuda else 0  # wall-clock on a GPU, CPU time on a CPU (see clock)
+    plain = [b[clocked] for b in base]
     name = (
         f"HF Trainer, {cfg['name']} ({'bf16' if cuda else 'fp32'}), {cfg['rows']:,} rows x "
         f"{cfg['seq']} tokens, batch {cfg['batch']}"
@@ -366,7 +290,7 @@ def bench_trainer(cfg, repeats, device):
     return dict(
         name=name,
         examples_per_s=cfg["rows"] / statistics.median(plain),
-        overhead={"logger": overhead(mapped, plain)},
+        overhead={"logger": overhead([w[clocked] for w in logged], plain)},
     )
 
 

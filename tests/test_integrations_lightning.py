@@ -7,8 +7,6 @@ output first for the example DistributedSampler repeats.
 """
 
 import pickle
-import subprocess
-import sys
 import textwrap
 import warnings
 from pathlib import Path
@@ -17,6 +15,7 @@ import lightning.pytorch as pl
 import numpy as np
 import pytest
 import torch
+from _scripts import run_python
 from torch.utils.data import DataLoader, TensorDataset
 
 from datamap_widget import DataMapWidget, TrainingDynamics
@@ -211,14 +210,7 @@ WORKER = textwrap.dedent(f"""
 def test_ddp_two_cpu_processes_rank_0_records_the_union(tmp_path):
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
-    run = subprocess.run(
-        [sys.executable, str(script), str(tmp_path)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**__import__("os").environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"},
-    )
+    run = run_python([str(script), str(tmp_path)])
     assert run.returncode == 0, run.stderr[-3000:]
     r0, r1 = (pickle.loads((tmp_path / f"rank{r}.pkl").read_bytes()) for r in (0, 1))
     assert r0["epochs"] == 2 and r1["epochs"] == 0

@@ -78,32 +78,13 @@ def test_plain_shuffled_loop_with_training_logs_what_the_model_gave():
     np.testing.assert_allclose(w.dynamics.gold_probabilities(), seen, rtol=1e-5, atol=1e-6)
 
 
-class HostOnlySink:
-    """A sink the logger knows only by log_epoch / log_batch / end_epoch: the host path."""
-
-    def __init__(self, td):
-        self.dynamics = td
-
-    def log_epoch(self, outputs, logits=False):
-        self.dynamics.log_epoch(outputs, logits=logits)
-
-    def log_batch(self, ids, outputs, logits=False):
-        self.dynamics.log_batch(ids, outputs, logits=logits)
-
-    def end_epoch(self):
-        self.dynamics.end_epoch()
-
-    def discard_pending(self):
-        return self.dynamics.discard_pending()
-
-
 def test_host_path_checks_the_first_batch_then_hands_over_chunks():
     x, y = make_data()
     td = TrainingDynamics(y.numpy())
     with pytest.raises(ValueError):  # the first batch is validated at once by the sink
-        DataMapLogger(HostOnlySink(td)).log_batch([N + 5], torch.zeros(1, C), logits=True)
+        DataMapLogger(td, device_slots=False).log_batch([N + 5], torch.zeros(1, C), logits=True)
     assert td.n_pending == 0
-    log = DataMapLogger(HostOnlySink(td), flush_rows=20)
+    log = DataMapLogger(td, flush_rows=20, device_slots=False)
     assert not log.distributed and log.is_recorder and log.dynamics is td
     with pytest.raises(ValueError, match="2 ids but outputs"):
         log.log_batch([0, 1], torch.zeros(3, C), logits=True)
@@ -129,7 +110,7 @@ def test_whole_epochs_in_one_chunk_and_incomplete_epochs_are_refused(host):
     x, y = make_data()
     ids = [f"id{i}" for i in range(N)]
     td = TrainingDynamics(y.numpy(), ids=ids)
-    log = DataMapLogger(HostOnlySink(td) if host else td)  # an epoch is handed over whole
+    log = DataMapLogger(td, device_slots=not host)  # an epoch is handed over whole
     order = np.random.default_rng(5).permutation(N)
     for epoch in range(3):
         model = model_for_epoch(epoch)
@@ -182,7 +163,7 @@ def ddp_worker(rank, world, port, out_dir, host):
     try:
         x, y = make_data()
         td = TrainingDynamics(y.numpy())
-        sink = DataMapLogger(HostOnlySink(td) if host else td)
+        sink = DataMapLogger(td, device_slots=not host)
         dataset = IndexedDataset(TensorDataset(x, y))
         sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=True, seed=3)
         loader = DataLoader(dataset, batch_size=4, sampler=sampler)

@@ -130,12 +130,21 @@ class DataMapLogger:
     keeps its first output (lowest rank, then earliest batch). Errors are raised on every rank,
     so no rank hangs in the next collective.
 
-    ``positions=True``: the ids given to ``log_batch`` are row positions in the sink's example
-    order (what ``IndexedDataset`` yields), e.g. when the map's ids are strings.
-
-    Numpy outputs, and sinks without ``log_reduced_epoch`` (anything but a ``TrainingDynamics``
-    or a ``DataMapWidget``), take the host path: the outputs are handed to the sink's
-    ``log_batch`` in chunks of ``flush_rows`` rows.
+    Parameters
+    ----------
+    sink : TrainingDynamics, DataMapWidget, or any object with ``log_epoch``, ``log_batch`` and
+        ``end_epoch`` (such sinks, and numpy outputs, take the host path: the outputs are
+        handed to the sink's ``log_batch`` in chunks of ``flush_rows`` rows).
+    positions : True when the ids given to ``log_batch`` are row positions in the sink's
+        example order (what ``IndexedDataset`` yields), e.g. when the map's ids are strings.
+    group, dst : the process group and the rank (in it) whose sink records, under DDP.
+    flush_rows : host path: rows per hand-over; device path: at most this many rows wait in a
+        chunk before they are written.
+    row_buffer_bytes : raw output rows are kept on the device when the epoch's (N, C) buffer
+        fits in this many bytes; else batches are reduced as they are written.
+    device_slots : False takes the host path even for tensor outputs and a TrainingDynamics or
+        widget sink (what every run did before: a synchronisation and a host conversion per
+        ``flush_rows`` rows).
     """
 
     def __init__(
@@ -147,6 +156,7 @@ class DataMapLogger:
         dst=0,
         flush_rows=65_536,
         row_buffer_bytes=256 << 20,
+        device_slots=True,
     ):
         self.sink = check_sink(sink)
         self.positions = bool(positions)
@@ -159,7 +169,11 @@ class DataMapLogger:
         self._checked = False
         self._sink_pending = False  # the sink holds batches of this epoch
         td = self.dynamics
-        self._on_device = callable(getattr(sink, "log_reduced_epoch", None)) and td is not None
+        self._on_device = (
+            bool(device_slots)
+            and callable(getattr(sink, "log_reduced_epoch", None))
+            and td is not None
+        )
         self._lookup = PositionLookup(td, self.positions) if self._on_device else None
         self._epoch = None  # DeviceEpoch: this logger's slots on the outputs' device
         self._keep_first = False  # distributed: a repeated example keeps its first output
