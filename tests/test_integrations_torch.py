@@ -183,7 +183,12 @@ def ddp_worker(rank, world, port, out_dir, host):
         # a NaN on rank 1 only, found after the epoch: the same error on every rank again
         spoilt = torch.zeros(len(sampler), C)
         spoilt[1, 2] = float("nan") if rank == 1 else 0.0
-        for attempt in (lambda: None, lambda: sink.log_batch(list(sampler), spoilt, logits=True)):
+        one_bad_id = [N + 7] if rank == 1 else [0]  # a list: looked up when the batch is written
+        for attempt in (
+            lambda: None,
+            lambda: sink.log_batch(list(sampler), spoilt, logits=True),
+            lambda: sink.log_batch(one_bad_id, torch.zeros(1, C), logits=True),
+        ):
             attempt()
             try:
                 sink.end_epoch()
@@ -229,12 +234,15 @@ def test_ddp_two_ranks_gather_by_id_on_rank_0(tmp_path, host):
     rows = [sum(len(ids) for e, ids, _ in r0["logged"] + r1["logged"] if e == 0)]
     assert rows == [N + 1]  # 46 = 45 + the repeat DistributedSampler pads with
     np.testing.assert_allclose(r0["p"], ref, rtol=1e-6, atol=1e-7)
-    invalid, nan, *other_labels = r0["errors"]
-    assert r1["errors"] == r0["errors"]
+    invalid, nan, bad_list_id, *other_labels = r0["errors"]
+    assert r1["errors"][:2] == r0["errors"][:2]
+    assert f"[{N + 7}]" in r1["errors"][2]  # every rank raises, the one at fault says why
+    assert bad_list_id and (host or bad_list_id.startswith("1 other ranks could not log"))
     assert "not among the map's" in invalid or "unknown" in invalid
     assert not host or str(N) in invalid
     if not host:
         assert f"NaN or inf (e.g. ids [{r1['nan_id']}])" in nan
+        assert r1["errors"][3] == other_labels[0]
         assert other_labels[0].startswith(
             f"the ranks' data maps differ in the ids or gold labels of {N}"
         )

@@ -65,9 +65,12 @@ def check_same_map(dynamics, gold: np.ndarray, device, group) -> None:
         )
 
 
-def gather_epoch(epoch: DeviceEpoch | None, dynamics, *, group, dst: int, positions: bool):
+def gather_epoch(
+    epoch: DeviceEpoch | None, dynamics, *, group, dst: int, positions: bool, local_error=None
+):
     """Collective (every rank calls it): the epoch's (p_gold, pred, margin) numpy arrays on
-    ``dst`` (None elsewhere); the same ValueError on every rank when it cannot be recorded."""
+    ``dst`` (None elsewhere); the same ValueError on every rank when it cannot be recorded.
+    ``local_error``: this rank failed to write its last batches; every rank then raises."""
     rank, world = dist.get_rank(group), dist.get_world_size(group)
     dst_global = dst if group is None else dist.get_global_rank(group, dst)
     logged = epoch is not None and epoch.logits is not None
@@ -80,10 +83,18 @@ def gather_epoch(epoch: DeviceEpoch | None, dynamics, *, group, dst: int, positi
             count[-1].long(),
             torch.tensor(int(logged and epoch.logits), device=device),
             torch.tensor(int(logged and not epoch.logits), device=device),
+            torch.tensor(int(local_error is not None), device=device),
         ]
     )
     dist.all_reduce(stats, group=group)
-    rows, invalid, with_logits, without_logits = stats.tolist()
+    rows, invalid, with_logits, without_logits, failed = stats.tolist()
+    if failed:
+        if local_error is not None:
+            raise local_error
+        raise ValueError(
+            f"{failed} other ranks could not log their batches this epoch (their errors say "
+            f"why). {DROPPED}"
+        )
     if rows + invalid == 0:
         raise ValueError(
             "no batches were logged on any rank since the last epoch; call log_batch() first"

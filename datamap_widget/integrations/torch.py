@@ -123,6 +123,10 @@ class DataMapLogger:
     example ids, and the epoch is not recorded. Slots are reused every epoch: raw rows when the
     (N, C) buffer fits in ``row_buffer_bytes``, else each batch reduced as it comes.
 
+    Batches are written to the slots 32 at a time, so the logger holds the last few batches'
+    outputs until then: log ``outputs.clone()`` if your loop overwrites them in place (the
+    CUDA graphs of ``torch.compile(mode="reduce-overhead")`` reuse their output memory).
+
     Under ``torch.distributed`` every rank fills its own slots and ``end_epoch`` is a collective:
     every rank must call it; tensor collectives (``all_reduce`` / ``reduce``, about 10 bytes per
     example) merge the shards on rank ``dst``, whose sink records the epoch. An id seen twice in a
@@ -448,10 +452,10 @@ class DataMapLogger:
         missing (one process), the batches are kept: log the missing ones and call it again.
         """
         if self._on_device:
-            self._write_chunk()
             if self.distributed:
                 self._end_distributed_device_epoch()
             else:
+                self._write_chunk()
                 self._end_device_epoch()
             return
         if not self.distributed:
@@ -513,6 +517,11 @@ class DataMapLogger:
         self.sink.log_reduced_epoch(p_gold, predicted=pred, margin=margin)
 
     def _end_distributed_device_epoch(self) -> None:
+        local_error = None
+        try:  # a rank must never skip the collectives below: the others would wait forever
+            self._write_chunk()
+        except (TypeError, ValueError) as exc:
+            local_error = exc
         epoch, td = self._epoch, self.dynamics
         device = epoch.device if epoch is not None else default_device(self.group)
         if not self._same_map_checked:
@@ -520,7 +529,12 @@ class DataMapLogger:
             self._same_map_checked = True
         try:
             arrays = gather_epoch(
-                epoch, td, group=self.group, dst=self.dst, positions=self.positions
+                epoch,
+                td,
+                group=self.group,
+                dst=self.dst,
+                positions=self.positions,
+                local_error=local_error,
             )
         finally:
             if epoch is not None:
