@@ -380,3 +380,38 @@ def test_an_epoch_reduced_in_many_blocks_is_the_same(monkeypatch):
     for kind in ("multiclass logits", "multilabel probs", "binary logit"):
         device_td, host_td = run_both(KINDS[kind], "sparse ints")
         assert_same_maps(device_td, host_td)
+
+
+def test_batches_logged_from_several_threads_all_arrive():
+    """DataParallel replicas run the Trainer's forward hooks in threads of their own."""
+    import sys
+    import threading
+
+    rng = np.random.default_rng(4)
+    td = TrainingDynamics(gold_for("multiclass", rng))
+    log = DataMapLogger(td)
+    z = torch.from_numpy(outputs_for(("multiclass", C, True), rng, N))
+    log.log_batch(torch.arange(1), z[:1], logits=True)  # step 1; then 4 threads, one row a batch
+    shares = np.array_split(np.arange(1, N), 4)
+    reference = TrainingDynamics(td.gold())
+
+    def replica(rows):
+        for row in rows:
+            log.log_batch(torch.tensor([row]), z[row : row + 1], logits=True)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch between any two bytecodes, as under load
+    try:
+        for epoch in range(10):
+            if epoch:
+                log.log_batch(torch.arange(1), z[:1], logits=True)
+            threads = [threading.Thread(target=replica, args=(rows,)) for rows in shares]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            log.end_epoch()
+            reference.log_epoch(z.numpy(), logits=True)
+    finally:
+        sys.setswitchinterval(interval)
+    np.testing.assert_allclose(td.gold_probabilities(), reference.gold_probabilities(), rtol=2e-7)

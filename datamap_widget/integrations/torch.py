@@ -33,6 +33,8 @@ model's outputs where they belong (``datamap_widget.crossfit``; tested in
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import torch
 import torch.distributed as dist
@@ -185,6 +187,7 @@ class DataMapLogger:
         self._chunk_ids, self._chunk_x = [None] * CHUNK_BATCHES, [None] * CHUNK_BATCHES
         self._chunk_size = self._chunk_rows = 0  # batches held until the next write
         self._seen = None  # (shape, dtype, device) of the last batch checked: the fast path's key
+        self._lock = threading.Lock()
         self._squeeze = False  # binary (k, 1) outputs are read as (k,)
         if self._on_device:
             self._binary = td.task == "binary"
@@ -212,7 +215,8 @@ class DataMapLogger:
     def log_batch(self, ids, outputs, logits=False):
         """Record one batch: ``ids`` (k,) example ids (or positions), ``outputs`` (k, ...)."""
         if self._on_device:
-            self._device_batch(ids, outputs, logits)
+            with self._lock:  # DataParallel replicas log from several threads at once
+                self._device_batch(ids, outputs, logits)
             return
         # The host path: a few attribute reads and two appends (~1 us).
         # Nested on purpose: the common case (same logits object) exits after one identity check.
