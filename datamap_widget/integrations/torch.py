@@ -115,19 +115,20 @@ def _concat(parts) -> np.ndarray:
 class DataMapLogger:
     """A sink for PyTorch loops: no host synchronisation per step, DDP runs gathered on one rank.
 
-    Tensor outputs go to per-example slots preallocated on their device (``DeviceEpoch``): each
-    ``log_batch`` is one indexed write of the batch's rows and one count per example, with no
-    ``.item()``, ``.cpu()`` or Python-side growth; ``end_epoch`` reduces the epoch to p(gold) /
-    prediction / margin on the device, moves it to the host once (non-blocking, into pinned
-    memory) and records it. The very first batch is also checked on the host (one
-    synchronisation per run), so setup mistakes raise at step 1; later bad values (NaN, ids that
-    are not the map's when given as tensors on the device) are reported at ``end_epoch`` with
-    example ids, and the epoch is not recorded. Slots are reused every epoch: raw rows when the
-    (N, C) buffer fits in ``row_buffer_bytes``, else each batch reduced as it comes.
+    Tensor outputs go to per-example slots preallocated on their device (``DeviceEpoch``):
+    ``log_batch`` checks tensor metadata and keeps the batch; every 32 batches one indexed copy
+    writes their rows and one atomic add counts each example, with no ``.item()``, ``.cpu()`` or
+    Python-side growth; ``end_epoch`` reduces the epoch to p(gold) / prediction / margin on the
+    device, moves it to the host once (non-blocking, into pinned memory) and records it. The
+    very first batch is also checked on the host (one synchronisation per run), so setup
+    mistakes raise at step 1; later bad values (NaN, ids that are not the map's) are reported at
+    ``end_epoch`` (ids given as lists or numpy: when their batch is written) with example ids,
+    and the epoch is not recorded. Slots are reused every epoch: raw rows when the (N, C) buffer
+    fits in ``row_buffer_bytes``, else batches reduced as they are written.
 
-    Batches are written to the slots 32 at a time, so the logger holds the last few batches'
-    outputs until then: log ``outputs.clone()`` if your loop overwrites them in place (the
-    CUDA graphs of ``torch.compile(mode="reduce-overhead")`` reuse their output memory).
+    The logger holds the outputs of up to 32 batches until it writes them: log
+    ``outputs.clone()`` if your loop overwrites them in place (the CUDA graphs of
+    ``torch.compile(mode="reduce-overhead")`` reuse their output memory).
 
     Under ``torch.distributed`` every rank fills its own slots and ``end_epoch`` is a collective:
     every rank must call it; tensor collectives (``all_reduce`` / ``reduce``, about 10 bytes per
