@@ -28,7 +28,7 @@ from datamap_widget._batches import PendingEpoch
 from datamap_widget._classes import ambiguous_order_error, column_order
 from datamap_widget._ids import IdLookup, id_type_hint
 from datamap_widget._labels import ids_from_index, normalize_ids, normalize_labels
-from datamap_widget._outputs import EpochRecord, convert
+from datamap_widget._outputs import EpochRecord, convert, pred_dtype
 from datamap_widget._stats import REGIONS, RunningStats, metrics_frame
 from datamap_widget._storage import EpochHistory
 from datamap_widget._validation import (
@@ -41,6 +41,16 @@ from datamap_widget._validation import (
 )
 
 __all__ = ["REGIONS", "TrainingDynamics"]
+
+
+def _reduced_array(values, shape: tuple, name: str, dtype) -> np.ndarray:
+    """``values`` as an array of ``shape`` (one entry per example, or per example and label)."""
+    values = np.asarray(values, dtype=dtype)
+    if values.shape != shape:
+        raise ValueError(
+            f"{name} must have shape {shape}, got {values.shape}; nothing was recorded"
+        )
+    return values
 
 
 def _all_hard(p_gold: np.ndarray) -> bool:
@@ -346,6 +356,52 @@ class TrainingDynamics:
     def n_pending(self) -> int:
         """Number of examples logged so far in the unfinished epoch."""
         return 0 if self._pending is None else int(self._pending.seen.sum())
+
+    def log_reduced_epoch(self, p_gold, predicted=None, margin=None) -> None:
+        """Record one full pass already reduced to what the map keeps, rows in id order.
+
+        For loggers that reduce outputs where they are computed (``DataMapLogger`` on a GPU
+        moves ~10 bytes per example instead of the outputs). ``p_gold``: (N,), or (N, L) for
+        multilabel, in [0, 1]. ``predicted``: (N,) argmax class, multiclass only (required
+        there). ``margin``: gold logit minus the largest other logit, same shape as ``p_gold``,
+        when the outputs were logits (the epoch then counts as logged with ``logits=True``).
+        """
+        if self._pending is not None:
+            raise ValueError(
+                "batches of an unfinished epoch are pending: call end_epoch() or "
+                "discard_pending() before log_reduced_epoch()"
+            )
+        logits = margin is not None
+        self._check_logits_kind(logits)
+        p_gold = _reduced_array(p_gold, self._gold.shape, "p_gold", np.float32)
+        if not (p_gold.min(initial=0) >= 0 and p_gold.max(initial=1) <= 1):  # NaN fails too
+            self._check_reduced(~((p_gold >= 0) & (p_gold <= 1)), "p_gold outside [0, 1]")
+        if logits:
+            margin = _reduced_array(margin, self._gold.shape, "margin", np.float32)
+            if not np.isfinite(margin.min(initial=0) + margin.max(initial=0)):
+                self._check_reduced(~np.isfinite(margin), "margin NaN or inf")
+        if (predicted is None) != (self._task != "multiclass"):
+            raise ValueError(
+                f"predicted classes are {'required' if predicted is None else 'only kept'} for "
+                f"multiclass runs; this run is {self._task}"
+            )
+        if predicted is not None:
+            predicted = _reduced_array(predicted, self._gold.shape, "predicted", None)
+            if predicted.dtype.kind not in "iu":
+                raise TypeError(f"predicted must hold class indexes, got dtype {predicted.dtype}")
+            if not (predicted.min(initial=0) >= 0 and predicted.max(initial=0) < self._n_classes):
+                outside = (predicted < 0) | (predicted >= self._n_classes)
+                self._check_reduced(outside, f"predicted outside 0..{self._n_classes - 1}")
+            predicted = predicted.astype(pred_dtype(self._n_classes), copy=False)
+        self._commit(EpochRecord(p_gold, predicted, margin), logits)
+
+    def _check_reduced(self, bad: np.ndarray, what: str) -> None:
+        rows = np.flatnonzero(bad.reshape(bad.shape[0], -1).any(axis=1))
+        if rows.size:
+            raise ValueError(
+                f"{rows.size} examples have {what} (e.g. ids {self._ids[rows[:5]].tolist()}); "
+                "nothing was recorded"
+            )
 
     def _check_logits_kind(self, logits) -> None:
         logits = check_bool(logits, "logits")

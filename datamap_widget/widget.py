@@ -563,6 +563,10 @@ class DataMapWidget(anywidget.AnyWidget):
         """Finish an epoch recorded with :meth:`log_batch` (checks every example came exactly once)."""
         self._dynamics.end_epoch()
 
+    def log_reduced_epoch(self, p_gold, predicted=None, margin=None):
+        """Record an epoch already reduced on the device (see ``TrainingDynamics``)."""
+        self._dynamics.log_reduced_epoch(p_gold, predicted=predicted, margin=margin)
+
     # ------------------------------------------------------------------------ reading
     @property
     def dynamics(self):
