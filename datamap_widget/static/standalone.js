@@ -3946,6 +3946,7 @@
     const root = document.getElementById("dmw-root");
     try {
       const { manifest, blobs } = await readFile();
+      performance.mark("dmw:decoded");
       const manager = new StaticManager(manifest.models, blobs, createStaticView);
       const source = new StaticSource(manager.model(manifest.widget), manager);
       const ctrl = controllerFor(source);
