@@ -47,19 +47,24 @@ def script_json(value) -> str:
 
 
 class _Blobs:
-    """The file's binary buffers, in order: each deflated unless that does not make it smaller."""
+    """The file's binary buffers, in order. ``add`` only copies (cheap, under the widget's lock);
+    ``encode`` deflates each (unless that does not make it smaller) and base64-encodes it."""
 
     def __init__(self):
-        self.meta: list[dict] = []
-        self.encoded: list[str] = []
+        self.raw: list[bytes] = []
 
     def add(self, data) -> int:
-        raw = bytes(data)
-        packed = zlib.compress(raw, COMPRESS_LEVEL)
-        deflated = len(packed) < len(raw)
-        self.meta.append({"bytes": len(raw), "compression": "deflate" if deflated else "none"})
-        self.encoded.append(base64.b64encode(packed if deflated else raw).decode("ascii"))
-        return len(self.meta) - 1
+        self.raw.append(bytes(data))
+        return len(self.raw) - 1
+
+    def encode(self) -> tuple[list[dict], list[str]]:
+        meta, encoded = [], []
+        for raw in self.raw:
+            packed = zlib.compress(raw, COMPRESS_LEVEL)
+            deflated = len(packed) < len(raw)
+            meta.append({"bytes": len(raw), "compression": "deflate" if deflated else "none"})
+            encoded.append(base64.b64encode(packed if deflated else raw).decode("ascii"))
+        return meta, encoded
 
 
 def _models(widget, blobs: _Blobs) -> dict:
@@ -105,18 +110,20 @@ def snapshot(widget) -> tuple[dict, list[str]]:
             {"content": content, "buffers": [blobs.add(b) for b in buffers]}
             for content, buffers in answers
         ]
+    # deflating takes seconds at 550k examples: outside the lock, so logging never waits on it
+    blob_meta, encoded = blobs.encode()
     manifest = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "widget": widget.model_id,
         "models": models,
         "messages": messages,
-        "blobs": blobs.meta,
+        "blobs": blob_meta,
         "n_examples": int(td.n_examples),
         "n_epochs": n_epochs,
         "label": shown,
     }
-    return manifest, blobs.encoded
+    return manifest, encoded
 
 
 def _banner(manifest: dict, title: str) -> str:

@@ -245,3 +245,32 @@ def test_saving_leaves_the_widget_as_it_was(tmp_path):
     after = {k: v for k, v in w.get_state().items() if not isinstance(v, (dict, memoryview))}
     assert before == after and w.renderer == "svg"
     assert list(tmp_path.iterdir()) == [tmp_path / "a.html"]  # no partial file left behind
+
+
+def test_logging_does_not_wait_while_the_file_is_compressed(tmp_path, monkeypatch):
+    """Only the snapshot holds the widget's lock (an epoch logged meanwhile takes it at once)."""
+    import threading
+    import zlib
+
+    from datamap_widget import _html_export
+
+    w = multiclass_widget(n=60, epochs=2)
+    free = []
+    original = zlib.compress
+
+    def take_and_release():
+        if w._lock.acquire(timeout=2):
+            w._lock.release()
+            free.append(True)
+        else:
+            free.append(False)
+
+    def compress(data, level):
+        probe = threading.Thread(target=take_and_release)  # as the training thread would
+        probe.start()
+        probe.join()
+        return original(data, level)
+
+    monkeypatch.setattr(_html_export.zlib, "compress", compress)
+    w.save_html(tmp_path / "m.html")
+    assert free and all(free)

@@ -146,14 +146,18 @@ def test_a_saved_map_works_offline(offline, tmp_path):
     view.wait_for("h.selectedIndex() === arg", i, timeout=5)
     assert view.text_of(".dmw-text") == texts[i]
     assert f"id {ids[i]}" in view.text_of(".dmw-title")
-    markers = view.call("h.el.querySelectorAll('.dmw-trajectory .mark circle, .dmw-trajectory .mark path').length")
+    markers = view.call(
+        "h.el.querySelectorAll('.dmw-trajectory .mark circle, .dmw-trajectory .mark path').length"
+    )
     line = view.call(
         "Array.from(h.el.querySelectorAll('.dmw-trajectory .mark path')).map(p => p.getAttribute('d'))"
     )
     correct = w.dynamics.correct()[:, i]
     assert markers - 2 == epochs  # the 0.5 guide and the line are paths too
     assert any(d.count("L") == epochs - 1 for d in line)
-    assert view.call("h.el.querySelectorAll('.dmw-trajectory .mark circle').length") == correct.sum()
+    assert (
+        view.call("h.el.querySelectorAll('.dmw-trajectory .mark circle').length") == correct.sum()
+    )
 
     # hover -> tooltip
     j = int(order[2 * n // 3])
@@ -184,7 +188,9 @@ def test_a_saved_map_works_offline(offline, tmp_path):
     # colour by gold label: the legend names the classes and the overlay draws the points
     view.part(".dmw-color-by").select_option("gold")
     view.wait_for("h.colorBy() === 'gold'", timeout=5)
-    legend = view.call("Array.from(h.el.querySelectorAll('.dmw-legend-item')).map(e => e.textContent)")
+    legend = view.call(
+        "Array.from(h.el.querySelectorAll('.dmw-legend-item')).map(e => e.textContent)"
+    )
     assert legend == ["neg", "neu", "pos"]
     view.wait_for("h.el.querySelector('.dmw-raster').style.visibility === 'hidden'", timeout=5)
     view.shot("colour-by-gold")
@@ -250,10 +256,14 @@ def test_texts_names_and_title_show_literally_and_run_nothing(offline, tmp_path)
         view.wait_for("h.selectedIndex() === arg", i, timeout=5)
         assert view.text_of(".dmw-text") == texts[i]
         assert view.text_of(".dmw-gold") == names[int(w.dynamics.gold()[i])]
-    options = view.call("Array.from(h.el.querySelectorAll('.dmw-filter option')).map(o => o.textContent)")
+    options = view.call(
+        "Array.from(h.el.querySelectorAll('.dmw-filter option')).map(o => o.textContent)"
+    )
     assert options[1:] == [f"gold: {name}" for name in names]
     view.part(".dmw-color-by").select_option("gold")
-    legend = view.call("Array.from(h.el.querySelectorAll('.dmw-legend-item')).map(e => e.textContent)")
+    legend = view.call(
+        "Array.from(h.el.querySelectorAll('.dmw-legend-item')).map(e => e.textContent)"
+    )
     assert legend == names
     offline.page.wait_for_timeout(500)  # time for an injected handler or script to fire
     assert offline.page.title() == PAYLOAD
