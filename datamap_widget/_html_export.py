@@ -190,4 +190,4 @@ def save_html(widget, path, *, title: str | None = None) -> pathlib.Path:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return target
+    return target.resolve()

@@ -680,7 +680,7 @@ class DataMapWidget(anywidget.AnyWidget):
         Returns
         -------
         pathlib.Path
-            The path written.
+            The file written (absolute).
 
         Examples
         --------
