@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from dmw import MapView, decode_png, is_background, pixel_patch
-from harness import ARTIFACTS, Browser, safe_name
+from harness import ARTIFACTS, safe_name
 
 from datamap_widget import DataMapWidget
 
@@ -18,16 +18,6 @@ pytestmark = pytest.mark.browser
 
 PAYLOAD = "</script><img src=x onerror=alert(1)><script>window.__pwned=1</script>"
 HANDLE = "document.querySelector('.datamap-widget').__datamapWidget"
-
-
-@pytest.fixture(scope="module")
-def offline_browser():
-    browser = Browser()
-    try:
-        browser.start()
-        yield browser
-    finally:
-        browser.stop()
 
 
 class OfflinePage:
@@ -85,8 +75,8 @@ class OfflinePage:
 
 
 @pytest.fixture
-def offline(request, offline_browser):
-    tab = OfflinePage(offline_browser.context, request.node.name)
+def offline(request, browser):
+    tab = OfflinePage(browser.context, request.node.name)
     request.node._dmw_notebook = tab  # conftest saves a screenshot and the console on failure
     yield tab
     tab.page.close()
