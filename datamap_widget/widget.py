@@ -760,6 +760,35 @@ class DataMapWidget(anywidget.AnyWidget):
             title=map_title(len(frame), td.n_epochs if epochs is None else epochs, shown),
         )
 
+    def save_html(self, path, *, title=None):
+        """Write the map as one self-contained HTML file that opens with no kernel and no network.
+
+        The file holds the page's code, the history of the shown label, the texts or images,
+        ids, class names, thresholds and review decisions so far. Opened in a browser (even
+        from disk, offline) the map, replay, hover, click to the panel, search, colour and
+        selection work; review decisions and switching labels need the kernel and are off.
+        Size: about 6 bytes per example per epoch plus the texts, deflated (see README).
+
+        Parameters
+        ----------
+        path : str or path
+            Where to write (replaced whole; its folder must exist).
+        title : str, optional
+            The page's title (default "Data map").
+
+        Returns
+        -------
+        pathlib.Path
+            The file written (absolute).
+
+        Examples
+        --------
+        >>> w.save_html("data_map.html")
+        """
+        from datamap_widget._html_export import save_html
+
+        return save_html(self, path, title=title)
+
     def subset(self, region=None, *, fraction=None, by=None, label=None, epochs=None):
         """Ids of a training subset (default label: the shown one); see
         :meth:`TrainingDynamics.subset`.

@@ -574,7 +574,7 @@ var ReviewState = class {
   /** Decide about the current point; then the queue moves on to the next example. */
   decide(verdict, newLabel = null) {
     const i = this.page.selected;
-    if (i === null || i >= this.page.store.n) return null;
+    if (i === null || i >= this.page.store.n || !this.page.store.connected) return null;
     const label = this.label();
     const message = decisionMessage({ index: i, verdict, newLabel: label === null ? newLabel : null, label });
     this.outbox.add(message);
@@ -1525,7 +1525,9 @@ function buildControls(ctrl) {
       option2.value = String(name);
       select.append(option2);
     }
-    pending = h("span", "dmw-label-pending", "");
+    select.disabled = !store.connected;
+    if (!store.connected) select.title = "off: switching labels needs the notebook's kernel";
+    pending = h("span", "dmw-label-pending", store.connected ? "" : " (other labels need the kernel)");
     wrap.append(select, pending);
     root.append(wrap);
     select.addEventListener("change", () => {
@@ -1549,7 +1551,8 @@ function buildControls(ctrl) {
       const shown = ctrl.history.meta.shown_label;
       const wanted = store.wantedLabel;
       if (document.activeElement !== select) select.value = wanted;
-      pending.textContent = wanted !== shown ? ` loading "${wanted}" (applies when the kernel is idle)\u2026` : "";
+      if (store.connected)
+        pending.textContent = wanted !== shown ? ` loading "${wanted}" (applies when the kernel is idle)\u2026` : "";
     }
   }
   const stop = select ? store.on("wantedLabel", update) : () => {
@@ -2742,12 +2745,15 @@ function buildReviewPanel(ctrl) {
   picker.title = "the right class (number keys 1..9, 0)";
   const remove = button("Remove (x)", "remove the example from the data (x)", () => review.decide("remove"));
   const status = h("span", "dmw-rv-status");
+  const readOnly = !store.connected;
+  const offNote = h("span", "dmw-rv-off", readOnly ? "Review is off: decisions need the notebook's kernel." : "");
   const toggle = button("", "show or hide the review list", () => {
     userOpen = !isOpen();
     ctrl.notify();
   });
   toggle.classList.add("dmw-rv-toggle");
-  bar.append(toggle, prev, next, where, correct, wrong, picker, remove, status);
+  bar.append(toggle, prev, next, where, correct, wrong, picker, remove, status, offNote);
+  if (readOnly) for (const b of [correct, wrong, picker, remove]) b.title = "off: decisions need the notebook's kernel";
   const header = h("div", "dmw-rv-header");
   const headerCells = COLUMNS.map((col) => {
     const cell = h("span", `dmw-rv-cell ${col.className}`, col.title);
@@ -2913,8 +2919,7 @@ function buildReviewPanel(ctrl) {
     const at = i === null ? -1 : order.indexOf(i);
     where.textContent = at >= 0 ? `${at + 1} / ${n}` : `\u2013 / ${n}`;
     const active = i !== null;
-    for (const b of [correct, wrong, remove]) b.disabled = !active;
-    picker.disabled = !active;
+    for (const b of [correct, wrong, remove, picker]) b.disabled = !active || readOnly;
     prev.disabled = n === 0;
     next.disabled = n === 0;
     const errors = review.errors.length ? ` \xB7 refused: ${review.errors[0]}` : "";

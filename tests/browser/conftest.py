@@ -51,13 +51,23 @@ def lab_server():
 
 
 @pytest.fixture(scope="session")
-def chromium(lab_server):
-    browser = Browser()
+def browser():
+    """Debian's headless Chromium alone (pages that need no JupyterLab, e.g. a saved HTML map)."""
     try:
-        browser.start()
-        yield browser
+        require_prerequisites()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    chromium = Browser()
+    try:
+        chromium.start()
+        yield chromium
     finally:
-        browser.stop()
+        chromium.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium(lab_server, browser):
+    return browser
 
 
 @pytest.fixture
