@@ -284,7 +284,7 @@ def test_a_notebook_shows_the_figure_once(monkeypatch):
 
 def test_the_figure_uses_the_live_maps_colours():
     """Saved figures read like the page: the palettes written twice (Python, JS) agree."""
-    from datamap_widget._palette import CATEGORY_COLORS, REGION_COLORS
+    from datamap_widget.engine._palette import CATEGORY_COLORS, REGION_COLORS
 
     js = (REPO / "js" / "src" / "map_style.js").read_text(encoding="utf-8")
     categories = re.search(r"CATEGORY_COLORS = \[(.*?)\]", js, flags=re.S).group(1)

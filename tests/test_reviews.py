@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from datamap_widget import TrainingDynamics
-from datamap_widget.reviews import ReviewLog, apply_corrections
+from datamap_widget.review import ReviewLog, apply_corrections
 
 NAMES3 = ["cat", "dog", "bird"]
 
@@ -234,7 +234,7 @@ def test_a_killed_process_loses_no_recorded_decision(tmp_path):
     script = textwrap.dedent(f"""
         import os
         from datamap_widget import TrainingDynamics
-        from datamap_widget.reviews import ReviewLog
+        from datamap_widget.review import ReviewLog
         td = TrainingDynamics([0, 1, 2, 1, 0, 2], label_names={NAMES3!r}, path={str(run)!r})
         log = ReviewLog(td, path={str(run)!r})
         for i in range(6):

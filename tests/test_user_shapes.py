@@ -10,7 +10,7 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 
 from datamap_widget import DataMapWidget, TrainingDynamics
-from datamap_widget.crossfit import fold_assignments
+from datamap_widget.engine.crossfit import fold_assignments
 from datamap_widget.integrations.sklearn import fit_epochs
 
 

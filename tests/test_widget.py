@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from _recording import attach_recorder
 
-from datamap_widget import DataMapWidget, TrainingDynamics, _sync
-from datamap_widget._sync import read_array
+from datamap_widget import DataMapWidget, TrainingDynamics
+from datamap_widget.widget import _sync
+from datamap_widget.widget._sync import read_array
 
 
 def binary_setup(n=50, seed=0):
@@ -107,7 +108,9 @@ def test_map_figure_has_fixed_axes_and_region_guides():
 # --------------------------------------------------------------------------- epochs
 def test_each_epoch_is_one_message_of_constant_size(monkeypatch):
     """Append-only: epoch 1 and epoch 7 cost the same bytes (N x (4 + 1 + 1 + 4)), whatever came before."""
-    monkeypatch.setattr("datamap_widget.widget.SCORE_BUDGET_MS", 1e9)  # score recomputed each epoch
+    monkeypatch.setattr(
+        "datamap_widget.widget._data_map.SCORE_BUDGET_MS", 1e9
+    )  # score recomputed each epoch
     rng, labels, texts = binary_setup()
     w = DataMapWidget(texts=texts, labels=labels)
     comm = attach_recorder(w)
@@ -256,7 +259,7 @@ def test_listener_failure_warns_and_training_continues(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("packing exploded")
 
-    monkeypatch.setattr("datamap_widget.widget.epoch_arrays", broken)
+    monkeypatch.setattr("datamap_widget.widget._data_map.epoch_arrays", broken)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         w.log_epoch(rng.random(50))

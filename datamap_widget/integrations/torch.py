@@ -15,7 +15,7 @@ the outputs' device (no host synchronisation per step) and moves the epoch to th
 ``end_epoch``; see ``DataMapLogger`` and ``_device_epoch``.
 
 Cross-fitted (held-out) maps: train K models side by side and let ``CrossFitRouter`` send each
-model's outputs where they belong (``datamap_widget.crossfit``; tested in
+model's outputs where they belong (``datamap_widget.engine.crossfit``; tested in
 ``tests/test_crossfit_torch.py``)::
 
     router = CrossFitRouter(td, fold_assignments(labels, 5))  # td.in_sample is made for you
@@ -39,7 +39,8 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from datamap_widget._validation import check_bool, check_int, check_positive_int
+from datamap_widget.engine._sink import check_sink, dynamics_of, to_numpy
+from datamap_widget.engine._validation import check_bool, check_int, check_positive_int
 from datamap_widget.integrations._device_epoch import (
     DROPPED,
     DeviceEpoch,
@@ -53,7 +54,6 @@ from datamap_widget.integrations._distributed import (
     gather_epoch,
 )
 from datamap_widget.integrations._positions import PositionLookup
-from datamap_widget.integrations._sink import check_sink, dynamics_of, to_numpy
 
 __all__ = ["DataMapLogger", "IndexedDataset"]
 

@@ -28,8 +28,8 @@ import torch
 import torch.distributed as dist
 from transformers import TrainerCallback
 
-from datamap_widget._validation import check_positive_int
-from datamap_widget.integrations._sink import GuardedSink, check_sink, dynamics_of
+from datamap_widget.engine._sink import GuardedSink, check_sink, dynamics_of
+from datamap_widget.engine._validation import check_positive_int
 from datamap_widget.integrations.torch import DataMapLogger, IndexedDataset
 
 __all__ = ["DataMapCallback", "add_data_map"]

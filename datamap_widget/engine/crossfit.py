@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from datamap_widget.integrations._sink import GuardedSink, check_sink, dynamics_of, to_numpy
+from datamap_widget.engine._sink import GuardedSink, check_sink, dynamics_of, to_numpy
 
 __all__ = [
     "DEFAULT_RANDOM_STATE",
@@ -208,8 +208,8 @@ def mirror_dynamics(td):
     """A TrainingDynamics with the same examples, labels, task and thresholds as td, for its
     in-sample map: empty, or, next to an on-disk run, on disk in the run's ``in_sample/``
     folder (resumed with the run)."""
-    from datamap_widget import persistence
-    from datamap_widget.dynamics import TrainingDynamics
+    from datamap_widget.engine import persistence
+    from datamap_widget.engine.dynamics import TrainingDynamics
 
     gold = (
         np.column_stack([td.gold(label=i) for i in range(td.n_classes)])

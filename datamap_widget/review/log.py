@@ -35,9 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from datamap_widget import _review_store as store
-from datamap_widget import persistence
-from datamap_widget._ids import id_type_hint
+from datamap_widget.engine import persistence
+from datamap_widget.engine._ids import id_type_hint
+from datamap_widget.review import _review_store as store
 
 __all__ = ["VERDICTS", "Decision", "ReviewLog", "apply_corrections"]
 
@@ -834,6 +834,6 @@ def apply_corrections(
     ``data`` and (with ``check_gold``) labels that differ from the run's gold labels all raise a
     ValueError saying how many and which.
     """
-    from datamap_widget._corrections import apply
+    from datamap_widget.review._corrections import apply
 
     return apply(data, log, label_column=label_column, id_column=id_column, check_gold=check_gold)

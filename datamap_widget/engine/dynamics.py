@@ -23,15 +23,15 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from datamap_widget import persistence
-from datamap_widget._batches import PendingEpoch
-from datamap_widget._classes import ambiguous_order_error, column_order
-from datamap_widget._ids import IdLookup, id_type_hint
-from datamap_widget._labels import ids_from_index, normalize_ids, normalize_labels
-from datamap_widget._outputs import EpochRecord, convert, pred_dtype
-from datamap_widget._stats import REGIONS, RunningStats, metrics_frame
-from datamap_widget._storage import EpochHistory
-from datamap_widget._validation import (
+from datamap_widget.engine import persistence
+from datamap_widget.engine._batches import PendingEpoch
+from datamap_widget.engine._classes import ambiguous_order_error, column_order
+from datamap_widget.engine._ids import IdLookup, id_type_hint
+from datamap_widget.engine._labels import ids_from_index, normalize_ids, normalize_labels
+from datamap_widget.engine._outputs import EpochRecord, convert, pred_dtype
+from datamap_widget.engine._stats import REGIONS, RunningStats, metrics_frame
+from datamap_widget.engine._storage import EpochHistory
+from datamap_widget.engine._validation import (
     check_bool,
     check_int,
     check_threshold,
@@ -671,10 +671,10 @@ class TrainingDynamics:
     def label_issues(self, label=None, *, in_sample=None) -> pd.DataFrame:
         """Every example, most likely mislabeled first: score, flagged, gold, suggested label...
 
-        Meant for a cross-fitted (held-out) run; see ``datamap_widget.label_issues``. Ranking
+        Meant for a cross-fitted (held-out) run; see ``datamap_widget.engine.label_issues``. Ranking
         a plain (in-sample) run or a single epoch warns: both rank worse, and say why.
         """
-        from datamap_widget.label_issues import label_issues
+        from datamap_widget.engine.label_issues import label_issues
 
         self._warn_weak_ranking(in_sample)
         return label_issues(self, label, in_sample=in_sample)
@@ -709,7 +709,7 @@ class TrainingDynamics:
         >>> fig = td.plot()
         >>> fig.savefig("data_map.pdf")
         """
-        from datamap_widget.plotting import map_title, plot_data_map
+        from datamap_widget.engine.plotting import map_title, plot_data_map
 
         k = self._epochs(epochs)
         col = self._column(label)
@@ -750,7 +750,7 @@ class TrainingDynamics:
         -------
         pandas.Index
             Example ids (named ``id``) in ranking order; ties keep dataset order.
-            ``datamap_widget.subsets`` documents where this matches allenai/cartography.
+            ``datamap_widget.engine.subsets`` documents where this matches allenai/cartography.
 
         Examples
         --------
@@ -759,7 +759,7 @@ class TrainingDynamics:
         >>> td.subset("easy-to-learn", fraction=0.33)  # the 33% most confident
         >>> td.subset("hard-to-learn")  # the region by the thresholds
         """
-        from datamap_widget.subsets import subset
+        from datamap_widget.engine.subsets import subset
 
         return subset(self, region, fraction=fraction, by=by, label=label, epochs=epochs)
 
@@ -789,7 +789,7 @@ class TrainingDynamics:
         --------
         >>> train_ambiguous = td.subset_of(train_df, fraction=0.33)
         """
-        from datamap_widget.subsets import subset_of
+        from datamap_widget.engine.subsets import subset_of
 
         return subset_of(
             self,
@@ -915,7 +915,7 @@ class TrainingDynamics:
         cls, folder, *, label_names=None, variability_threshold=0.2, confidence_threshold=0.5
     ) -> TrainingDynamics:
         """Read allenai/cartography's ``dynamics_epoch_{e}.jsonl`` files (logits per epoch)."""
-        from datamap_widget import cartography
+        from datamap_widget.engine import cartography
 
         ids, gold, epochs = cartography.read(folder)
         n_classes = epochs[0].shape[1]
@@ -941,7 +941,7 @@ class TrainingDynamics:
         must be new or empty: an older export's extra epoch files would be read back as part
         of this run.
         """
-        from datamap_widget import cartography
+        from datamap_widget.engine import cartography
 
         if self._task == "multilabel":
             raise ValueError(

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from datamap_widget._validation import check_int
+from datamap_widget.engine._validation import check_int
 
 TASKS = ("binary", "multiclass", "multilabel")
 

@@ -11,7 +11,7 @@ import bqplot as bq
 import numpy as np
 from ipywidgets import Layout
 
-from datamap_widget._palette import CORRECTNESS_COLORS
+from datamap_widget.engine._palette import CORRECTNESS_COLORS
 
 ANIMATION_MS = 500
 MAP_MARGIN = {"top": 20, "bottom": 52, "left": 62, "right": 92}

@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from datamap_widget._palette import CATEGORY_COLORS, CORRECTNESS_COLORS, REGION_COLORS
-from datamap_widget._stats import REGIONS
+from datamap_widget.engine._palette import CATEGORY_COLORS, CORRECTNESS_COLORS, REGION_COLORS
+from datamap_widget.engine._stats import REGIONS
 
 __all__ = ["HUES", "map_title", "plot_data_map"]
 

@@ -16,8 +16,8 @@ import json
 import numpy as np
 import pandas as pd
 
-from datamap_widget._labels import materialize
-from datamap_widget._rows import columns_of, need_column, row_ids, run_positions
+from datamap_widget.engine._labels import materialize
+from datamap_widget.engine._rows import columns_of, need_column, row_ids, run_positions
 
 
 def apply(data, log, *, label_column: str, id_column, check_gold: bool):

@@ -21,10 +21,14 @@ import pandas as pd
 import traitlets
 from ipywidgets import widget_serialization
 
-from datamap_widget._figure import build_map, build_trajectory, place_region_guides
-from datamap_widget._inputs import resolve_inputs, resolve_renderer
-from datamap_widget._labels import normalize_names
-from datamap_widget._sync import (
+from datamap_widget.engine._labels import normalize_names
+from datamap_widget.engine._validation import label_index
+from datamap_widget.engine.dynamics import TrainingDynamics
+from datamap_widget.engine.label_issues import label_issues
+from datamap_widget.review import ReviewLog
+from datamap_widget.widget._figure import build_map, build_trajectory, place_region_guides
+from datamap_widget.widget._inputs import resolve_inputs, resolve_renderer
+from datamap_widget.widget._sync import (
     epoch_arrays,
     epoch_state,
     history_messages,
@@ -33,12 +37,8 @@ from datamap_widget._sync import (
     pred_dtype_for,
     wire_array,
 )
-from datamap_widget._validation import label_index
-from datamap_widget.dynamics import TrainingDynamics
-from datamap_widget.label_issues import label_issues
-from datamap_widget.reviews import ReviewLog
 
-_STATIC = pathlib.Path(__file__).parent / "static"
+_STATIC = pathlib.Path(__file__).parent.parent / "static"
 _DYNAMICS_METHODS = (
     "gold_probabilities",
     "predictions",
@@ -745,7 +745,7 @@ class DataMapWidget(anywidget.AnyWidget):
         --------
         >>> w.plot().savefig("data_map.png", dpi=200)
         """
-        from datamap_widget.plotting import map_title, plot_data_map
+        from datamap_widget.engine.plotting import map_title, plot_data_map
 
         td = self._dynamics
         key = self._label_key(label)
@@ -785,7 +785,7 @@ class DataMapWidget(anywidget.AnyWidget):
         --------
         >>> w.save_html("data_map.html")
         """
-        from datamap_widget._html_export import save_html
+        from datamap_widget.widget._html_export import save_html
 
         return save_html(self, path, title=title)
 
@@ -895,7 +895,7 @@ class DataMapWidget(anywidget.AnyWidget):
 
         ``verdict``: ``"correct"``, ``"wrong"`` (``new_label``: the right class, name or index;
         binary: default the other class; multilabel: flips ``label``, default the shown label)
-        or ``"remove"``. Returns the :class:`~datamap_widget.reviews.Decision`.
+        or ``"remove"``. Returns the :class:`~datamap_widget.review.Decision`.
 
         ``id`` may be a list (array, pandas Index) of ids: then ``verdict`` and ``new_label``
         are one value for all or one per id, the decisions are recorded all or none (see
@@ -950,7 +950,7 @@ class DataMapWidget(anywidget.AnyWidget):
 
     @property
     def review_log(self) -> ReviewLog:
-        """The :class:`~datamap_widget.reviews.ReviewLog` behind :attr:`reviews`."""
+        """The :class:`~datamap_widget.review.ReviewLog` behind :attr:`reviews`."""
         return self._review_log
 
     def corrected_labels(self, *, drop_removed=True, names=False):
@@ -961,13 +961,13 @@ class DataMapWidget(anywidget.AnyWidget):
     def apply_corrections(self, data, *, label_column=None, id_column=None, check_gold=True):
         """``data`` (DataFrame or ``datasets.Dataset``, same type back) with corrected labels
         and without removed rows. Columns default to the constructor's ``label_column`` /
-        ``id_column``; see :func:`datamap_widget.reviews.apply_corrections`.
+        ``id_column``; see :func:`datamap_widget.review.apply_corrections`.
 
         Examples
         --------
         >>> cleaned = w.apply_corrections(train_df)
         """
-        from datamap_widget.reviews import apply_corrections
+        from datamap_widget.review import apply_corrections
 
         return apply_corrections(
             data,
