@@ -26,8 +26,8 @@ import pandas as pd
 from datamap_widget.engine import persistence
 from datamap_widget.engine._batches import PendingEpoch
 from datamap_widget.engine._classes import ambiguous_order_error, column_order
-from datamap_widget.engine._ids import IdLookup, id_type_hint
-from datamap_widget.engine._labels import ids_from_index, normalize_ids, normalize_labels
+from datamap_widget.engine._ids import IdLookup, id_type_hint, ids_from_index, normalize_ids
+from datamap_widget.engine._labels import normalize_labels
 from datamap_widget.engine._outputs import EpochRecord, convert, pred_dtype
 from datamap_widget.engine._stats import REGIONS, RunningStats, metrics_frame
 from datamap_widget.engine._storage import EpochHistory
