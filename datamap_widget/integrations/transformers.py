@@ -75,7 +75,6 @@ class DataMapCallback(TrainerCallback):
         self._local = threading.local()  # ids between pre-hook and hook, per thread (DataParallel)
         self._snapshotting = False
 
-    # ------------------------------------------------------------------ hooks on the model
     def _pre_hook(self, module, args, kwargs):
         positions = kwargs.pop(self.id_column, None)
         self._local.ids = None
@@ -103,7 +102,6 @@ class DataMapCallback(TrainerCallback):
     def _recording(self, module) -> bool:
         return self._snapshotting if self.every_n_steps else module.training
 
-    # ------------------------------------------------------------------ trainer events
     def on_train_begin(self, args, state, control, model=None, train_dataloader=None, **kwargs):
         self._guard = GuardedSink(DataMapLogger(self.sink, positions=True), "DataMapCallback")
         self._resumed = state.global_step > 0  # its first epoch may be partial
