@@ -4,12 +4,11 @@ Checked on the source (every import statement, lazy ones inside functions includ
 importing the engine in a fresh interpreter."""
 
 import ast
-import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from _scripts import modules_loaded_after
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "datamap_widget"
@@ -97,14 +96,7 @@ def test_the_checker_sees_a_backwards_import(tmp_path, monkeypatch):
 
 
 def loaded_after(statement: str) -> list[str]:
-    code = (
-        f"import sys; {statement}; import json; "
-        f"print(json.dumps([m for m in {FRONTEND!r} if m in sys.modules]))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return modules_loaded_after(statement, FRONTEND)
 
 
 def test_the_engine_loads_no_widget_machinery():

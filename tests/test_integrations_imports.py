@@ -1,24 +1,13 @@
 """Importing the package or the integrations namespace never pulls in a deep-learning framework
 (the engine's frontend-free imports are checked in test_import_boundaries.py)."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
+from _scripts import modules_loaded_after
 
-REPO = Path(__file__).resolve().parents[1]
 HEAVY = ["torch", "transformers", "keras", "tensorflow", "jax", "accelerate", "lightning"]
 
 
-def loaded_after(statement: str, watched=HEAVY) -> list[str]:
-    code = (
-        f"import sys; {statement}; import json; "
-        f"print(json.dumps([m for m in {watched!r} if m in sys.modules]))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def loaded_after(statement: str) -> list[str]:
+    return modules_loaded_after(statement, HEAVY)
 
 
 def test_package_and_integrations_namespace_stay_light():
