@@ -4,18 +4,23 @@ Reference: the engine's host path (``td.log_batch`` of numpy copies + ``end_epoc
 batches; every map must agree to float32 precision. No step may read device memory on the host:
 checked with the profiler (no ``_local_scalar_dense``, ``nonzero``...) and by making ``item``,
 ``cpu``, ``tolist``, ``numpy`` and ``bool`` fail inside ``log_batch``.
+
+``DATAMAP_TEST_DEVICE=cuda`` runs the map comparisons with the outputs and ids on a GPU (what
+``benchmarks/bench_gpu.py``'s device run does before timing); CI has no GPU and runs them on CPU.
 """
 
 import contextlib
+import os
 
 import numpy as np
 import pytest
 import torch
 
-from datamap_widget import DataMapWidget, TrainingDynamics
+from datamap_widget import TrainingDynamics
 from datamap_widget.integrations.torch import DataMapLogger
 
 N, C, L, EPOCHS, BATCH = 157, 4, 3, 3, 16  # 157: the last batch is short
+DEVICE = torch.device(os.environ.get("DATAMAP_TEST_DEVICE", "cpu"))
 
 
 def gold_for(task, rng):
@@ -80,9 +85,10 @@ def run_both(kind, id_kind, *, as_tensor_ids=True, row_buffer_bytes=256 << 20, d
             if dtype is not None:
                 tensor = tensor.to(dtype)
                 out = tensor.clone()  # the engine reads the same half-precision values
+            tensor = tensor.to(DEVICE)
             keys = rows if positions else host_td.ids[rows]
             if as_tensor_ids and keys.dtype.kind in "iu":
-                keys = torch.from_numpy(keys.astype(np.int64))
+                keys = torch.from_numpy(keys.astype(np.int64)).to(DEVICE)
             log.log_batch(keys, tensor, logits=kind[2])
             host_td.log_batch(host_td.ids[rows], out, logits=kind[2])
         log.end_epoch()
@@ -140,6 +146,8 @@ def test_a_widget_sink_and_a_real_training_loop():
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(6, 16), torch.nn.ReLU(), torch.nn.Linear(16, C))
     opt = torch.optim.SGD(model.parameters(), lr=0.3)
+    from datamap_widget import DataMapWidget  # here: the GPU run of this module has no widget
+
     w = DataMapWidget(labels=y.numpy(), texts=[f"row {i}" for i in range(N)])
     log = DataMapLogger(w)
     seen = np.zeros((EPOCHS, N), np.float32)
