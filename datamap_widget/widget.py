@@ -628,6 +628,42 @@ class DataMapWidget(anywidget.AnyWidget):
         """Rows of :meth:`to_dataframe` for the selected examples (in :attr:`selected` order)."""
         return self.to_dataframe().iloc[self._selection_positions()]
 
+    def select(self, ids) -> None:
+        """Select examples from Python: the page shows them selected and opens its review list.
+
+        Works while the page is open (also during a running cell) and for a page displayed
+        later; :attr:`selected` agrees at once. Unknown ids raise ``ValueError`` (counts,
+        examples) and leave the selection as it was.
+
+        Parameters
+        ----------
+        ids : ids, boolean mask, boolean Series, DataFrame or None
+            Example ids (list, array, pandas Index, a Series' values, or one id); a boolean
+            mask with one value per example (by position); a boolean Series (a mask over ids,
+            its index); a DataFrame (its index holds the ids). ``None`` (or ``[]``) clears.
+
+        Examples
+        --------
+        >>> issues = w.dynamics.label_issues()
+        >>> w.select(issues[issues.flagged])  # the flagged examples, listed for review
+        >>> w.select(None)
+        """
+        from datamap_widget._selection import selection_positions, selection_value
+
+        index = getattr(self, "_id_index", None)
+        if index is None:
+            index = self._id_index = pd.Index(np.asarray(self._dynamics.ids))
+        positions = selection_positions(ids, index)
+        self._select_requests = getattr(self, "_select_requests", 0) + 1
+        current = list(self._selected_index)
+        if positions.size == 1:
+            current = [int(positions[0])]  # one example: it is also the current point
+        elif current and not np.isin(current[0], positions):
+            current = []  # the panel must not show an example outside the selection
+        with self.hold_sync():
+            self.set_trait("_selection", selection_value(positions, self._select_requests))
+            self.set_trait("_selected_index", current)
+
     def _label_key(self, label):
         """Engine key of ``label`` (a name of this widget or an index); None: the shown label."""
         td = self._dynamics

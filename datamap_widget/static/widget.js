@@ -862,6 +862,7 @@ var SelectionState = class {
     this.page = page;
     this.selected = null;
     this.selection = new Int32Array(0);
+    this.listRequest = 0;
     const { store } = page;
     this.unsubscribe = [
       store.on("selectedIndex", () => this.syncCurrent()),
@@ -889,6 +890,7 @@ var SelectionState = class {
   /** Store a multi-point selection (positions, any order; kept ascending, unique). */
   setSelection(indexes) {
     this.selection = positionsIn(indexes, this.page.store.n);
+    this.listRequest = 0;
     this.page.store.setSelection(this.selection);
     this.page.notify();
   }
@@ -898,10 +900,14 @@ var SelectionState = class {
     if (this.selected !== null) this.select(null);
   }
   syncSelection(notify = true) {
-    const sel = this.page.store.selection;
+    const { store } = this.page;
+    const sel = store.selection;
     if (sel === null) return;
-    if (sel.length === this.selection.length && sel.every((v, j) => v === this.selection[j])) return;
+    const request = sel.length ? store.selectionRequest : 0;
+    const same = sel.length === this.selection.length && sel.every((v, j) => v === this.selection[j]);
+    if (same && request === this.listRequest) return;
     this.selection = sel;
+    this.listRequest = request;
     if (notify) this.page.notify();
   }
 };
@@ -1051,6 +1057,9 @@ function selectedIndexValue(i) {
 }
 function readSelection(source, n) {
   return decodeSelection(source.get(TRAITS.selection), n);
+}
+function readSelectionRequest(source) {
+  return Number((source.get(TRAITS.selection) || {}).from_python) || 0;
 }
 function selectionValue(indexes) {
   return encodeSelection(indexes);
@@ -1260,6 +1269,10 @@ var DataStore = class {
         return null;
       }
     });
+  }
+  /** Non-zero, and new with each call, when `w.select(...)` in Python set the selection. */
+  get selectionRequest() {
+    return readSelectionRequest(this.source);
   }
   /** Set the current point; it reaches Python when the kernel is free. @param {number | null} i */
   select(i) {
@@ -2812,10 +2825,13 @@ function buildReviewPanel(ctrl) {
   }
   let userOpen = null;
   let openFor = null;
+  let openRequest = 0;
   function isOpen() {
-    if (openFor !== ctrl.selection) {
+    const request = ctrl.picked.listRequest;
+    if (openFor !== ctrl.selection || openRequest !== request) {
       openFor = ctrl.selection;
-      userOpen = null;
+      openRequest = request;
+      userOpen = request ? true : null;
     }
     return userOpen ?? ctrl.selection.length > 1;
   }
@@ -2885,7 +2901,7 @@ function buildReviewPanel(ctrl) {
     });
     const n = order.length;
     const sel = ctrl.selection.length;
-    caption.textContent = sel ? `${n} selected example${n === 1 ? "" : "s"}` : n ? `No selection: all ${n} examples, ${review.scores ? "most likely mislabeled first" : "least confident first"}` : "No examples to review yet.";
+    caption.textContent = sel ? `${n} selected example${n === 1 ? "" : "s"}${ctrl.picked.listRequest ? " (selected from Python)" : ""}` : n ? `No selection: all ${n} examples, ${review.scores ? "most likely mislabeled first" : "least confident first"}` : "No examples to review yet.";
     const open = isOpen();
     toggle.textContent = open ? "\u25BE list" : "\u25B8 list";
     header.style.display = open ? "" : "none";

@@ -30,6 +30,7 @@ import {
   readScores,
   readSelectedIndex,
   readSelection,
+  readSelectionRequest,
   readShownLabel,
   readWantedLabel,
   requestEpochsMessage,
@@ -219,6 +220,11 @@ export class DataStore {
         return null;
       }
     });
+  }
+
+  /** Non-zero, and new with each call, when `w.select(...)` in Python set the selection. */
+  get selectionRequest() {
+    return readSelectionRequest(this.source);
   }
 
   /** Set the current point; it reaches Python when the kernel is free. @param {number | null} i */

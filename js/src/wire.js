@@ -164,6 +164,15 @@ export function readSelection(source, n) {
   return decodeSelection(source.get(TRAITS.selection), n);
 }
 
+/**
+ * The number `w.select(...)` puts in the selection it sets (0: the page, or nobody, set it): it
+ * changes with every call, so the page opens its review list on each one.
+ * @param {Source} source @returns {number}
+ */
+export function readSelectionRequest(source) {
+  return Number((source.get(TRAITS.selection) || {}).from_python) || 0;
+}
+
 /** @param {ArrayLike<number>} indexes ascending positions @returns the `_selection` value */
 export function selectionValue(indexes) {
   return encodeSelection(indexes);
