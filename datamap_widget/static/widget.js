@@ -2160,6 +2160,28 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
   };
 }
 
+// src/selection_style.js
+var WASH = 0.72;
+var BASE_OPACITY = String(1 - WASH);
+function faded(color) {
+  const keep = 1 - WASH;
+  const white = 255 * WASH;
+  const r = (color & 255) * keep + white | 0;
+  const g = (color >>> 8 & 255) * keep + white | 0;
+  const b = (color >>> 16 & 255) * keep + white | 0;
+  return (255 << 24 | b << 16 | g << 8 | r) >>> 0;
+}
+function outlineOf(color) {
+  const r = (color & 255) * 0.65 | 0;
+  const g = (color >>> 8 & 255) * 0.65 | 0;
+  const b = (color >>> 16 & 255) * 0.65 | 0;
+  return (255 << 24 | b << 16 | g << 8 | r) >>> 0;
+}
+var EMPHASIS_MIN = 2;
+function emphasised(selection) {
+  return selection.length >= EMPHASIS_MIN;
+}
+
 // src/overlay.js
 var SELECTED = rgba("#111111");
 var SEARCH = rgba("#ff00cc");
@@ -2238,10 +2260,18 @@ function mountOverlay({ figureView, pointsView, sizeOf }) {
     const pyOf = (i) => Math.round(y0 + ky * y[i]);
     const area = sizeOf();
     const r = Math.max(1, Math.sqrt(area / Math.PI));
-    if (state.colors) {
-      const disc = discOffsets(area);
+    const disc = discOffsets(area);
+    const emphasis = emphasised(state.selection) && state.colors !== null;
+    if (state.drawPoints) {
+      const colorOf = emphasis ? (i) => faded(state.colors[i]) : (i) => state.colors[i];
       for (let i = 0, n = x.length; i < n; i++)
-        if (shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, state.colors[i]);
+        if (shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, colorOf(i));
+    }
+    if (emphasis) {
+      const outline = ringOffsets(r - 0.5, r + 1);
+      const picked = state.selection.filter((i) => i < x.length && shown(i));
+      for (const i of picked) stamp(pixels, W, clip, pxOf(i), pyOf(i), outline, outlineOf(state.colors[i]));
+      for (const i of picked) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, state.colors[i]);
     }
     if (state.reviewCodes) {
       const dot = discOffsets(Math.min(area, 7));
@@ -2253,7 +2283,7 @@ function mountOverlay({ figureView, pointsView, sizeOf }) {
       const ring = ringOffsets(r + 0.5, r + 2.5);
       for (const i of state.hits) if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SEARCH);
     }
-    if (state.selection.length) {
+    if (state.selection.length && !emphasis) {
       const ring = ringOffsets(
         r + (state.hits && state.hits.length ? 2.5 : 0.5),
         r + (state.hits && state.hits.length ? 4 : 2)
@@ -2261,7 +2291,7 @@ function mountOverlay({ figureView, pointsView, sizeOf }) {
       for (const i of state.selection)
         if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SELECTED);
     }
-    if (state.colors && state.current !== null && state.current < x.length) {
+    if ((state.drawPoints || emphasis) && state.current !== null && state.current < x.length) {
       stamp(pixels, W, clip, pxOf(state.current), pyOf(state.current), ringOffsets(r + 3, r + 5.5), SELECTED);
     }
     ctx.putImageData(image, 0, 0);
@@ -2513,9 +2543,13 @@ async function mountMap({ ctrl, container, renderer, onScaleChange = null }) {
       return;
     }
     const on = styled();
-    if (raster) raster.canvas.style.visibility = on ? "hidden" : "";
-    else pointsView.el.style.opacity = on ? "0" : "";
-    const colors = on ? pointColors(ctrl.colorBy, {
+    const faded2 = emphasised(ctrl.selection);
+    if (raster) {
+      raster.canvas.style.visibility = on ? "hidden" : "";
+      raster.canvas.style.opacity = faded2 ? BASE_OPACITY : "";
+    } else pointsView.el.style.opacity = on ? "0" : faded2 ? BASE_OPACITY : "";
+    const colored = on || faded2;
+    const colors = colored ? pointColors(ctrl.colorBy, {
       positions: ctrl.positions,
       gold: ctrl.history.gold,
       meta: ctrl.history.meta,
@@ -2526,6 +2560,7 @@ async function mountMap({ ctrl, container, renderer, onScaleChange = null }) {
     overlay.draw({
       positions: ctrl.positions,
       colors,
+      drawPoints: on,
       visible: visibleMask(),
       selection: ctrl.selection,
       hits: ctrl.searchQuery ? ctrl.searchHits : null,

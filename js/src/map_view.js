@@ -5,6 +5,7 @@ import { mountMapTools } from "./map_tools.js";
 import { mountOverlay } from "./overlay.js";
 import { dataToClientTransform } from "./picking.js";
 import { mountRaster } from "./raster.js";
+import { BASE_OPACITY, emphasised } from "./selection_style.js";
 import { testHooksEnabled } from "./test_hooks.js";
 import { mountTooltip } from "./tooltip.js";
 
@@ -146,9 +147,13 @@ export async function mountMap({ ctrl, container, renderer, onScaleChange = null
       return;
     }
     const on = styled();
-    if (raster) raster.canvas.style.visibility = on ? "hidden" : "";
-    else pointsView.el.style.opacity = on ? "0" : "";
-    const colors = on
+    const faded = emphasised(ctrl.selection); // the overlay draws the selection in colour over it
+    if (raster) {
+      raster.canvas.style.visibility = on ? "hidden" : "";
+      raster.canvas.style.opacity = faded ? BASE_OPACITY : "";
+    } else pointsView.el.style.opacity = on ? "0" : faded ? BASE_OPACITY : "";
+    const colored = on || faded;
+    const colors = colored
       ? pointColors(ctrl.colorBy, {
           positions: ctrl.positions,
           gold: ctrl.history.gold,
@@ -161,6 +166,7 @@ export async function mountMap({ ctrl, container, renderer, onScaleChange = null
     overlay.draw({
       positions: ctrl.positions,
       colors,
+      drawPoints: on,
       visible: visibleMask(),
       selection: ctrl.selection,
       hits: ctrl.searchQuery ? ctrl.searchHits : null,
