@@ -2,6 +2,7 @@
 
 import { filterMask, pointColors } from "./map_style.js";
 import { mountMapTools } from "./map_tools.js";
+import { mountMovedLayer } from "./moved_layer.js";
 import { mountOverlay } from "./overlay.js";
 import { dataToClientTransform } from "./picking.js";
 import { mountRaster } from "./raster.js";
@@ -102,6 +103,7 @@ export async function mountMap({ ctrl, container, renderer, onScaleChange = null
     pointsView,
     sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12,
   });
+  const moved = mountMovedLayer({ figureView, pointsView });
   const tooltip = mountTooltip({ ctrl, container });
   const scaleModels = { x: pointsView.scales.x.model, y: pointsView.scales.y.model };
   if (!ctrl.homeDomain)
@@ -142,17 +144,20 @@ export async function mountMap({ ctrl, container, renderer, onScaleChange = null
   let layerFrame = 0;
   function drawLayers() {
     layerFrame = 0;
+    const shifts = ctrl.compare.shifts(); // the moved view (compare_state.js), else null
+    moved.draw(shifts && { ...shifts, selection: ctrl.selection, current: ctrl.selected, visible: visibleMask() });
     if (ctrl.shown === 0) {
       overlay.draw({ positions: null });
       return;
     }
     const on = styled();
-    const faded = emphasised(ctrl.selection); // the overlay draws the selection in colour over it
+    const emphasis = emphasised(ctrl.selection); // the overlay draws the selection in colour over it
+    const faded = emphasis || shifts !== null;
     if (raster) {
       raster.canvas.style.visibility = on ? "hidden" : "";
       raster.canvas.style.opacity = faded ? BASE_OPACITY : "";
     } else pointsView.el.style.opacity = on ? "0" : faded ? BASE_OPACITY : "";
-    const colored = on || faded;
+    const colored = on || emphasis;
     const colors = colored
       ? pointColors(ctrl.colorBy, {
           positions: ctrl.positions,
@@ -203,12 +208,14 @@ export async function mountMap({ ctrl, container, renderer, onScaleChange = null
     scales,
     tooltip,
     transform,
+    moved,
     dispose() {
       tools.dispose();
       for (const m of Object.values(scaleModels)) m.off("change:min change:max", onScale);
       cancelAnimationFrame(layerFrame);
       cancelAnimationFrame(scaleFrame);
       overlay.dispose();
+      moved.dispose();
       tooltip.dispose();
       if (raster) raster.dispose();
       figureView.remove();
