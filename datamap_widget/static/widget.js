@@ -3011,6 +3011,7 @@ function paintTracker(pointsView, renderer, duration) {
     const now = performance.now();
     if (!last || last.done) return;
     last.frames += 1;
+    if (last.frames === 1) last.first = now;
     last.end = now;
     if (!painted.has(last.epoch)) painted.set(last.epoch, now);
   }
@@ -3037,7 +3038,7 @@ function paintTracker(pointsView, renderer, duration) {
     requestAnimationFrame(tick);
   }
   function begin(epoch, animate) {
-    const t = { start: performance.now(), end: null, frames: 0, epoch, done: false };
+    const t = { start: performance.now(), first: null, end: null, frames: 0, epoch, done: false };
     last = t;
     begun.push({ epoch, at: t.start, animate });
     if (renderer === "svg") trackSVG(t);
@@ -3059,7 +3060,7 @@ function paintTracker(pointsView, renderer, duration) {
     layersCount: () => layers,
     layersDrawnAt: () => layersAt,
     begun: () => begun.slice(),
-    lastTransition: () => last ? { start: last.start, end: last.end, frames: last.frames } : null,
+    lastTransition: () => last ? { start: last.start, first: last.first, end: last.end, frames: last.frames } : null,
     paintedAt: (epoch) => painted.has(epoch) ? painted.get(epoch) : null
   };
 }

@@ -237,6 +237,7 @@ function paintTracker(pointsView, renderer, duration) {
     const now = performance.now();
     if (!last || last.done) return;
     last.frames += 1;
+    if (last.frames === 1) last.first = now;
     last.end = now;
     if (!painted.has(last.epoch)) painted.set(last.epoch, now);
   }
@@ -266,7 +267,7 @@ function paintTracker(pointsView, renderer, duration) {
   }
 
   function begin(epoch, animate) {
-    const t = { start: performance.now(), end: null, frames: 0, epoch, done: false };
+    const t = { start: performance.now(), first: null, end: null, frames: 0, epoch, done: false };
     last = t;
     begun.push({ epoch, at: t.start, animate });
     if (renderer === "svg") trackSVG(t);
@@ -290,7 +291,7 @@ function paintTracker(pointsView, renderer, duration) {
     layersCount: () => layers,
     layersDrawnAt: () => layersAt,
     begun: () => begun.slice(),
-    lastTransition: () => (last ? { start: last.start, end: last.end, frames: last.frames } : null),
+    lastTransition: () => (last ? { start: last.start, first: last.first, end: last.end, frames: last.frames } : null),
     paintedAt: (epoch) => (painted.has(epoch) ? painted.get(epoch) : null),
   };
 }
