@@ -193,6 +193,10 @@ def test_store_reads_multilabel_gold_sets_and_images():
 STORE_MODULES = {"store.js", "wire.js"}
 # ...and only these decode raw bytes (the store and the pure decoders it uses).
 DECODERS = {"buffers.js", "codecs.js", "history.js", "selection_sync.js"}
+# A saved HTML map's kernel-less stand-ins may use exactly these: static_source.js *is* the widget
+# model there (it provides `widget_manager`), static_figure.js draws bqplot models (an Axis has a
+# "label" of its own). The page still reads the widget's data through the store only.
+STAND_INS = {"static_source.js": {"widget_manager"}, "static_figure.js": {'.get("label"'}}
 
 
 def synced_trait_names() -> set[str]:
@@ -254,6 +258,7 @@ def test_only_the_store_touches_the_widget_model():
         if path.name in STORE_MODULES | DECODERS:
             continue
         found = model_access(path.read_text(encoding="utf-8"), traits)
+        found = [f for f in found if f not in STAND_INS.get(path.name, set())]
         if found:
             offenders[path.name] = found
     assert offenders == {}, (

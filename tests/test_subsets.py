@@ -199,7 +199,7 @@ def test_widget_subsets_use_its_label_and_id_column():
     )
     rng = np.random.default_rng(1)
     for _ in range(3):
-        w.log_epoch(rng.random((6, 2)).astype(np.float32))
+        w.log_epoch(rng.random((6, 2)).astype(np.float32), classes=["joy", "anger"])
     w.label = "anger"
     expected = w.dynamics.subset(fraction=0.5, label="anger")
     assert ids(w.subset(fraction=0.5)) == expected.tolist()

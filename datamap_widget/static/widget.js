@@ -681,7 +681,7 @@ var ReviewState = class {
   /** Decide about the current point; then the queue moves on to the next example. */
   decide(verdict, newLabel = null) {
     const i = this.page.selected;
-    if (i === null || i >= this.page.store.n) return null;
+    if (i === null || i >= this.page.store.n || !this.page.store.connected) return null;
     const label = this.label();
     const message = decisionMessage({ index: i, verdict, newLabel: label === null ? newLabel : null, label });
     this.outbox.add(message);
@@ -1175,8 +1175,18 @@ function readSelectionRequest(source) {
 function selectionValue(indexes) {
   return encodeSelection(indexes);
 }
+function parseReviews(value) {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== "string" || value === "") return [];
+  try {
+    const parsed = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
 function readReviews(source) {
-  return source.get(TRAITS.reviews) || [];
+  return parseReviews(source.get(TRAITS.reviews));
 }
 function readMessage(content, buffers) {
   if (!content) return null;
@@ -1413,7 +1423,7 @@ var DataStore = class {
   }
   /** Every decision the kernel holds (ReviewLog.to_messages() form). */
   get reviews() {
-    return readReviews(this.source);
+    return this.cached("reviews", [TRAITS.reviews], () => readReviews(this.source));
   }
   /** The current point as the trait holds it (null: none). */
   get selectedIndex() {
@@ -1771,7 +1781,9 @@ function buildControls(ctrl) {
       option2.value = String(name);
       select.append(option2);
     }
-    pending = h("span", "dmw-label-pending", "");
+    select.disabled = !store.connected;
+    if (!store.connected) select.title = "off: switching labels needs the notebook's kernel";
+    pending = h("span", "dmw-label-pending", store.connected ? "" : " (other labels need the kernel)");
     wrap.append(select, pending);
     root.append(wrap);
     select.addEventListener("change", () => {
@@ -1795,7 +1807,8 @@ function buildControls(ctrl) {
       const shown = ctrl.history.meta.shown_label;
       const wanted = store.wantedLabel;
       if (document.activeElement !== select) select.value = wanted;
-      pending.textContent = wanted !== shown ? ` loading "${wanted}" (applies when the kernel is idle)\u2026` : "";
+      if (store.connected)
+        pending.textContent = wanted !== shown ? ` loading "${wanted}" (applies when the kernel is idle)\u2026` : "";
     }
   }
   const stop = select ? store.on("wantedLabel", update) : () => {
@@ -2248,6 +2261,7 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
   container.appendChild(shape);
   let press = null;
   let swallowClick = false;
+  let releasedAt = null;
   let hoverFrame = 0;
   let lastMove = null;
   function inPlot(cx, cy) {
@@ -2326,6 +2340,7 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
     tooltip.show(i, event.clientX, event.clientY);
   }
   function onPointerUp(event) {
+    releasedAt = { x: event.clientX, y: event.clientY };
     const p = press;
     press = null;
     shape.style.display = "none";
@@ -2345,7 +2360,14 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
       finishSelection(selectLasso(ctrl.positions, polygon, { visible: visibleMask() }), p.add);
     }
   }
+  function clickPoint(event) {
+    const up = releasedAt;
+    releasedAt = null;
+    if (up && Math.abs(up.x - event.clientX) < 1 && Math.abs(up.y - event.clientY) < 1) return up;
+    return { x: event.clientX, y: event.clientY };
+  }
   function onClick(event) {
+    const at = clickPoint(event);
     if (swallowClick) {
       swallowClick = false;
       event.stopPropagation();
@@ -2354,9 +2376,9 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
     if (ctrl.shown === 0) return;
     const tr = transform();
     if (!tr) return;
-    const i = pickNearest(ctrl.positions, tr, event.clientX, event.clientY, pickRadius(), visibleMask());
+    const i = pickNearest(ctrl.positions, tr, at.x, at.y, pickRadius(), visibleMask());
     if (i === null) {
-      if (!event.shiftKey && inPlot(event.clientX, event.clientY)) ctrl.clearSelection();
+      if (!event.shiftKey && inPlot(at.x, at.y)) ctrl.clearSelection();
       return;
     }
     if (event.shiftKey && ctrl.selection.length) ctrl.setSelection([...ctrl.selection, i]);
@@ -3199,12 +3221,15 @@ function buildReviewPanel(ctrl) {
   picker.title = "the right class (number keys 1..9, 0)";
   const remove = button("Remove (x)", "remove the example from the data (x)", () => review.decide("remove"));
   const status = h("span", "dmw-rv-status");
+  const readOnly = !store.connected;
+  const offNote = h("span", "dmw-rv-off", readOnly ? "Review is off: decisions need the notebook's kernel." : "");
   const toggle = button("", "show or hide the review list", () => {
     userOpen = !isOpen();
     ctrl.notify();
   });
   toggle.classList.add("dmw-rv-toggle");
-  bar.append(toggle, prev, next, where, correct, wrong, picker, remove, status);
+  bar.append(toggle, prev, next, where, correct, wrong, picker, remove, status, offNote);
+  if (readOnly) for (const b of [correct, wrong, picker, remove]) b.title = "off: decisions need the notebook's kernel";
   const header = h("div", "dmw-rv-header");
   const headerCells = COLUMNS.map((col) => {
     const cell = h("span", `dmw-rv-cell ${col.className}`, col.title);
@@ -3373,8 +3398,7 @@ function buildReviewPanel(ctrl) {
     const at = i === null ? -1 : order.indexOf(i);
     where.textContent = at >= 0 ? `${at + 1} / ${n}` : `\u2013 / ${n}`;
     const active = i !== null;
-    for (const b of [correct, wrong, remove]) b.disabled = !active;
-    picker.disabled = !active;
+    for (const b of [correct, wrong, remove, picker]) b.disabled = !active || readOnly;
     prev.disabled = n === 0;
     next.disabled = n === 0;
     const errors = review.errors.length ? ` \xB7 refused: ${review.errors[0]}` : "";

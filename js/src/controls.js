@@ -28,7 +28,10 @@ export function buildControls(ctrl) {
       option.value = String(name);
       select.append(option);
     }
-    pending = h("span", "dmw-label-pending", "");
+    // Another label's history comes from the kernel: without one (a saved map) the picker is off.
+    select.disabled = !store.connected;
+    if (!store.connected) select.title = "off: switching labels needs the notebook's kernel";
+    pending = h("span", "dmw-label-pending", store.connected ? "" : " (other labels need the kernel)");
     wrap.append(select, pending);
     root.append(wrap);
     select.addEventListener("change", () => {
@@ -58,7 +61,8 @@ export function buildControls(ctrl) {
       const shown = ctrl.history.meta.shown_label;
       const wanted = store.wantedLabel;
       if (document.activeElement !== select) select.value = wanted;
-      pending.textContent = wanted !== shown ? ` loading "${wanted}" (applies when the kernel is idle)…` : "";
+      if (store.connected)
+        pending.textContent = wanted !== shown ? ` loading "${wanted}" (applies when the kernel is idle)…` : "";
     }
   }
   const stop = select ? store.on("wantedLabel", update) : () => {};

@@ -44,6 +44,9 @@ export function buildReviewPanel(ctrl) {
   picker.title = "the right class (number keys 1..9, 0)";
   const remove = button("Remove (x)", "remove the example from the data (x)", () => review.decide("remove"));
   const status = h("span", "dmw-rv-status");
+  // Decisions are recorded by the kernel: a page without one (a saved HTML map) cannot make them.
+  const readOnly = !store.connected;
+  const offNote = h("span", "dmw-rv-off", readOnly ? "Review is off: decisions need the notebook's kernel." : "");
   // The list opens by itself for a selection of several points; the toggle overrides that until
   // the selection changes (a closed list keeps the widget short in the notebook).
   const toggle = button("", "show or hide the review list", () => {
@@ -51,7 +54,8 @@ export function buildReviewPanel(ctrl) {
     ctrl.notify();
   });
   toggle.classList.add("dmw-rv-toggle");
-  bar.append(toggle, prev, next, where, correct, wrong, picker, remove, status);
+  bar.append(toggle, prev, next, where, correct, wrong, picker, remove, status, offNote);
+  if (readOnly) for (const b of [correct, wrong, picker, remove]) b.title = "off: decisions need the notebook's kernel";
   // The list: a sortable header and a virtualised window of rows.
   const header = h("div", "dmw-rv-header");
   const headerCells = COLUMNS.map((col) => {
@@ -240,8 +244,7 @@ export function buildReviewPanel(ctrl) {
     const at = i === null ? -1 : order.indexOf(i);
     where.textContent = at >= 0 ? `${at + 1} / ${n}` : `– / ${n}`;
     const active = i !== null;
-    for (const b of [correct, wrong, remove]) b.disabled = !active;
-    picker.disabled = !active;
+    for (const b of [correct, wrong, remove, picker]) b.disabled = !active || readOnly;
     prev.disabled = n === 0;
     next.disabled = n === 0;
     const errors = review.errors.length ? ` · refused: ${review.errors[0]}` : "";

@@ -84,7 +84,7 @@ export class ReviewState {
   /** Decide about the current point; then the queue moves on to the next example. */
   decide(verdict, newLabel = null) {
     const i = this.page.selected;
-    if (i === null || i >= this.page.store.n) return null;
+    if (i === null || i >= this.page.store.n || !this.page.store.connected) return null; // no kernel: no record
     const label = this.label();
     const message = decisionMessage({ index: i, verdict, newLabel: label === null ? newLabel : null, label });
     this.outbox.add(message);

@@ -226,7 +226,7 @@ export class DataStore {
 
   /** Every decision the kernel holds (ReviewLog.to_messages() form). */
   get reviews() {
-    return readReviews(this.source);
+    return this.cached("reviews", [TRAITS.reviews], () => readReviews(this.source)); // parsed once per change
   }
 
   /** The current point as the trait holds it (null: none). */

@@ -182,9 +182,26 @@ export function selectionValue(indexes) {
   return encodeSelection(indexes);
 }
 
+/**
+ * The kernel's canonical decisions: the `_reviews` trait holds them as JSON text
+ * (ReviewLog.messages_json), which crosses the comm as one string however many there are.
+ * @param {unknown} value
+ * @returns {any[]}
+ */
+export function parseReviews(value) {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== "string" || value === "") return [];
+  try {
+    const parsed = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
+
 /** @param {Source} source @returns {any[]} every decision the kernel holds (ReviewLog.to_messages()) */
 export function readReviews(source) {
-  return source.get(TRAITS.reviews) || [];
+  return parseReviews(source.get(TRAITS.reviews));
 }
 
 /**
