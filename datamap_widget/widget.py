@@ -241,7 +241,7 @@ class DataMapWidget(anywidget.AnyWidget):
     _reviews = traitlets.Unicode("[]").tag(sync=True)  # JSON text (ReviewLog.messages_json)
     # ---- selection (map): the page's multi-point selection (int32 positions)
     _selection = traitlets.Dict().tag(sync=True)
-    # ---- compare (see _compare): the other run, reindexed to this run's positions
+    # compare= (see _compare): the other run, reindexed to this run's positions
     _compare_info = traitlets.Dict().tag(sync=True)
     _compare_epoch = traitlets.Dict().tag(sync=True)
     _compare_gold = traitlets.Bytes(b"").tag(sync=True)
@@ -324,7 +324,7 @@ class DataMapWidget(anywidget.AnyWidget):
             state["_ids"], state["_id_offsets"] = _pack_texts([str(i) for i in ids.tolist()])
         state.update(self._label_state(shown))
         self._other = None
-        if other is not None:  # ---- compare: in the first state, so a page gets it at once
+        if other is not None:  # compare=: in the first state, so a page gets it at once
             folder = compare if isinstance(compare, (str, os.PathLike)) else None
             names = default_names(td, other, compare_names, folder)
             self._other = CompareLink(self, other, names)
@@ -504,7 +504,7 @@ class DataMapWidget(anywidget.AnyWidget):
             return
         if not isinstance(content, dict) or content.get("type") != "request_epochs":
             return
-        if content.get("run") == "compare":  # ---- compare: the other run's epochs
+        if content.get("run") == "compare":  # compare=: the other run's epochs
             if self._other is not None:
                 self._other.answer(content)
             return
@@ -885,7 +885,6 @@ class DataMapWidget(anywidget.AnyWidget):
             id_column=self._id_column if id_column is None else id_column,
         )
 
-    # ---- compare
     @property
     def compare(self):
         """The compared run (``compare=``), a :class:`TrainingDynamics`, or None."""
