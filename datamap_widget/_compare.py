@@ -218,7 +218,7 @@ def compare_metrics(main, other, names, *, epochs=None, label=None) -> pd.DataFr
     cols = ["confidence", "variability", "correctness", "region"]
     here = main.metrics(epochs=epochs, label=label)[cols]
     there = other.metrics(epochs=epochs, label=label)[cols]
-    frame = here.join(there, how="outer", rsuffix="_other", sort=False)
+    frame = here.join(there.add_suffix("_other"), how="outer", sort=False)
     order = here.index.append(there.index[~there.index.isin(here.index)])
     frame = frame.reindex(order)
     frame.index.name = "id"
