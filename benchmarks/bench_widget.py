@@ -27,7 +27,11 @@ of ~10,000 points -> selection drawn, hover -> tooltip, search keystroke -> map 
 from the input event's timestamp to the drawing, with the kernel idle and while a CPU-bound
 training cell logs an epoch every 2 s.
 
-Run: python benchmarks/bench_widget.py [--scenario steps|live|both|review|explore]
+Scenario "compare" (`--scenario compare`, 60,000 points by default): two runs side by side
+(`compare=`), both logging an epoch every 3 s while the map toggle is clicked every ~1.2 s:
+toggle -> the other run's map painted, the moved view drawn (see benchmarks/_compare_scenario.py).
+
+Run: python benchmarks/bench_widget.py [--scenario steps|live|both|review|explore|compare]
      [--sizes 2000 60000 200000] [--epochs 5] [--profile]
      (--profile: the page's JavaScript CPU profile, top functions)
 Note: WebGL here is software (SwiftShader) on 2 shared cores: GL timings are a pessimistic floor.
@@ -806,7 +810,9 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--clicks", type=int, default=5)
     parser.add_argument(
-        "--scenario", choices=["steps", "live", "both", "review", "explore"], default="both"
+        "--scenario",
+        choices=["steps", "live", "both", "review", "explore", "compare"],
+        default="both",
     )
     parser.add_argument("--live-epochs", type=int, default=10)
     parser.add_argument(
@@ -833,6 +839,20 @@ def main() -> int:
                 try:
                     nb.execute(KERNEL_PRELUDE, timeout=120)
                     report_review(bench_review(nb, n))
+                finally:
+                    nb.close()
+                    nb = None
+            return 0
+        if args.scenario == "compare":  # two runs side by side, both growing
+            from _compare_scenario import bench_compare, report_compare
+
+            sizes = args.sizes if args.sizes != [2000, 60000, 200000] else [60000]
+            for n in sizes:
+                nb = NotebookPage(lab, browser.context, artifact_prefix=f"bench-compare-{n}")
+                nb.open()
+                try:
+                    nb.execute(KERNEL_PRELUDE, timeout=120)
+                    report_compare(bench_compare(nb, n))
                 finally:
                     nb.close()
                     nb = None

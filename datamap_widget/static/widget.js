@@ -1,5 +1,131 @@
+// src/metrics.js
+var REGIONS = ["easy-to-learn", "ambiguous", "hard-to-learn"];
+function emptySums(n) {
+  return { k: 0, sum: new Float64Array(n), sumSq: new Float64Array(n), hits: new Float64Array(n) };
+}
+function accumulate(sums, history, k) {
+  const { n, rows } = history;
+  const { sum, sumSq, hits } = sums;
+  for (let e = sums.k; e < k; e++) {
+    const { pGold, correct } = rows[e];
+    for (let i = 0; i < n; i++) {
+      const p = pGold[i];
+      sum[i] += p;
+      sumSq[i] += p * p;
+      hits[i] += correct[i];
+    }
+  }
+  sums.k = Math.max(sums.k, k);
+  return sums;
+}
+function mapFromSums(sums, n) {
+  const { k, sum, sumSq, hits } = sums;
+  const x = new Float32Array(n);
+  const y = new Float32Array(n);
+  const color = new Float32Array(n);
+  if (k <= 0) return { x, y, color };
+  for (let i = 0; i < n; i++) {
+    const mean = sum[i] / k;
+    const variance = sumSq[i] / k - mean * mean;
+    const absent = Number.isNaN(mean);
+    x[i] = variance > 0 ? Math.sqrt(variance) : absent ? Number.NaN : 0;
+    y[i] = mean;
+    color[i] = absent ? Number.NaN : hits[i] / k;
+  }
+  return { x, y, color };
+}
+function mapAtEpoch(history, k) {
+  return mapFromSums(accumulate(emptySums(history.n), history, k), history.n);
+}
+function regionOf(confidence, variability, meta) {
+  if (variability >= meta.variability_threshold) return "ambiguous";
+  return confidence >= meta.confidence_threshold ? "easy-to-learn" : "hard-to-learn";
+}
+
+// src/compare_state.js
+var COMPARE_MODES = ["main", "other", "moved"];
+var RunMap = class {
+  constructor() {
+    this.epochs = null;
+    this.sums = null;
+    this.last = null;
+  }
+  /** @param {any} epochs the run's EpochStore @param {any} history its view @param {number} k */
+  at(epochs, history, k) {
+    if (this.epochs !== epochs) {
+      this.epochs = epochs;
+      this.sums = emptySums(history.n);
+      this.last = null;
+    }
+    if (this.last && this.last.k === k) return this.last.positions;
+    const positions = k >= this.sums.k ? mapFromSums(accumulate(this.sums, history, k), history.n) : mapAtEpoch(history, k);
+    this.last = { k, positions };
+    return positions;
+  }
+};
+var CompareState = class {
+  /** `page`: the controller (store, shown, playback, notify). */
+  constructor(page) {
+    this.page = page;
+    this.mode = "main";
+    this.counterpartMap = new RunMap();
+  }
+  /** Is there a compared run? */
+  get enabled() {
+    return this.page.store.compareEpochs !== null;
+  }
+  /** The compared run's names, counts and the positions it lacks (null: no compared run). */
+  get info() {
+    return this.page.store.compareInfo;
+  }
+  /** The run whose map is drawn: "other" only in the other run's view. */
+  get active() {
+    return this.enabled && this.mode === "other" ? "other" : "main";
+  }
+  /** @param {"main" | "other"} name @returns {{epochs: any, history: any}} */
+  run(name) {
+    const { store } = this.page;
+    return name === "other" && this.enabled ? { epochs: store.compareEpochs, history: store.compareHistory } : { epochs: store.epochs, history: store.history };
+  }
+  /** The drawn run: its history (EpochStore) and history view. */
+  get activeRun() {
+    return this.run(this.active);
+  }
+  /** Show another map: "main", "other" or "moved" (the other two need a compared run). */
+  setMode(mode) {
+    if (!COMPARE_MODES.includes(mode)) throw new Error(`datamap-widget: unknown map ${mode}`);
+    if (mode !== "main" && !this.enabled) return;
+    const before = this.active;
+    this.mode = mode;
+    if (this.active !== before) this.page.playback.switchRun();
+    else this.page.notify();
+  }
+  /**
+   * The run that is not drawn, at the shown epoch: {name, epoch, positions} (epoch 0: it has
+   * none yet), or null without a compared run.
+   */
+  counterpart() {
+    if (!this.enabled) return null;
+    const name = this.active === "other" ? "main" : "other";
+    const { epochs, history } = this.run(name);
+    const epoch = Math.min(this.page.shown, epochs.complete);
+    if (epoch === 0) return { name, epoch, positions: null };
+    return { name, epoch, positions: this.counterpartMap.at(epochs, history, epoch) };
+  }
+  /**
+   * In the moved view, where every point starts and ends: {from: the other run's map, to: the
+   * shown run's} at the shown epoch; null in the other views or before the other run has an epoch.
+   */
+  shifts() {
+    if (!this.enabled || this.mode !== "moved" || this.page.shown === 0) return null;
+    const other = this.counterpart();
+    return other && other.positions ? { from: other.positions, to: this.page.positions, epoch: other.epoch } : null;
+  }
+};
+
 // src/trajectory.js
-function showTrajectory(parts, history, i, k) {
+function showTrajectory(parts, history, i, shown, other = null) {
+  const k = Math.min(shown, history.nEpochs);
   const xs = [];
   const ys = [];
   const rightX = [];
@@ -20,7 +146,20 @@ function showTrajectory(parts, history, i, k) {
       }
     }
   }
-  const last = Math.max(1, k);
+  const kOther = other && parts.traj_other ? Math.min(shown, other.nEpochs) : 0;
+  if (parts.traj_other) {
+    const ox = [];
+    const oy = [];
+    for (let e = 0; i !== null && e < kOther; e++) {
+      const p = other.rows[e].pGold[i];
+      if (Number.isFinite(p)) {
+        ox.push(e + 1);
+        oy.push(p);
+      }
+    }
+    parts.traj_other.set({ x: ox, y: oy });
+  }
+  const last = Math.max(1, k, kOther);
   const step = Math.ceil(last / 10);
   const ticks = [];
   for (let e = 1; e <= last; e += step) ticks.push(e);
@@ -55,11 +194,11 @@ var CurrentPointMarks = class {
   }
   /**
    * Put the highlight ring on point i (null: none) at `positions`, and its trajectory up to epoch
-   * `shown` in the panel. A newly selected (or re-shown) point gets its ring at once: bqplot would
+   * `shown` in the panel (`history`: the shown run's; `other`: the compared run's, or null). A newly selected (or re-shown) point gets its ring at once: bqplot would
    * otherwise tween it from its last place (the origin at first) for the figure's
    * animation_duration. The same point keeps its ring and moves with it (epochs).
    */
-  draw(parts, { i, shown, positions, history }) {
+  draw(parts, { i, shown, positions, history, other = null }) {
     const visible = i !== null && shown > 0;
     if (visible) {
       const ring = { x: [positions.x[i]], y: [positions.y[i]], visible: true };
@@ -69,82 +208,44 @@ var CurrentPointMarks = class {
       parts.highlight.set({ visible: false });
     }
     this.ringAt = visible ? i : null;
-    showTrajectory(parts, history, visible ? i : null, shown);
+    showTrajectory(parts, history, visible ? i : null, shown, other);
   }
 };
-
-// src/metrics.js
-var REGIONS = ["easy-to-learn", "ambiguous", "hard-to-learn"];
-function emptySums(n) {
-  return { k: 0, sum: new Float64Array(n), sumSq: new Float64Array(n), hits: new Float64Array(n) };
-}
-function accumulate(sums, history, k) {
-  const { n, rows } = history;
-  const { sum, sumSq, hits } = sums;
-  for (let e = sums.k; e < k; e++) {
-    const { pGold, correct } = rows[e];
-    for (let i = 0; i < n; i++) {
-      const p = pGold[i];
-      sum[i] += p;
-      sumSq[i] += p * p;
-      hits[i] += correct[i];
-    }
-  }
-  sums.k = Math.max(sums.k, k);
-  return sums;
-}
-function mapFromSums(sums, n) {
-  const { k, sum, sumSq, hits } = sums;
-  const x = new Float32Array(n);
-  const y = new Float32Array(n);
-  const color = new Float32Array(n);
-  if (k <= 0) return { x, y, color };
-  for (let i = 0; i < n; i++) {
-    const mean = sum[i] / k;
-    const variance = sumSq[i] / k - mean * mean;
-    x[i] = variance > 0 ? Math.sqrt(variance) : 0;
-    y[i] = mean;
-    color[i] = hits[i] / k;
-  }
-  return { x, y, color };
-}
-function mapAtEpoch(history, k) {
-  return mapFromSums(accumulate(emptySums(history.n), history, k), history.n);
-}
-function regionOf(confidence, variability, meta) {
-  if (variability >= meta.variability_threshold) return "ambiguous";
-  return confidence >= meta.confidence_threshold ? "easy-to-learn" : "hard-to-learn";
-}
 
 // src/playback.js
 var PLAY_STEP_MS = 700;
 var BUSY_POLL_MS = 40;
 var MAX_WAIT_MS = 3e3;
 var Playback = class {
-  /** `page`: the controller (store, parts, views, drawCurrent, notify). */
+  /** `page`: the controller (store, compare, parts, views, drawCurrent, notify). */
   constructor(page) {
     this.page = page;
     const n = page.store.n;
+    const run = () => page.compare.activeRun;
+    this.run = run;
     this.shown = 0;
     this.drawnEpoch = 0;
     this.shownLabel = void 0;
     this.follow = true;
     this.sums = emptySums(n);
-    this.sumsOf = page.store.epochs;
+    this.sumsOf = run().epochs;
     this.positions = mapFromSums(this.sums, n);
     this.playTimer = null;
     this.showTimer = null;
     this.waitingSince = null;
-    this.unsubscribe = page.store.on("history", () => this.scheduleShow());
+    this.unsubscribe = [
+      page.store.on("history", () => this.scheduleShow()),
+      page.store.on("compare", () => this.scheduleShow())
+    ];
   }
   dispose() {
-    this.unsubscribe();
+    for (const stop of this.unsubscribe) stop();
     this.stopPlay();
     clearTimeout(this.showTimer);
   }
-  /** Complete epochs the map can show. */
+  /** Complete epochs the map can show (of the drawn run). */
   get nEpochs() {
-    return this.page.store.epochs.complete;
+    return this.run().epochs.complete;
   }
   get playing() {
     return this.playTimer !== null;
@@ -215,13 +316,19 @@ var Playback = class {
       this.page.notify();
     }
   }
+  /** The drawn run changed (compare_state.js): its newest epoch when following, else the same one. */
+  switchRun() {
+    const complete = this.nEpochs;
+    this.shown = this.follow ? complete : Math.min(Math.max(this.shown, 1), complete);
+    this.apply();
+  }
   /** The map after the shown epoch: O(N) from the running sums when following, else O(k N). */
   computePositions() {
     const { store } = this.page;
-    const history = store.history;
-    if (this.sumsOf !== store.epochs) {
+    const { epochs, history } = this.run();
+    if (this.sumsOf !== epochs) {
       this.sums = emptySums(store.n);
-      this.sumsOf = store.epochs;
+      this.sumsOf = epochs;
     }
     const k = this.shown;
     if (k >= this.sums.k) return mapFromSums(accumulate(this.sums, history, k), store.n);
@@ -821,6 +928,7 @@ function selectByRegion(positions, meta, region, { visible = null } = {}) {
   const { x, y } = positions;
   const mask = emptyMask(x.length);
   for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(y[i])) continue;
     if (regionOf(y[i], x[i], meta) === region && (visible === null || visible[i])) mask[i] = 1;
   }
   return mask;
@@ -862,6 +970,7 @@ var SelectionState = class {
     this.page = page;
     this.selected = null;
     this.selection = new Int32Array(0);
+    this.listRequest = 0;
     const { store } = page;
     this.unsubscribe = [
       store.on("selectedIndex", () => this.syncCurrent()),
@@ -889,6 +998,7 @@ var SelectionState = class {
   /** Store a multi-point selection (positions, any order; kept ascending, unique). */
   setSelection(indexes) {
     this.selection = positionsIn(indexes, this.page.store.n);
+    this.listRequest = 0;
     this.page.store.setSelection(this.selection);
     this.page.notify();
   }
@@ -898,10 +1008,14 @@ var SelectionState = class {
     if (this.selected !== null) this.select(null);
   }
   syncSelection(notify = true) {
-    const sel = this.page.store.selection;
+    const { store } = this.page;
+    const sel = store.selection;
     if (sel === null) return;
-    if (sel.length === this.selection.length && sel.every((v, j) => v === this.selection[j])) return;
+    const request = sel.length ? store.selectionRequest : 0;
+    const same = sel.length === this.selection.length && sel.every((v, j) => v === this.selection[j]);
+    if (same && request === this.listRequest) return;
     this.selection = sel;
+    this.listRequest = request;
     if (notify) this.page.notify();
   }
 };
@@ -978,7 +1092,10 @@ var TRAITS = Object.freeze({
   imageShape: "_image_shape",
   selectedIndex: "_selected_index",
   reviews: "_reviews",
-  selection: "_selection"
+  selection: "_selection",
+  compareInfo: "_compare_info",
+  compareEpoch: "_compare_epoch",
+  compareGold: "_compare_gold"
 });
 function readParts(source) {
   const refs = source.get(TRAITS.parts) || {};
@@ -1006,8 +1123,8 @@ function readMeta(source) {
 function readShownLabel(source) {
   return String(readMeta(source).shown_label ?? "");
 }
-function readEpoch(source) {
-  const payload = source.get(TRAITS.epoch) || {};
+function readEpoch(source, trait = TRAITS.epoch) {
+  const payload = source.get(trait) || {};
   return { epoch: Number(payload.epoch) || 0, label: String(payload.label ?? ""), payload };
 }
 function readScores(payload, n) {
@@ -1052,6 +1169,9 @@ function selectedIndexValue(i) {
 function readSelection(source, n) {
   return decodeSelection(source.get(TRAITS.selection), n);
 }
+function readSelectionRequest(source) {
+  return Number((source.get(TRAITS.selection) || {}).from_python) || 0;
+}
 function selectionValue(indexes) {
   return encodeSelection(indexes);
 }
@@ -1072,10 +1192,28 @@ function readMessage(content, buffers) {
   if (!content) return null;
   if (content.type === "decision_errors") return { type: "decision_errors", errors: content.errors || [] };
   if (content.type !== "epochs") return null;
-  return { type: "epochs", label: String(content.label), first: Number(content.first), payload: content, buffers };
+  const run = content.run === "compare" ? "compare" : "main";
+  return { type: "epochs", run, label: String(content.label), first: Number(content.first), payload: content, buffers };
 }
-function requestEpochsMessage(label, first, stop) {
-  return { type: "request_epochs", label, first, stop };
+function requestEpochsMessage(label, first, stop, run = "main") {
+  const message = { type: "request_epochs", label, first, stop };
+  return run === "compare" ? { ...message, run } : message;
+}
+function readCompareInfo(source, n) {
+  const info = source.get(TRAITS.compareInfo);
+  if (!info || !info.names) return null;
+  return {
+    names: info.names.map(String),
+    matched: Number(info.matched) || 0,
+    onlyHere: Number(info.only_here) || 0,
+    onlyThere: Number(info.only_there) || 0,
+    onlyThereIds: (info.only_there_ids || []).map(String),
+    missing: decodeSelection(info.missing, n)
+  };
+}
+function readCompareGold(source, n) {
+  const raw = bytesOf(source.get(TRAITS.compareGold));
+  return typedAt(Uint16Array, raw, 0, Math.min(n, raw.byteLength >> 1));
 }
 function decisionsMessage(decisions) {
   return { type: "decisions", decisions };
@@ -1089,6 +1227,7 @@ var EpochStore = class {
     this.rows = [];
     this.complete = 0;
     this.newest = 0;
+    this.asked = null;
   }
   /** Store epochs first, first+1, ... from (E, N) array descriptors; returns how many were new. */
   put(first, payload, buffers) {
@@ -1105,7 +1244,19 @@ var EpochStore = class {
     }
     this.newest = Math.max(this.newest, first - 1 + p.length);
     while (this.complete < this.rows.length && this.rows[this.complete]) this.complete += 1;
+    if (this.asked && this.complete >= this.asked.stop - 1) this.asked = null;
     return added;
+  }
+  /**
+   * The epochs to ask the kernel for now, [first, stop), or null: none missing, or asked for
+   * less than `timeoutMs` ago and not answered yet. Records the ask.
+   * @param {number} now @param {number} timeoutMs
+   */
+  toAsk(now, timeoutMs) {
+    const gap = this.missing();
+    if (!gap || this.asked && now - this.asked.at < timeoutMs) return null;
+    this.asked = { stop: this.newest + 1, at: now };
+    return [gap[0], this.asked.stop];
   }
   /** The first run of missing epochs up to `newest`, as epoch numbers [first, stop), or null. */
   missing() {
@@ -1139,7 +1290,8 @@ var DataStore = class {
     this.history = historyView(this.epochs, source);
     this.scores = null;
     this.scoresLabel = null;
-    this.request = null;
+    this.compareEpochs = this.compareInfo ? new EpochStore(this.epochs.label, this.n) : null;
+    this.compareHistory = this.compareEpochs ? historyView(this.compareEpochs, source) : null;
     this.handlers = [
       [`change:${TRAITS.epoch}`, () => this.receiveEpoch()],
       [`change:${TRAITS.meta}`, () => this.receiveMeta()],
@@ -1150,10 +1302,12 @@ var DataStore = class {
       [`change:${TRAITS.reviews}`, () => this.emit("reviews")],
       [`change:${TRAITS.selectedIndex}`, () => this.emit("selectedIndex")],
       [`change:${TRAITS.selection}`, () => this.emit("selection")],
-      [`change:${TRAITS.label}`, () => this.emit("wantedLabel")]
+      [`change:${TRAITS.label}`, () => this.emit("wantedLabel")],
+      [`change:${TRAITS.compareEpoch}`, () => this.receiveCompareEpoch()]
     ];
     for (const [event, handler] of this.handlers) source.on(event, handler);
     this.receiveEpoch();
+    this.receiveCompareEpoch();
   }
   dispose() {
     for (const [event, handler] of this.handlers) this.source.off(event, handler);
@@ -1202,6 +1356,21 @@ var DataStore = class {
       Object.entries(readParts(this.source)).map(async ([role, id]) => [role, await manager.get_model(id)])
     );
     return Object.fromEntries(entries);
+  }
+  /** The compared run: names, counts, the positions it lacks (wire.js readCompareInfo); null if none. */
+  get compareInfo() {
+    return this.cached("compareInfo", [TRAITS.compareInfo], () => {
+      try {
+        return readCompareInfo(this.source, this.n);
+      } catch (err) {
+        console.warn("datamap-widget: ignored a malformed compared run", err);
+        return null;
+      }
+    });
+  }
+  /** The compared run's gold class per point (65535: it lacks the example). */
+  get compareGold() {
+    return this.cached("compareGold", [TRAITS.compareGold], () => readCompareGold(this.source, this.n));
   }
   /** Task, class / label names, thresholds, shown_label (as the kernel holds them now). */
   get meta() {
@@ -1271,6 +1440,10 @@ var DataStore = class {
       }
     });
   }
+  /** Non-zero, and new with each call, when `w.select(...)` in Python set the selection. */
+  get selectionRequest() {
+    return readSelectionRequest(this.source);
+  }
   /** Set the current point; it reaches Python when the kernel is free. @param {number | null} i */
   select(i) {
     this.write(TRAITS.selectedIndex, selectedIndexValue(i));
@@ -1294,7 +1467,25 @@ var DataStore = class {
   }
   resetEpochs(label) {
     this.epochs = new EpochStore(label, this.n);
-    this.request = null;
+  }
+  /** The compared run's newest epoch arrived (it logs on its own), or the shown label changed. */
+  receiveCompareEpoch() {
+    if (!this.compareEpochs) return;
+    const { epoch, label, payload } = readEpoch(this.source, TRAITS.compareEpoch);
+    if (epoch && label !== this.compareEpochs.label) this.compareEpochs = new EpochStore(label, this.n);
+    if (epoch) {
+      try {
+        this.compareEpochs.put(epoch, payload);
+      } catch (err) {
+        console.warn("datamap-widget: ignored a malformed epoch of the compared run", err);
+      }
+    }
+    this.compareChanged();
+  }
+  compareChanged() {
+    this.compareHistory = historyView(this.compareEpochs, this.source);
+    this.ask(this.compareEpochs, "compare");
+    this.emit("compare");
   }
   /** The newest epoch arrived (one comm message per logged epoch), or the shown label changed. */
   receiveEpoch() {
@@ -1345,6 +1536,10 @@ var DataStore = class {
       this.emit("decisionErrors", message.errors);
       return;
     }
+    if (message.run === "compare") {
+      this.receiveCompareAnswer(message);
+      return;
+    }
     if (message.label !== this.epochs.label) return;
     try {
       this.epochs.put(message.first, message.payload, message.buffers);
@@ -1352,20 +1547,30 @@ var DataStore = class {
       console.warn("datamap-widget: ignored malformed history", err);
       return;
     }
-    if (this.request && this.epochs.complete >= this.request.stop - 1) this.request = null;
     this.historyChanged();
+  }
+  receiveCompareAnswer(message) {
+    const epochs = this.compareEpochs;
+    if (!epochs || message.label !== epochs.label) return;
+    try {
+      epochs.put(message.first, message.payload, message.buffers);
+    } catch (err) {
+      console.warn("datamap-widget: ignored malformed history of the compared run", err);
+      return;
+    }
+    this.compareChanged();
   }
   /** Ask the kernel for epochs this page lacks (answered when the kernel is free). */
   requestMissing() {
-    const gap = this.epochs.missing();
-    if (!gap || !this.connected) return;
-    const now = performance.now();
-    const r = this.request;
-    if (r && r.label === this.epochs.label && now - r.at < REQUEST_TIMEOUT_MS) return;
-    const stop = this.epochs.newest + 1;
-    this.request = { label: this.epochs.label, stop, at: now };
+    this.ask(this.epochs, "main");
+  }
+  /** @param {EpochStore} epochs the shown or the compared run's @param {"main" | "compare"} run */
+  ask(epochs, run) {
+    if (!this.connected) return;
+    const range = epochs.toAsk(performance.now(), REQUEST_TIMEOUT_MS);
+    if (!range) return;
     try {
-      this.source.send(requestEpochsMessage(this.epochs.label, gap[0], stop));
+      this.source.send(requestEpochsMessage(epochs.label, range[0], range[1], run));
     } catch (err) {
       console.warn("datamap-widget: could not ask the kernel for the history", err);
     }
@@ -1401,6 +1606,7 @@ var Controller = class {
     this.searchQuery = "";
     this.searchHits = new Int32Array(0);
     this.marks = new CurrentPointMarks();
+    this.compare = new CompareState(this);
     this.playback = new Playback(this);
     this.picked = new SelectionState(this);
     this.review = new ReviewState(this);
@@ -1421,20 +1627,21 @@ var Controller = class {
   notify() {
     for (const view of this.views) view.update();
   }
-  /** The ring and trajectory follow the current point at the shown epoch. */
+  /** The ring and trajectory (both runs' when comparing) follow the current point at the shown epoch. */
   drawCurrent() {
     if (!this.parts) return;
-    const { selected: i, shown, positions, history } = this;
-    this.marks.draw(this.parts, { i, shown, positions, history });
+    const { selected: i, shown, positions, store } = this;
+    this.marks.draw(this.parts, { i, shown, positions, history: store.history, other: store.compareHistory });
   }
+  /** The drawn run's history view (the compared run's in its view, see compare_state.js). */
   get history() {
-    return this.store.history;
+    return this.compare.activeRun.history;
   }
   get nEpochs() {
     return this.playback.nEpochs;
   }
   get loggedEpochs() {
-    return this.store.loggedEpochs;
+    return this.compare.active === "other" ? this.store.compareEpochs.newest : this.store.loggedEpochs;
   }
   get shown() {
     return this.playback.shown;
@@ -1497,6 +1704,55 @@ function h(tag, className, text) {
 }
 function fmt3(value) {
   return Number.isFinite(value) ? value.toFixed(3) : "\u2013";
+}
+
+// src/compare_controls.js
+var plural = (k, word) => `${k.toLocaleString("en-US")} ${word}${k === 1 ? "" : "s"}`;
+function buildCompareControls(ctrl) {
+  const { compare } = ctrl;
+  const root = h("div", "dmw-compare");
+  if (!compare.enabled) return { root, update() {
+  } };
+  const info = compare.info;
+  const [here, there] = info.names;
+  const label = h("span", "dmw-compare-label", "Map: ");
+  const buttons = [
+    ["main", here],
+    ["other", there],
+    ["moved", `moved (${there} \u2192 ${here})`]
+  ].map(([mode, text]) => {
+    const b = h("button", "dmw-compare-mode", text);
+    b.type = "button";
+    b.dataset.mode = mode;
+    b.addEventListener("click", () => compare.setMode(mode));
+    return b;
+  });
+  const epochs = h("span", "dmw-compare-epochs", "");
+  const counts = h("div", "dmw-compare-counts", "");
+  const selectMissing = h("button", "dmw-compare-select-missing", "");
+  selectMissing.type = "button";
+  selectMissing.title = `select the examples ${there} lacks (they are listed below the map)`;
+  selectMissing.addEventListener("click", () => ctrl.setSelection(compare.info.missing));
+  const legend = h("div", "dmw-compare-legend", "");
+  counts.append(h("span", null, ""), selectMissing);
+  root.append(label, ...buttons, epochs, counts, legend);
+  function update() {
+    for (const b of buttons) b.setAttribute("aria-pressed", String(b.dataset.mode === compare.mode));
+    const other = compare.counterpart();
+    const otherName = other && other.name === "other" ? there : here;
+    epochs.textContent = other && other.epoch ? ` ${otherName} at epoch ${other.epoch}` : ` ${otherName}: no epoch yet`;
+    const parts = [`${plural(info.matched, "example")} in both`];
+    if (info.onlyHere) parts.push(`${plural(info.onlyHere, "example")} only in ${here} (not on the ${there} map)`);
+    if (info.onlyThere) {
+      const some = info.onlyThereIds.slice(0, 3).join(", ");
+      parts.push(`${plural(info.onlyThere, "example")} only in ${there} (not shown${some ? `, e.g. ${some}` : ""})`);
+    }
+    counts.firstChild.textContent = `${parts.join(" \xB7 ")} `;
+    selectMissing.style.display = info.onlyHere ? "" : "none";
+    selectMissing.textContent = `select the ${plural(info.onlyHere, "example")} only in ${here}`;
+    legend.textContent = compare.mode === "moved" ? `Arrows from each example's place on the ${there} map to the ${here} map: grey, the average of the examples starting in each cell (darker and wider: more of them); black, each selected example (or the current one).` : "";
+  }
+  return { root, update };
 }
 
 // src/controls.js
@@ -2169,6 +2425,171 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
   };
 }
 
+// src/moved.js
+function flowField(from, to, domain, cols, rows, visible = null) {
+  const cells = cols * rows;
+  const count = new Int32Array(cells);
+  const sums = [new Float64Array(cells), new Float64Array(cells), new Float64Array(cells), new Float64Array(cells)];
+  const [fx, fy, tx, ty] = sums;
+  const [x0, x1] = domain.x;
+  const [y0, y1] = domain.y;
+  const kx = cols / (x1 - x0);
+  const ky = rows / (y1 - y0);
+  for (let i = 0, n = from.x.length; i < n; i++) {
+    const ax = from.x[i];
+    const ay = from.y[i];
+    const bx = to.x[i];
+    const by = to.y[i];
+    if (!(Number.isFinite(ax) && Number.isFinite(ay) && Number.isFinite(bx) && Number.isFinite(by))) continue;
+    if (visible !== null && !visible[i]) continue;
+    const c = Math.floor((ax - x0) * kx);
+    const r = Math.floor((ay - y0) * ky);
+    if (c < 0 || c >= cols || r < 0 || r >= rows) continue;
+    const cell = r * cols + c;
+    count[cell] += 1;
+    fx[cell] += ax;
+    fy[cell] += ay;
+    tx[cell] += bx;
+    ty[cell] += by;
+  }
+  let max = 0;
+  for (let cell = 0; cell < cells; cell++) {
+    const k = count[cell];
+    if (!k) continue;
+    max = Math.max(max, k);
+    for (const s of sums) s[cell] /= k;
+  }
+  return { cols, rows, count, fx, fy, tx, ty, max };
+}
+function arrowPoints(indexes, from, to, max, visible = null) {
+  const both = [];
+  for (let j = 0; j < indexes.length; j++) {
+    const i = indexes[j];
+    if (Number.isFinite(from.x[i]) && Number.isFinite(to.x[i]) && (visible === null || visible[i])) both.push(i);
+  }
+  if (both.length <= max) return { picked: both, total: both.length };
+  const picked = [];
+  for (let k = 0; k < max; k++) picked.push(both[Math.floor(k * both.length / max)]);
+  return { picked, total: both.length };
+}
+function arrowHead(ax, ay, bx, by, size) {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const len = Math.hypot(dx, dy);
+  if (len < 1.5) return null;
+  const ux = dx / len;
+  const uy = dy / len;
+  const s = Math.min(size, len * 0.6);
+  const w = s * 0.5;
+  return [bx - s * ux + w * uy, by - s * uy - w * ux, bx - s * ux - w * uy, by - s * uy + w * ux];
+}
+
+// src/moved_layer.js
+var GRID = 28;
+var MAX_ARROWS = 4e3;
+var FLOW = "51, 51, 51";
+var OWN_ALPHA = 0.8;
+function mountMovedLayer({ figureView, pointsView }) {
+  const canvas = document.createElement("canvas");
+  canvas.className = "dmw-moved";
+  Object.assign(canvas.style, { position: "absolute", left: "0px", top: "0px", pointerEvents: "none" });
+  const host = figureView.el;
+  host.appendChild(canvas);
+  let drawn = { cells: 0, arrows: 0, selected: 0 };
+  function place() {
+    const width = Math.max(1, Math.round(host.clientWidth));
+    const height = Math.max(1, Math.round(host.clientHeight));
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+    }
+    return canvas.getContext("2d");
+  }
+  function arrow(ctx, ax, ay, bx, by, head) {
+    ctx.moveTo(ax, ay);
+    ctx.lineTo(bx, by);
+    const barbs = arrowHead(ax, ay, bx, by, head);
+    if (!barbs) return;
+    ctx.moveTo(barbs[0], barbs[1]);
+    ctx.lineTo(bx, by);
+    ctx.lineTo(barbs[2], barbs[3]);
+  }
+  function draw(state) {
+    const ctx = place();
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    drawn = { cells: 0, arrows: 0, selected: 0 };
+    const tr = state && state.from && state.to ? dataToClientTransform(pointsView) : null;
+    if (!tr) return drawn;
+    const box = host.getBoundingClientRect();
+    const o = tr.toClient(0, 0);
+    const px = (x) => o.x - box.left + tr.pxPerX * x;
+    const py = (y) => o.y - box.top + tr.pxPerY * y;
+    const sx = pointsView.scales.x.model;
+    const sy = pointsView.scales.y.model;
+    const domain = {
+      x: [Number(sx.get("min")), Number(sx.get("max"))],
+      y: [Number(sy.get("min")), Number(sy.get("max"))]
+    };
+    ctx.save();
+    ctx.beginPath();
+    const [xa, xb] = domain.x.map(px);
+    const [ya, yb] = domain.y.map(py);
+    ctx.rect(Math.min(xa, xb), Math.min(ya, yb), Math.abs(xb - xa), Math.abs(yb - ya));
+    ctx.clip();
+    ctx.lineCap = "round";
+    const field2 = flowField(state.from, state.to, domain, GRID, GRID, state.visible);
+    for (let cell = 0; cell < field2.count.length; cell++) {
+      const k = field2.count[cell];
+      if (!k) continue;
+      const weight = Math.sqrt(k / field2.max);
+      ctx.beginPath();
+      ctx.strokeStyle = `rgba(${FLOW}, ${(0.25 + 0.6 * weight).toFixed(3)})`;
+      ctx.lineWidth = 1 + 2.5 * weight;
+      arrow(ctx, px(field2.fx[cell]), py(field2.fy[cell]), px(field2.tx[cell]), py(field2.ty[cell]), 6);
+      ctx.stroke();
+      drawn.cells += 1;
+    }
+    const own = state.selection.length ? state.selection : state.current === null ? [] : [state.current];
+    const { picked, total } = arrowPoints(own, state.from, state.to, MAX_ARROWS, state.visible);
+    ctx.beginPath();
+    const alpha = Math.max(0.25, Math.min(OWN_ALPHA, OWN_ALPHA * Math.sqrt(50 / Math.max(1, picked.length))));
+    ctx.strokeStyle = `rgba(0, 0, 0, ${alpha.toFixed(3)})`;
+    ctx.lineWidth = own.length === 1 ? 2 : 1;
+    for (const i of picked)
+      arrow(ctx, px(state.from.x[i]), py(state.from.y[i]), px(state.to.x[i]), py(state.to.y[i]), 5);
+    ctx.stroke();
+    ctx.restore();
+    drawn.arrows = picked.length;
+    drawn.selected = total;
+    return drawn;
+  }
+  return { canvas, draw, drawn: () => drawn, dispose: () => canvas.remove() };
+}
+
+// src/selection_style.js
+var WASH = 0.72;
+var BASE_OPACITY = String(1 - WASH);
+function faded(color) {
+  const keep = 1 - WASH;
+  const white = 255 * WASH;
+  const r = (color & 255) * keep + white | 0;
+  const g = (color >>> 8 & 255) * keep + white | 0;
+  const b = (color >>> 16 & 255) * keep + white | 0;
+  return (255 << 24 | b << 16 | g << 8 | r) >>> 0;
+}
+function outlineOf(color) {
+  const r = (color & 255) * 0.65 | 0;
+  const g = (color >>> 8 & 255) * 0.65 | 0;
+  const b = (color >>> 16 & 255) * 0.65 | 0;
+  return (255 << 24 | b << 16 | g << 8 | r) >>> 0;
+}
+var EMPHASIS_MIN = 2;
+function emphasised(selection) {
+  return selection.length >= EMPHASIS_MIN;
+}
+
 // src/overlay.js
 var SELECTED = rgba("#111111");
 var SEARCH = rgba("#ff00cc");
@@ -2247,10 +2668,18 @@ function mountOverlay({ figureView, pointsView, sizeOf }) {
     const pyOf = (i) => Math.round(y0 + ky * y[i]);
     const area = sizeOf();
     const r = Math.max(1, Math.sqrt(area / Math.PI));
-    if (state.colors) {
-      const disc = discOffsets(area);
+    const disc = discOffsets(area);
+    const emphasis = emphasised(state.selection) && state.colors !== null;
+    if (state.drawPoints) {
+      const colorOf = emphasis ? (i) => faded(state.colors[i]) : (i) => state.colors[i];
       for (let i = 0, n = x.length; i < n; i++)
-        if (shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, state.colors[i]);
+        if (shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, colorOf(i));
+    }
+    if (emphasis) {
+      const outline = ringOffsets(r - 0.5, r + 1);
+      const picked = state.selection.filter((i) => i < x.length && shown(i));
+      for (const i of picked) stamp(pixels, W, clip, pxOf(i), pyOf(i), outline, outlineOf(state.colors[i]));
+      for (const i of picked) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, state.colors[i]);
     }
     if (state.reviewCodes) {
       const dot = discOffsets(Math.min(area, 7));
@@ -2262,7 +2691,7 @@ function mountOverlay({ figureView, pointsView, sizeOf }) {
       const ring = ringOffsets(r + 0.5, r + 2.5);
       for (const i of state.hits) if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SEARCH);
     }
-    if (state.selection.length) {
+    if (state.selection.length && !emphasis) {
       const ring = ringOffsets(
         r + (state.hits && state.hits.length ? 2.5 : 0.5),
         r + (state.hits && state.hits.length ? 4 : 2)
@@ -2270,7 +2699,7 @@ function mountOverlay({ figureView, pointsView, sizeOf }) {
       for (const i of state.selection)
         if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SELECTED);
     }
-    if (state.colors && state.current !== null && state.current < x.length) {
+    if ((state.drawPoints || emphasis) && state.current !== null && state.current < x.length) {
       stamp(pixels, W, clip, pxOf(state.current), pyOf(state.current), ringOffsets(r + 3, r + 5.5), SELECTED);
     }
     ctx.putImageData(image, 0, 0);
@@ -2314,6 +2743,10 @@ function testHandle({ el, renderer, ctrl, map, review }) {
     layersDrawn: () => map.tracker.layersCount(),
     layersDrawnAt: () => map.tracker.layersDrawnAt(),
     tooltipShownAt: () => map.tooltip.shownAt(),
+    compareMode: () => ctrl.compare.mode,
+    setCompareMode: (mode) => ctrl.compare.setMode(mode),
+    compareEpochs: () => ctrl.store.compareEpochs ? ctrl.store.compareEpochs.complete : null,
+    movedDrawn: () => map.moved.drawn(),
     setReviewCodes: (codes) => {
       ctrl.review.codes = Uint8Array.from(codes);
       ctrl.notify();
@@ -2476,6 +2909,7 @@ async function mountMap({ ctrl, container, renderer, onScaleChange = null }) {
     pointsView,
     sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12
   });
+  const moved = mountMovedLayer({ figureView, pointsView });
   const tooltip = mountTooltip({ ctrl, container });
   const scaleModels = { x: pointsView.scales.x.model, y: pointsView.scales.y.model };
   if (!ctrl.homeDomain)
@@ -2517,14 +2951,21 @@ async function mountMap({ ctrl, container, renderer, onScaleChange = null }) {
   let layerFrame = 0;
   function drawLayers() {
     layerFrame = 0;
+    const shifts = ctrl.compare.shifts();
+    moved.draw(shifts && { ...shifts, selection: ctrl.selection, current: ctrl.selected, visible: visibleMask() });
     if (ctrl.shown === 0) {
       overlay.draw({ positions: null });
       return;
     }
     const on = styled();
-    if (raster) raster.canvas.style.visibility = on ? "hidden" : "";
-    else pointsView.el.style.opacity = on ? "0" : "";
-    const colors = on ? pointColors(ctrl.colorBy, {
+    const emphasis = emphasised(ctrl.selection);
+    const faded2 = emphasis || shifts !== null;
+    if (raster) {
+      raster.canvas.style.visibility = on ? "hidden" : "";
+      raster.canvas.style.opacity = faded2 ? BASE_OPACITY : "";
+    } else pointsView.el.style.opacity = on ? "0" : faded2 ? BASE_OPACITY : "";
+    const colored = on || emphasis;
+    const colors = colored ? pointColors(ctrl.colorBy, {
       positions: ctrl.positions,
       gold: ctrl.history.gold,
       meta: ctrl.history.meta,
@@ -2535,6 +2976,7 @@ async function mountMap({ ctrl, container, renderer, onScaleChange = null }) {
     overlay.draw({
       positions: ctrl.positions,
       colors,
+      drawPoints: on,
       visible: visibleMask(),
       selection: ctrl.selection,
       hits: ctrl.searchQuery ? ctrl.searchHits : null,
@@ -2569,12 +3011,14 @@ async function mountMap({ ctrl, container, renderer, onScaleChange = null }) {
     scales,
     tooltip,
     transform,
+    moved,
     dispose() {
       tools.dispose();
       for (const m of Object.values(scaleModels)) m.off("change:min change:max", onScale);
       cancelAnimationFrame(layerFrame);
       cancelAnimationFrame(scaleFrame);
       overlay.dispose();
+      moved.dispose();
       tooltip.dispose();
       if (raster) raster.dispose();
       figureView.remove();
@@ -2589,6 +3033,7 @@ function paintTracker(pointsView, renderer, duration) {
     const now = performance.now();
     if (!last || last.done) return;
     last.frames += 1;
+    if (last.frames === 1) last.first = now;
     last.end = now;
     if (!painted.has(last.epoch)) painted.set(last.epoch, now);
   }
@@ -2615,7 +3060,7 @@ function paintTracker(pointsView, renderer, duration) {
     requestAnimationFrame(tick);
   }
   function begin(epoch, animate) {
-    const t = { start: performance.now(), end: null, frames: 0, epoch, done: false };
+    const t = { start: performance.now(), first: null, end: null, frames: 0, epoch, done: false };
     last = t;
     begun.push({ epoch, at: t.start, animate });
     if (renderer === "svg") trackSVG(t);
@@ -2637,9 +3082,31 @@ function paintTracker(pointsView, renderer, duration) {
     layersCount: () => layers,
     layersDrawnAt: () => layersAt,
     begun: () => begun.slice(),
-    lastTransition: () => last ? { start: last.start, end: last.end, frames: last.frames } : null,
+    lastTransition: () => last ? { start: last.start, first: last.first, end: last.end, frames: last.frames } : null,
     paintedAt: (epoch) => painted.has(epoch) ? painted.get(epoch) : null
   };
+}
+
+// src/compare_panel.js
+var fmt = (v) => Number.isFinite(v) ? v.toFixed(3) : "\u2013";
+function counterpartLine(ctrl, i) {
+  const other = ctrl.compare.counterpart();
+  if (!other) return null;
+  const names = ctrl.compare.info.names;
+  const name = other.name === "other" ? names[1] : names[0];
+  const meta = ctrl.history.meta;
+  const classNames = meta.class_names || [];
+  const goldThere = ctrl.store.compareGold[i];
+  const goldHere = ctrl.store.history.gold[i];
+  const relabelled = meta.task !== "multilabel" && goldThere !== void 0 && goldThere !== 65535 && goldThere !== goldHere;
+  const goldNote = relabelled ? ` \xB7 gold in ${names[1]}: ${classNames[goldThere] ?? goldThere}` : "";
+  if (!other.positions) return { name, text: `no epoch yet${goldNote}` };
+  const c = other.positions.y[i];
+  const v = other.positions.x[i];
+  if (!Number.isFinite(c)) return { name, text: `not in ${name}` };
+  const region = regionOf(c, v, meta);
+  const text = `epoch ${other.epoch}: confidence ${fmt(c)} \xB7 variability ${fmt(v)} \xB7 correctness ${fmt(other.positions.color[i])} \xB7 ${region}${goldNote}`;
+  return { name, text };
 }
 
 // src/panel.js
@@ -2664,8 +3131,11 @@ function buildPanel(ctrl) {
   const variability = field(fields, "Variability", "dmw-variability");
   const correctness = field(fields, "Correctness", "dmw-correctness");
   const region = field(fields, "Region", "dmw-region");
+  const other = field(fields, "", "dmw-other-run");
+  other.parentElement.style.display = ctrl.compare.enabled ? "" : "none";
   const trajectory = h("div", "dmw-trajectory");
   const legend = h("div", "dmw-trajectory-legend", "\u25CF correct   \u271A incorrect   - - p = 0.5");
+  if (ctrl.compare.enabled) legend.textContent += `   orange \u25AA - -: ${ctrl.compare.info.names[1]}`;
   const images = store.hasImages;
   canvas.style.display = images ? "" : "none";
   text.style.display = store.hasTexts ? "" : "none";
@@ -2685,7 +3155,8 @@ function buildPanel(ctrl) {
     root.classList.toggle("dmw-empty", !active);
     hint.style.display = active ? "none" : "";
     if (!active) {
-      for (const node of [title, text, gold, pred, confidence, variability, correctness, region]) node.textContent = "";
+      for (const node of [title, text, gold, pred, confidence, variability, correctness, region, other])
+        node.textContent = "";
       lastIndex = null;
       return;
     }
@@ -2707,7 +3178,12 @@ function buildPanel(ctrl) {
     confidence.textContent = fmt3(c);
     variability.textContent = fmt3(v);
     correctness.textContent = fmt3(ctrl.positions.color[i]);
-    region.textContent = regionOf(c, v, meta);
+    region.textContent = Number.isFinite(c) ? regionOf(c, v, meta) : "not in this run";
+    const line = counterpartLine(ctrl, i);
+    if (line) {
+      other.previousElementSibling.textContent = line.name;
+      other.textContent = line.text;
+    }
   }
   return { root, trajectory, update };
 }
@@ -2837,10 +3313,13 @@ function buildReviewPanel(ctrl) {
   }
   let userOpen = null;
   let openFor = null;
+  let openRequest = 0;
   function isOpen() {
-    if (openFor !== ctrl.selection) {
+    const request = ctrl.picked.listRequest;
+    if (openFor !== ctrl.selection || openRequest !== request) {
       openFor = ctrl.selection;
-      userOpen = null;
+      openRequest = request;
+      userOpen = request ? true : null;
     }
     return userOpen ?? ctrl.selection.length > 1;
   }
@@ -2910,7 +3389,7 @@ function buildReviewPanel(ctrl) {
     });
     const n = order.length;
     const sel = ctrl.selection.length;
-    caption.textContent = sel ? `${n} selected example${n === 1 ? "" : "s"}` : n ? `No selection: all ${n} examples, ${review.scores ? "most likely mislabeled first" : "least confident first"}` : "No examples to review yet.";
+    caption.textContent = sel ? `${n} selected example${n === 1 ? "" : "s"}${ctrl.picked.listRequest ? " (selected from Python)" : ""}` : n ? `No selection: all ${n} examples, ${review.scores ? "most likely mislabeled first" : "least confident first"}` : "No examples to review yet.";
     const open = isOpen();
     toggle.textContent = open ? "\u25BE list" : "\u25B8 list";
     header.style.display = open ? "" : "none";
@@ -2989,6 +3468,8 @@ async function renderView({ el, ctrl }) {
     zoomed: () => map.scales.zoomed()
   });
   controls.root.after(mapControls.root);
+  const compareControls = buildCompareControls(ctrl);
+  mapControls.root.after(compareControls.root);
   if (!el.hasAttribute("tabindex")) el.tabIndex = 0;
   const onMapKey = (event) => {
     if (event.key !== "Escape" || event.defaultPrevented) return;
@@ -3010,6 +3491,7 @@ async function renderView({ el, ctrl }) {
       panel.update();
       review.update();
       mapControls.update();
+      compareControls.update();
       map.updateLayers();
     }
   };

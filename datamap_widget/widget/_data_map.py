@@ -26,6 +26,12 @@ from datamap_widget.engine._validation import label_index
 from datamap_widget.engine.dynamics import TrainingDynamics
 from datamap_widget.engine.label_issues import label_issues
 from datamap_widget.review import ReviewLog
+from datamap_widget.widget._compare import (
+    CompareLink,
+    compare_metrics,
+    default_names,
+    resolve_compare,
+)
 from datamap_widget.widget._figure import build_map, build_trajectory, place_region_guides
 from datamap_widget.widget._inputs import resolve_inputs, resolve_renderer
 from datamap_widget.widget._sync import (
@@ -155,6 +161,13 @@ class DataMapWidget(anywidget.AnyWidget):
         Region boundaries (defaults 0.2 and 0.5), see :meth:`TrainingDynamics.metrics`.
     path : str or path, optional
         On-disk mode: every finished epoch is written durably under this folder.
+    compare : TrainingDynamics or path, optional
+        Another run of the same examples (e.g. ``td.in_sample``, or the run before cleaning),
+        matched by id: a toggle switches the map between the two runs, a "moved" view draws each
+        example's shift, the panel shows both trajectories. See :meth:`compare_metrics`.
+    compare_names : (str, str), optional
+        Names of the shown and the compared run (default: "held-out" / "in-sample" for
+        ``td.in_sample``, else "this run" / the compared run's folder name or "other run").
 
     Examples
     --------
@@ -233,6 +246,10 @@ class DataMapWidget(anywidget.AnyWidget):
     _reviews = traitlets.Unicode("[]").tag(sync=True)  # JSON text (ReviewLog.messages_json)
     # ---- selection (map): the page's multi-point selection (int32 positions)
     _selection = traitlets.Dict().tag(sync=True)
+    # compare= (see _compare): the other run, reindexed to this run's positions
+    _compare_info = traitlets.Dict().tag(sync=True)
+    _compare_epoch = traitlets.Dict().tag(sync=True)
+    _compare_gold = traitlets.Bytes(b"").tag(sync=True)
 
     def __init__(
         self,
@@ -253,6 +270,8 @@ class DataMapWidget(anywidget.AnyWidget):
         variability_threshold=None,
         confidence_threshold=None,
         path=None,
+        compare=None,
+        compare_names=None,
     ):
         """Check every argument, then build the map (parameters: see ``DataMapWidget``).
 
@@ -285,6 +304,7 @@ class DataMapWidget(anywidget.AnyWidget):
         )
         names = self._names(td, label_names)
         shown = self._initial_label(td, names, label)
+        other = resolve_compare(td, compare)
 
         self._dynamics = td
         self._label_names = names
@@ -292,7 +312,7 @@ class DataMapWidget(anywidget.AnyWidget):
         _map_figure, map_parts = build_map(
             int(td.n_examples), resolved, td.variability_threshold, td.confidence_threshold
         )
-        _, traj_parts = build_trajectory()
+        _, traj_parts = build_trajectory(compare=other is not None)
         state = dict(
             _parts={**map_parts, **traj_parts},
             renderer=resolved,
@@ -308,6 +328,13 @@ class DataMapWidget(anywidget.AnyWidget):
         if not (ids.dtype.kind in "iu" and np.array_equal(ids, np.arange(len(ids)))):
             state["_ids"], state["_id_offsets"] = _pack_texts([str(i) for i in ids.tolist()])
         state.update(self._label_state(shown))
+        self._other = None
+        if other is not None:  # compare=: in the first state, so a page gets it at once
+            folder = compare if isinstance(compare, (str, os.PathLike)) else None
+            names = default_names(td, other, compare_names, folder)
+            self._other = CompareLink(self, other, names)
+            state["_compare_info"] = self._other.run.info(self._other.names)
+            state.update(self._other.label_state(shown))
         for name in _OWNED:  # read-only from outside: set before the first state is sent
             self.set_trait(name, state.pop(name))
         super().__init__(**state)
@@ -482,6 +509,10 @@ class DataMapWidget(anywidget.AnyWidget):
             return
         if not isinstance(content, dict) or content.get("type") != "request_epochs":
             return
+        if content.get("run") == "compare":  # compare=: the other run's epochs
+            if self._other is not None:
+                self._other.answer(content)
+            return
         try:
             with self._lock:
                 shown = self.label
@@ -542,6 +573,8 @@ class DataMapWidget(anywidget.AnyWidget):
     def _on_label_change(self, change):
         with self._lock:
             state = self._label_state(change["new"])
+            if self._other is not None:
+                state.update(self._other.label_state(change["new"]))
             with self.hold_sync():
                 for name, value in state.items():
                     self.set_trait(name, value)
@@ -727,6 +760,42 @@ class DataMapWidget(anywidget.AnyWidget):
         """Rows of :meth:`to_dataframe` for the selected examples (in :attr:`selected` order)."""
         return self.to_dataframe().iloc[self._selection_positions()]
 
+    def select(self, ids) -> None:
+        """Select examples from Python: the page shows them selected and opens its review list.
+
+        Works while the page is open (also during a running cell) and for a page displayed
+        later; :attr:`selected` agrees at once. Unknown ids raise ``ValueError`` (counts,
+        examples) and leave the selection as it was.
+
+        Parameters
+        ----------
+        ids : ids, boolean mask, boolean Series, DataFrame or None
+            Example ids (list, array, pandas Index, a Series' values, or one id); a boolean
+            mask with one value per example (by position); a boolean Series (a mask over ids,
+            its index); a DataFrame (its index holds the ids). ``None`` (or ``[]``) clears.
+
+        Examples
+        --------
+        >>> issues = w.dynamics.label_issues()
+        >>> w.select(issues[issues.flagged])  # the flagged examples, listed for review
+        >>> w.select(None)
+        """
+        from datamap_widget.widget._selection import selection_positions, selection_value
+
+        index = getattr(self, "_id_index", None)
+        if index is None:
+            index = self._id_index = pd.Index(np.asarray(self._dynamics.ids))
+        positions = selection_positions(ids, index)
+        self._select_requests = getattr(self, "_select_requests", 0) + 1
+        current = list(self._selected_index)
+        if positions.size == 1:
+            current = [int(positions[0])]  # one example: it is also the current point
+        elif current and not np.isin(current[0], positions):
+            current = []  # the panel must not show an example outside the selection
+        with self.hold_sync():
+            self.set_trait("_selection", selection_value(positions, self._select_requests))
+            self.set_trait("_selected_index", current)
+
     def _label_key(self, label):
         """Engine key of ``label`` (a name of this widget or an index); None: the shown label."""
         td = self._dynamics
@@ -819,6 +888,36 @@ class DataMapWidget(anywidget.AnyWidget):
             label=self._label_key(label),
             epochs=epochs,
             id_column=self._id_column if id_column is None else id_column,
+        )
+
+    @property
+    def compare(self):
+        """The compared run (``compare=``), a :class:`TrainingDynamics`, or None."""
+        return None if self._other is None else self._other.dynamics
+
+    def compare_metrics(self, epochs=None, label=None) -> pd.DataFrame:
+        """Both runs' maps side by side, one row per example id of either run.
+
+        Columns: confidence, variability, correctness, region of the shown run and the same with
+        ``_other`` for the compared one (missing where a run lacks the example), ``in_run`` /
+        ``in_other_run``, and ``moved``: how far the example lies from its place on the other
+        run's map (Euclidean, in (variability, confidence)). Rows: the shown run's ids in its
+        order, then the ids only the compared run has. ``epochs``: the maps after that many
+        epochs of each run (default: all each has logged).
+
+        Examples
+        --------
+        >>> moved = w.compare_metrics().sort_values("moved", ascending=False)
+        >>> w.select(moved.head(100))  # the 100 examples that moved most, listed in the page
+        """
+        if self._other is None:
+            raise ValueError("this widget compares no runs: pass compare= to DataMapWidget")
+        return compare_metrics(
+            self._dynamics,
+            self._other.dynamics,
+            self._other.names,
+            epochs=epochs,
+            label=self._label_key(label),
         )
 
     # ---------------------------------------------------------------------- review
@@ -978,6 +1077,8 @@ class DataMapWidget(anywidget.AnyWidget):
         )
 
     def close(self):
+        if getattr(self, "_other", None) is not None:
+            self._other.close()
         remove = getattr(getattr(self, "_dynamics", None), "remove_epoch_listener", None)
         if remove is not None:
             try:

@@ -14,6 +14,8 @@ from ipywidgets import Layout
 from datamap_widget.engine._palette import CORRECTNESS_COLORS
 
 ANIMATION_MS = 500
+COMPARE_COLOR = "#e08214"
+"""The compared run's trajectory (orange, apart from the correctness palette's ends)."""
 MAP_MARGIN = {"top": 20, "bottom": 52, "left": 62, "right": 92}
 
 
@@ -112,8 +114,9 @@ def place_region_guides(guides, regions, variability_threshold: float, confidenc
         regions.y = [0.965, 0.965, 0.02]
 
 
-def build_trajectory():
-    """Small p(gold)-per-epoch chart: line, 0.5 guide, markers for correct (o) / incorrect (x) epochs."""
+def build_trajectory(compare: bool = False):
+    """Small p(gold)-per-epoch chart: line, 0.5 guide, markers for correct (o) / incorrect (x)
+    epochs; with ``compare``, the compared run's p(gold) as a dashed line too."""
     sx = bq.LinearScale(min=0.5, max=1.5, allow_padding=False)
     sy = bq.LinearScale(min=0.0, max=1.0, allow_padding=False)
     empty = np.zeros(0, dtype=np.float32)
@@ -146,9 +149,21 @@ def build_trajectory():
         default_size=48,
         stroke_width=0,
     )
+    extra = {}
+    if compare:
+        extra["traj_other"] = bq.Lines(
+            x=empty,
+            y=empty,
+            scales={"x": sx, "y": sy},
+            colors=[COMPARE_COLOR],
+            line_style="dashed",
+            marker="square",
+            marker_size=16,
+            stroke_width=1.5,
+        )
     x_axis = bq.Axis(scale=sx, label="epoch", tick_format="d", grid_lines="none", tick_values=[1])
     figure = bq.Figure(
-        marks=[half, line, right, wrong],
+        marks=[half, *extra.values(), line, right, wrong],
         axes=[
             x_axis,
             bq.Axis(scale=sy, label="p(gold)", side="left", tick_format=".1f", grid_lines="none"),
@@ -166,5 +181,6 @@ def build_trajectory():
         "traj_half": half,
         "traj_right": right,
         "traj_wrong": wrong,
+        **extra,
     }
     return figure, parts

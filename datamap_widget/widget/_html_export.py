@@ -91,6 +91,15 @@ def _models(widget, blobs: _Blobs) -> dict:
     return models
 
 
+def _compare_answers(widget, shown: str):
+    """The compared run's earlier epochs as the kernel answers a page (``run: "compare"``), so the
+    saved page's toggle, moved view and two trajectories work as in the notebook."""
+    run = widget._other.run
+    key = widget._engine_label(shown)
+    for content, buffers in history_messages(run, key, shown, 1, run.n_epochs, widget._pred_dtype):
+        yield {**content, "run": "compare"}, buffers
+
+
 def snapshot(widget) -> tuple[dict, list[str]]:
     """(manifest, base64 buffers) of what the saved page shows: the shown label's whole history."""
     blobs = _Blobs()
@@ -108,6 +117,8 @@ def snapshot(widget) -> tuple[dict, list[str]]:
         answers = history_messages(
             td, widget._engine_label(shown), shown, 1, n_epochs, widget._pred_dtype
         )
+        if widget._other is not None:  # compare=: the other run's epochs 1..E'-1 likewise
+            answers = [*answers, *_compare_answers(widget, shown)]
         messages = [
             {"content": content, "buffers": [blobs.add(b) for b in buffers]}
             for content, buffers in answers

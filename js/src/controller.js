@@ -3,6 +3,7 @@
 // the data (store.js), the shown epoch (playback.js), what is picked (selection_state.js), the
 // review queue (review_state.js) and the map style. It drives the shared bqplot models
 // client-side (set without save_changes), so nothing here needs the kernel.
+import { CompareState } from "./compare_state.js";
 import { CurrentPointMarks } from "./marks.js";
 import { Playback } from "./playback.js";
 import { ReviewState } from "./review_state.js";
@@ -37,6 +38,7 @@ class Controller {
     /** @type {Int32Array} */
     this.searchHits = new Int32Array(0);
     this.marks = new CurrentPointMarks();
+    this.compare = new CompareState(this);
     this.playback = new Playback(this);
     this.picked = new SelectionState(this);
     this.review = new ReviewState(this);
@@ -60,15 +62,16 @@ class Controller {
     for (const view of this.views) view.update();
   }
 
-  /** The ring and trajectory follow the current point at the shown epoch. */
+  /** The ring and trajectory (both runs' when comparing) follow the current point at the shown epoch. */
   drawCurrent() {
     if (!this.parts) return;
-    const { selected: i, shown, positions, history } = this;
-    this.marks.draw(this.parts, { i, shown, positions, history });
+    const { selected: i, shown, positions, store } = this;
+    this.marks.draw(this.parts, { i, shown, positions, history: store.history, other: store.compareHistory });
   }
 
+  /** The drawn run's history view (the compared run's in its view, see compare_state.js). */
   get history() {
-    return this.store.history;
+    return this.compare.activeRun.history;
   }
 
   get nEpochs() {
@@ -76,7 +79,7 @@ class Controller {
   }
 
   get loggedEpochs() {
-    return this.store.loggedEpochs;
+    return this.compare.active === "other" ? this.store.compareEpochs.newest : this.store.loggedEpochs;
   }
 
   get shown() {

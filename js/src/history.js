@@ -13,6 +13,7 @@ export class EpochStore {
     this.rows = []; // rows[e - 1] = {pGold: Float32Array, pred: Uint8Array|Uint16Array, correct: Uint8Array}
     this.complete = 0;
     this.newest = 0; // highest epoch number known to exist (from the kernel)
+    this.asked = null; // {stop, at}: the last request for missing epochs, until they are here
   }
 
   /** Store epochs first, first+1, ... from (E, N) array descriptors; returns how many were new. */
@@ -30,7 +31,20 @@ export class EpochStore {
     }
     this.newest = Math.max(this.newest, first - 1 + p.length);
     while (this.complete < this.rows.length && this.rows[this.complete]) this.complete += 1;
+    if (this.asked && this.complete >= this.asked.stop - 1) this.asked = null;
     return added;
+  }
+
+  /**
+   * The epochs to ask the kernel for now, [first, stop), or null: none missing, or asked for
+   * less than `timeoutMs` ago and not answered yet. Records the ask.
+   * @param {number} now @param {number} timeoutMs
+   */
+  toAsk(now, timeoutMs) {
+    const gap = this.missing();
+    if (!gap || (this.asked && now - this.asked.at < timeoutMs)) return null;
+    this.asked = { stop: this.newest + 1, at: now };
+    return [gap[0], this.asked.stop];
   }
 
   /** The first run of missing epochs up to `newest`, as epoch numbers [first, stop), or null. */

@@ -2,9 +2,11 @@
 
 import { filterMask, pointColors } from "./map_style.js";
 import { mountMapTools } from "./map_tools.js";
+import { mountMovedLayer } from "./moved_layer.js";
 import { mountOverlay } from "./overlay.js";
 import { dataToClientTransform } from "./picking.js";
 import { mountRaster } from "./raster.js";
+import { BASE_OPACITY, emphasised } from "./selection_style.js";
 import { testHooksEnabled } from "./test_hooks.js";
 import { mountTooltip } from "./tooltip.js";
 
@@ -101,6 +103,7 @@ export async function mountMap({ ctrl, container, renderer, onScaleChange = null
     pointsView,
     sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12,
   });
+  const moved = mountMovedLayer({ figureView, pointsView });
   const tooltip = mountTooltip({ ctrl, container });
   const scaleModels = { x: pointsView.scales.x.model, y: pointsView.scales.y.model };
   if (!ctrl.homeDomain)
@@ -141,14 +144,21 @@ export async function mountMap({ ctrl, container, renderer, onScaleChange = null
   let layerFrame = 0;
   function drawLayers() {
     layerFrame = 0;
+    const shifts = ctrl.compare.shifts(); // the moved view (compare_state.js), else null
+    moved.draw(shifts && { ...shifts, selection: ctrl.selection, current: ctrl.selected, visible: visibleMask() });
     if (ctrl.shown === 0) {
       overlay.draw({ positions: null });
       return;
     }
     const on = styled();
-    if (raster) raster.canvas.style.visibility = on ? "hidden" : "";
-    else pointsView.el.style.opacity = on ? "0" : "";
-    const colors = on
+    const emphasis = emphasised(ctrl.selection); // the overlay draws the selection in colour over it
+    const faded = emphasis || shifts !== null;
+    if (raster) {
+      raster.canvas.style.visibility = on ? "hidden" : "";
+      raster.canvas.style.opacity = faded ? BASE_OPACITY : "";
+    } else pointsView.el.style.opacity = on ? "0" : faded ? BASE_OPACITY : "";
+    const colored = on || emphasis;
+    const colors = colored
       ? pointColors(ctrl.colorBy, {
           positions: ctrl.positions,
           gold: ctrl.history.gold,
@@ -161,6 +171,7 @@ export async function mountMap({ ctrl, container, renderer, onScaleChange = null
     overlay.draw({
       positions: ctrl.positions,
       colors,
+      drawPoints: on,
       visible: visibleMask(),
       selection: ctrl.selection,
       hits: ctrl.searchQuery ? ctrl.searchHits : null,
@@ -197,12 +208,14 @@ export async function mountMap({ ctrl, container, renderer, onScaleChange = null
     scales,
     tooltip,
     transform,
+    moved,
     dispose() {
       tools.dispose();
       for (const m of Object.values(scaleModels)) m.off("change:min change:max", onScale);
       cancelAnimationFrame(layerFrame);
       cancelAnimationFrame(scaleFrame);
       overlay.dispose();
+      moved.dispose();
       tooltip.dispose();
       if (raster) raster.dispose();
       figureView.remove();
@@ -224,6 +237,7 @@ function paintTracker(pointsView, renderer, duration) {
     const now = performance.now();
     if (!last || last.done) return;
     last.frames += 1;
+    if (last.frames === 1) last.first = now;
     last.end = now;
     if (!painted.has(last.epoch)) painted.set(last.epoch, now);
   }
@@ -253,7 +267,7 @@ function paintTracker(pointsView, renderer, duration) {
   }
 
   function begin(epoch, animate) {
-    const t = { start: performance.now(), end: null, frames: 0, epoch, done: false };
+    const t = { start: performance.now(), first: null, end: null, frames: 0, epoch, done: false };
     last = t;
     begun.push({ epoch, at: t.start, animate });
     if (renderer === "svg") trackSVG(t);
@@ -277,7 +291,7 @@ function paintTracker(pointsView, renderer, duration) {
     layersCount: () => layers,
     layersDrawnAt: () => layersAt,
     begun: () => begun.slice(),
-    lastTransition: () => (last ? { start: last.start, end: last.end, frames: last.frames } : null),
+    lastTransition: () => (last ? { start: last.start, first: last.first, end: last.end, frames: last.frames } : null),
     paintedAt: (epoch) => (painted.has(epoch) ? painted.get(epoch) : null),
   };
 }

@@ -33,11 +33,11 @@ export class CurrentPointMarks {
 
   /**
    * Put the highlight ring on point i (null: none) at `positions`, and its trajectory up to epoch
-   * `shown` in the panel. A newly selected (or re-shown) point gets its ring at once: bqplot would
+   * `shown` in the panel (`history`: the shown run's; `other`: the compared run's, or null). A newly selected (or re-shown) point gets its ring at once: bqplot would
    * otherwise tween it from its last place (the origin at first) for the figure's
    * animation_duration. The same point keeps its ring and moves with it (epochs).
    */
-  draw(parts, { i, shown, positions, history }) {
+  draw(parts, { i, shown, positions, history, other = null }) {
     const visible = i !== null && shown > 0;
     if (visible) {
       const ring = { x: [positions.x[i]], y: [positions.y[i]], visible: true };
@@ -47,6 +47,6 @@ export class CurrentPointMarks {
       parts.highlight.set({ visible: false });
     }
     this.ringAt = visible ? i : null;
-    showTrajectory(parts, history, visible ? i : null, shown);
+    showTrajectory(parts, history, visible ? i : null, shown, other);
   }
 }

@@ -29,7 +29,8 @@ export function accumulate(sums, history, k) {
  * confidence = mean p(gold), variability = population std of p(gold) (ddof 0),
  * correctness = fraction of epochs predicted correctly; all over epochs 1..sums.k.
  * Returns {x: variability, y: confidence, color: correctness} as new Float32Arrays
- * (new arrays every call: bqplot-gl keeps the previous ones as animation start).
+ * (new arrays every call: bqplot-gl keeps the previous ones as animation start). An example
+ * with a NaN p(gold) (one a compared run lacks) gets NaN everywhere: no place on the map.
  */
 export function mapFromSums(sums, n) {
   const { k, sum, sumSq, hits } = sums;
@@ -40,9 +41,10 @@ export function mapFromSums(sums, n) {
   for (let i = 0; i < n; i++) {
     const mean = sum[i] / k;
     const variance = sumSq[i] / k - mean * mean;
-    x[i] = variance > 0 ? Math.sqrt(variance) : 0;
+    const absent = Number.isNaN(mean); // not in this run (a compared run that lacks it)
+    x[i] = variance > 0 ? Math.sqrt(variance) : absent ? Number.NaN : 0;
     y[i] = mean;
-    color[i] = hits[i] / k;
+    color[i] = absent ? Number.NaN : hits[i] / k;
   }
   return { x, y, color };
 }

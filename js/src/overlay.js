@@ -8,6 +8,7 @@
 import { rgba } from "./map_style.js";
 import { dataToClientTransform } from "./picking.js";
 import { discOffsets } from "./raster.js";
+import { emphasised, faded, outlineOf } from "./selection_style.js";
 
 const SELECTED = rgba("#111111");
 const SEARCH = rgba("#ff00cc");
@@ -60,8 +61,10 @@ export function mountOverlay({ figureView, pointsView, sizeOf }) {
   }
 
   /**
-   * Draw. `state`: {positions, colors (Uint32Array|null: draw the points themselves), visible
-   * (mask|null), selection (Int32Array), hits (Int32Array|null), reviewCodes, current (index|null)}.
+   * Draw. `state`: {positions, colors (Uint32Array|null: each point's colour), drawPoints (draw
+   * every point here: the base layer is hidden), visible (mask|null), selection (Int32Array),
+   * hits (Int32Array|null), reviewCodes, current (index|null)}. A selection of several points
+   * is drawn again over the faded map, in colour and outlined (selection_style.js).
    */
   function draw(state) {
     place();
@@ -97,10 +100,18 @@ export function mountOverlay({ figureView, pointsView, sizeOf }) {
     const pyOf = (i) => Math.round(y0 + ky * y[i]);
     const area = sizeOf();
     const r = Math.max(1, Math.sqrt(area / Math.PI));
-    if (state.colors) {
-      const disc = discOffsets(area);
+    const disc = discOffsets(area);
+    const emphasis = emphasised(state.selection) && state.colors !== null;
+    if (state.drawPoints) {
+      const colorOf = emphasis ? (i) => faded(state.colors[i]) : (i) => state.colors[i];
       for (let i = 0, n = x.length; i < n; i++)
-        if (shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, state.colors[i]);
+        if (shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, colorOf(i));
+    }
+    if (emphasis) {
+      const outline = ringOffsets(r - 0.5, r + 1);
+      const picked = state.selection.filter((i) => i < x.length && shown(i));
+      for (const i of picked) stamp(pixels, W, clip, pxOf(i), pyOf(i), outline, outlineOf(state.colors[i]));
+      for (const i of picked) stamp(pixels, W, clip, pxOf(i), pyOf(i), disc, state.colors[i]);
     }
     if (state.reviewCodes) {
       const dot = discOffsets(Math.min(area, 7));
@@ -112,7 +123,7 @@ export function mountOverlay({ figureView, pointsView, sizeOf }) {
       const ring = ringOffsets(r + 0.5, r + 2.5);
       for (const i of state.hits) if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SEARCH);
     }
-    if (state.selection.length) {
+    if (state.selection.length && !emphasis) {
       const ring = ringOffsets(
         r + (state.hits && state.hits.length ? 2.5 : 0.5),
         r + (state.hits && state.hits.length ? 4 : 2),
@@ -120,7 +131,7 @@ export function mountOverlay({ figureView, pointsView, sizeOf }) {
       for (const i of state.selection)
         if (i < x.length && shown(i)) stamp(pixels, W, clip, pxOf(i), pyOf(i), ring, SELECTED);
     }
-    if (state.colors && state.current !== null && state.current < x.length) {
+    if ((state.drawPoints || emphasis) && state.current !== null && state.current < x.length) {
       stamp(pixels, W, clip, pxOf(state.current), pyOf(state.current), ringOffsets(r + 3, r + 5.5), SELECTED);
     }
     ctx.putImageData(image, 0, 0);

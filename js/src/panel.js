@@ -1,4 +1,5 @@
 // The linked inspection panel: everything is filled in the browser from synced state.
+import { counterpartLine } from "./compare_panel.js";
 import { fmt3, h } from "./dom.js";
 import { goldNameOf, paintImage } from "./examples.js";
 import { regionOf } from "./metrics.js";
@@ -25,8 +26,11 @@ export function buildPanel(ctrl) {
   const variability = field(fields, "Variability", "dmw-variability");
   const correctness = field(fields, "Correctness", "dmw-correctness");
   const region = field(fields, "Region", "dmw-region");
+  const other = field(fields, "", "dmw-other-run"); // compare=: the run not drawn
+  other.parentElement.style.display = ctrl.compare.enabled ? "" : "none";
   const trajectory = h("div", "dmw-trajectory");
   const legend = h("div", "dmw-trajectory-legend", "● correct   ✚ incorrect   - - p = 0.5");
+  if (ctrl.compare.enabled) legend.textContent += `   orange ▪ - -: ${ctrl.compare.info.names[1]}`;
   const images = store.hasImages;
   canvas.style.display = images ? "" : "none";
   text.style.display = store.hasTexts ? "" : "none";
@@ -48,7 +52,8 @@ export function buildPanel(ctrl) {
     root.classList.toggle("dmw-empty", !active);
     hint.style.display = active ? "none" : "";
     if (!active) {
-      for (const node of [title, text, gold, pred, confidence, variability, correctness, region]) node.textContent = "";
+      for (const node of [title, text, gold, pred, confidence, variability, correctness, region, other])
+        node.textContent = "";
       lastIndex = null;
       return;
     }
@@ -70,7 +75,12 @@ export function buildPanel(ctrl) {
     confidence.textContent = fmt3(c);
     variability.textContent = fmt3(v);
     correctness.textContent = fmt3(ctrl.positions.color[i]);
-    region.textContent = regionOf(c, v, meta);
+    region.textContent = Number.isFinite(c) ? regionOf(c, v, meta) : "not in this run";
+    const line = counterpartLine(ctrl, i);
+    if (line) {
+      other.previousElementSibling.textContent = line.name;
+      other.textContent = line.text;
+    }
   }
 
   return { root, trajectory, update };

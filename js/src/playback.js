@@ -12,32 +12,37 @@ const BUSY_POLL_MS = 40;
 const MAX_WAIT_MS = 3000; // never wait longer than this for an animation to end
 
 export class Playback {
-  /** `page`: the controller (store, parts, views, drawCurrent, notify). */
+  /** `page`: the controller (store, compare, parts, views, drawCurrent, notify). */
   constructor(page) {
     this.page = page;
     const n = page.store.n;
+    const run = () => page.compare.activeRun; // the run whose map is drawn (compare_state.js)
+    this.run = run;
     this.shown = 0;
     this.drawnEpoch = 0; // the epoch the marks were last given (0: the map is empty)
     this.shownLabel = undefined; // the label of the map last computed
     this.follow = true;
     this.sums = emptySums(n); // running sums of the newest complete epochs (follow mode)
-    this.sumsOf = page.store.epochs; // the history those sums were taken from
+    this.sumsOf = run().epochs; // the history those sums were taken from
     this.positions = mapFromSums(this.sums, n);
     this.playTimer = null;
     this.showTimer = null;
     this.waitingSince = null; // when a newer epoch started waiting for an animation to end
-    this.unsubscribe = page.store.on("history", () => this.scheduleShow());
+    this.unsubscribe = [
+      page.store.on("history", () => this.scheduleShow()),
+      page.store.on("compare", () => this.scheduleShow()),
+    ];
   }
 
   dispose() {
-    this.unsubscribe();
+    for (const stop of this.unsubscribe) stop();
     this.stopPlay();
     clearTimeout(this.showTimer);
   }
 
-  /** Complete epochs the map can show. */
+  /** Complete epochs the map can show (of the drawn run). */
   get nEpochs() {
-    return this.page.store.epochs.complete;
+    return this.run().epochs.complete;
   }
 
   get playing() {
@@ -116,13 +121,20 @@ export class Playback {
     }
   }
 
+  /** The drawn run changed (compare_state.js): its newest epoch when following, else the same one. */
+  switchRun() {
+    const complete = this.nEpochs;
+    this.shown = this.follow ? complete : Math.min(Math.max(this.shown, 1), complete);
+    this.apply();
+  }
+
   /** The map after the shown epoch: O(N) from the running sums when following, else O(k N). */
   computePositions() {
     const { store } = this.page;
-    const history = store.history;
-    if (this.sumsOf !== store.epochs) {
-      this.sums = emptySums(store.n); // another label's history: start the sums again
-      this.sumsOf = store.epochs;
+    const { epochs, history } = this.run();
+    if (this.sumsOf !== epochs) {
+      this.sums = emptySums(store.n); // another label's or run's history: start the sums again
+      this.sumsOf = epochs;
     }
     const k = this.shown;
     if (k >= this.sums.k) return mapFromSums(accumulate(this.sums, history, k), store.n);

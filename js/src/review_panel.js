@@ -148,12 +148,16 @@ export function buildReviewPanel(ctrl) {
     return VERDICT_TEXT[2];
   }
 
+  // A selection made by `w.select(...)` in Python opens the list, whatever its size.
   let userOpen = null; // null: open for a selection of several points
   let openFor = null; // the selection userOpen was chosen for
+  let openRequest = 0;
   function isOpen() {
-    if (openFor !== ctrl.selection) {
+    const request = ctrl.picked.listRequest;
+    if (openFor !== ctrl.selection || openRequest !== request) {
       openFor = ctrl.selection;
-      userOpen = null;
+      openRequest = request;
+      userOpen = request ? true : null;
     }
     return userOpen ?? ctrl.selection.length > 1;
   }
@@ -228,7 +232,7 @@ export function buildReviewPanel(ctrl) {
     const n = order.length;
     const sel = ctrl.selection.length;
     caption.textContent = sel
-      ? `${n} selected example${n === 1 ? "" : "s"}`
+      ? `${n} selected example${n === 1 ? "" : "s"}${ctrl.picked.listRequest ? " (selected from Python)" : ""}`
       : n
         ? `No selection: all ${n} examples, ${review.scores ? "most likely mislabeled first" : "least confident first"}`
         : "No examples to review yet.";

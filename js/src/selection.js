@@ -220,6 +220,7 @@ export function selectByRegion(positions, meta, region, { visible = null } = {})
   const { x, y } = positions;
   const mask = emptyMask(x.length);
   for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(y[i])) continue; // not on this map (a compared run that lacks it)
     if (regionOf(y[i], x[i], meta) === region && (visible === null || visible[i])) mask[i] = 1;
   }
   return mask;

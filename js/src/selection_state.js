@@ -12,6 +12,8 @@ export class SelectionState {
     /** @type {number | null} the current point */
     this.selected = null;
     this.selection = new Int32Array(0); // selected positions, ascending
+    /** non-zero while the selection is one `w.select(...)` set: the review list opens on it */
+    this.listRequest = 0;
     const { store } = page;
     this.unsubscribe = [
       store.on("selectedIndex", () => this.syncCurrent()),
@@ -43,6 +45,7 @@ export class SelectionState {
   /** Store a multi-point selection (positions, any order; kept ascending, unique). */
   setSelection(indexes) {
     this.selection = positionsIn(indexes, this.page.store.n);
+    this.listRequest = 0;
     this.page.store.setSelection(this.selection);
     this.page.notify();
   }
@@ -54,10 +57,14 @@ export class SelectionState {
   }
 
   syncSelection(notify = true) {
-    const sel = this.page.store.selection;
+    const { store } = this.page;
+    const sel = store.selection;
     if (sel === null) return; // malformed: the store warned, keep ours
-    if (sel.length === this.selection.length && sel.every((v, j) => v === this.selection[j])) return;
+    const request = sel.length ? store.selectionRequest : 0;
+    const same = sel.length === this.selection.length && sel.every((v, j) => v === this.selection[j]);
+    if (same && request === this.listRequest) return;
     this.selection = sel;
+    this.listRequest = request;
     if (notify) this.page.notify();
   }
 }

@@ -16,6 +16,8 @@ import { EpochStore, historyView } from "./history.js";
 import {
   decisionsMessage,
   PACKED,
+  readCompareGold,
+  readCompareInfo,
   readCount,
   readEpoch,
   readGoldSets,
@@ -30,6 +32,7 @@ import {
   readScores,
   readSelectedIndex,
   readSelection,
+  readSelectionRequest,
   readShownLabel,
   readWantedLabel,
   requestEpochsMessage,
@@ -43,10 +46,11 @@ const REQUEST_TIMEOUT_MS = 120000; // ask again for missing epochs if no answer 
 
 /**
  * A store field with a change event, named as its getter: history (epochs arrived or the shown
- * label changed: `history`, `epochs`), meta, scores, reviews (the kernel's decisions),
- * selectedIndex, selection, wantedLabel (also fired when this page set them), and
+ * label changed: `history`, `epochs`), compare (the same for the compared run:
+ * `compareHistory`, `compareEpochs`, `compareInfo`), meta, scores, reviews (the kernel's
+ * decisions), selectedIndex, selection, wantedLabel (also fired when this page set them), and
  * decisionErrors (called with the kernel's [[decision id, reason], ...] refusals).
- * @typedef {"history" | "meta" | "scores" | "reviews" | "selectedIndex" | "selection" | "wantedLabel" | "decisionErrors"} Field
+ * @typedef {"history" | "compare" | "meta" | "scores" | "reviews" | "selectedIndex" | "selection" | "wantedLabel" | "decisionErrors"} Field
  */
 
 export class DataStore {
@@ -64,7 +68,9 @@ export class DataStore {
     /** @type {Float32Array | null} label-issue score per point of the shown label (sent with epochs) */
     this.scores = null;
     this.scoresLabel = null;
-    this.request = null; // {label, stop, at}: the last request for missing epochs
+    /** @type {EpochStore | null} the compared run's history (DataMapWidget(compare=...)), or null */
+    this.compareEpochs = this.compareInfo ? new EpochStore(this.epochs.label, this.n) : null;
+    this.compareHistory = this.compareEpochs ? historyView(this.compareEpochs, source) : null;
     /** @type {[string, Function][]} */
     this.handlers = [
       [`change:${TRAITS.epoch}`, () => this.receiveEpoch()],
@@ -77,9 +83,11 @@ export class DataStore {
       [`change:${TRAITS.selectedIndex}`, () => this.emit("selectedIndex")],
       [`change:${TRAITS.selection}`, () => this.emit("selection")],
       [`change:${TRAITS.label}`, () => this.emit("wantedLabel")],
+      [`change:${TRAITS.compareEpoch}`, () => this.receiveCompareEpoch()],
     ];
     for (const [event, handler] of this.handlers) source.on(event, handler);
     this.receiveEpoch();
+    this.receiveCompareEpoch();
   }
 
   dispose() {
@@ -136,6 +144,23 @@ export class DataStore {
       Object.entries(readParts(this.source)).map(async ([role, id]) => [role, await manager.get_model(id)]),
     );
     return Object.fromEntries(entries);
+  }
+
+  /** The compared run: names, counts, the positions it lacks (wire.js readCompareInfo); null if none. */
+  get compareInfo() {
+    return this.cached("compareInfo", [TRAITS.compareInfo], () => {
+      try {
+        return readCompareInfo(this.source, this.n);
+      } catch (err) {
+        console.warn("datamap-widget: ignored a malformed compared run", err);
+        return null;
+      }
+    });
+  }
+
+  /** The compared run's gold class per point (65535: it lacks the example). */
+  get compareGold() {
+    return this.cached("compareGold", [TRAITS.compareGold], () => readCompareGold(this.source, this.n));
   }
 
   /** Task, class / label names, thresholds, shown_label (as the kernel holds them now). */
@@ -221,6 +246,11 @@ export class DataStore {
     });
   }
 
+  /** Non-zero, and new with each call, when `w.select(...)` in Python set the selection. */
+  get selectionRequest() {
+    return readSelectionRequest(this.source);
+  }
+
   /** Set the current point; it reaches Python when the kernel is free. @param {number | null} i */
   select(i) {
     this.write(TRAITS.selectedIndex, selectedIndexValue(i));
@@ -249,7 +279,27 @@ export class DataStore {
 
   resetEpochs(label) {
     this.epochs = new EpochStore(label, this.n);
-    this.request = null;
+  }
+
+  /** The compared run's newest epoch arrived (it logs on its own), or the shown label changed. */
+  receiveCompareEpoch() {
+    if (!this.compareEpochs) return;
+    const { epoch, label, payload } = readEpoch(this.source, TRAITS.compareEpoch);
+    if (epoch && label !== this.compareEpochs.label) this.compareEpochs = new EpochStore(label, this.n);
+    if (epoch) {
+      try {
+        this.compareEpochs.put(epoch, payload);
+      } catch (err) {
+        console.warn("datamap-widget: ignored a malformed epoch of the compared run", err);
+      }
+    }
+    this.compareChanged();
+  }
+
+  compareChanged() {
+    this.compareHistory = historyView(this.compareEpochs, this.source);
+    this.ask(this.compareEpochs, "compare");
+    this.emit("compare");
   }
 
   /** The newest epoch arrived (one comm message per logged epoch), or the shown label changed. */
@@ -305,6 +355,10 @@ export class DataStore {
       this.emit("decisionErrors", message.errors);
       return;
     }
+    if (message.run === "compare") {
+      this.receiveCompareAnswer(message);
+      return;
+    }
     if (message.label !== this.epochs.label) return;
     try {
       this.epochs.put(message.first, message.payload, message.buffers);
@@ -312,21 +366,33 @@ export class DataStore {
       console.warn("datamap-widget: ignored malformed history", err);
       return;
     }
-    if (this.request && this.epochs.complete >= this.request.stop - 1) this.request = null;
     this.historyChanged();
+  }
+
+  receiveCompareAnswer(message) {
+    const epochs = this.compareEpochs;
+    if (!epochs || message.label !== epochs.label) return;
+    try {
+      epochs.put(message.first, message.payload, message.buffers);
+    } catch (err) {
+      console.warn("datamap-widget: ignored malformed history of the compared run", err);
+      return;
+    }
+    this.compareChanged();
   }
 
   /** Ask the kernel for epochs this page lacks (answered when the kernel is free). */
   requestMissing() {
-    const gap = this.epochs.missing();
-    if (!gap || !this.connected) return;
-    const now = performance.now();
-    const r = this.request;
-    if (r && r.label === this.epochs.label && now - r.at < REQUEST_TIMEOUT_MS) return;
-    const stop = this.epochs.newest + 1;
-    this.request = { label: this.epochs.label, stop, at: now };
+    this.ask(this.epochs, "main");
+  }
+
+  /** @param {EpochStore} epochs the shown or the compared run's @param {"main" | "compare"} run */
+  ask(epochs, run) {
+    if (!this.connected) return;
+    const range = epochs.toAsk(performance.now(), REQUEST_TIMEOUT_MS);
+    if (!range) return;
     try {
-      this.source.send(requestEpochsMessage(this.epochs.label, gap[0], stop));
+      this.source.send(requestEpochsMessage(epochs.label, range[0], range[1], run));
     } catch (err) {
       console.warn("datamap-widget: could not ask the kernel for the history", err);
     }

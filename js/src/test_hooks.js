@@ -43,6 +43,10 @@ export function testHandle({ el, renderer, ctrl, map, review }) {
     layersDrawn: () => map.tracker.layersCount(),
     layersDrawnAt: () => map.tracker.layersDrawnAt(),
     tooltipShownAt: () => map.tooltip.shownAt(),
+    compareMode: () => ctrl.compare.mode,
+    setCompareMode: (mode) => ctrl.compare.setMode(mode),
+    compareEpochs: () => (ctrl.store.compareEpochs ? ctrl.store.compareEpochs.complete : null),
+    movedDrawn: () => map.moved.drawn(),
     setReviewCodes: (codes) => {
       ctrl.review.codes = Uint8Array.from(codes);
       ctrl.notify();

@@ -1,8 +1,13 @@
 // @ts-check
 // Drive the panel's small bqplot chart: p(gold) per epoch, 0.5 guide, correct (o) / incorrect (x).
 
-/** Show example i's trajectory over epochs 1..k (plain arrays: at most a few hundred epochs). */
-export function showTrajectory(parts, history, i, k) {
+/**
+ * Show example i's trajectory over epochs 1..k (plain arrays: at most a few hundred epochs), and
+ * with a compared run (`other`, its history view; the part `traj_other`) its p(gold) too, dashed,
+ * over its own epochs up to k (none where it lacks the example).
+ */
+export function showTrajectory(parts, history, i, shown, other = null) {
+  const k = Math.min(shown, history.nEpochs);
   const xs = [];
   const ys = [];
   const rightX = [];
@@ -23,7 +28,20 @@ export function showTrajectory(parts, history, i, k) {
       }
     }
   }
-  const last = Math.max(1, k);
+  const kOther = other && parts.traj_other ? Math.min(shown, other.nEpochs) : 0;
+  if (parts.traj_other) {
+    const ox = [];
+    const oy = [];
+    for (let e = 0; i !== null && e < kOther; e++) {
+      const p = other.rows[e].pGold[i];
+      if (Number.isFinite(p)) {
+        ox.push(e + 1);
+        oy.push(p);
+      }
+    }
+    parts.traj_other.set({ x: ox, y: oy });
+  }
+  const last = Math.max(1, k, kOther);
   const step = Math.ceil(last / 10);
   const ticks = [];
   for (let e = 1; e <= last; e += step) ticks.push(e);

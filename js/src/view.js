@@ -1,4 +1,5 @@
 // One rendered view of the widget: layout, child figures, keys, and (tests only) the test handle.
+import { buildCompareControls } from "./compare_controls.js";
 import { buildControls } from "./controls.js";
 import { h } from "./dom.js";
 import { buildMapControls } from "./map_controls.js";
@@ -34,6 +35,8 @@ export async function renderView({ el, ctrl }) {
     zoomed: () => map.scales.zoomed(),
   });
   controls.root.after(mapControls.root);
+  const compareControls = buildCompareControls(ctrl); // two runs side by side (compare=)
+  mapControls.root.after(compareControls.root);
   if (!el.hasAttribute("tabindex")) el.tabIndex = 0;
   const onMapKey = (event) => {
     if (event.key !== "Escape" || event.defaultPrevented) return;
@@ -56,6 +59,7 @@ export async function renderView({ el, ctrl }) {
       panel.update();
       review.update();
       mapControls.update();
+      compareControls.update();
       map.updateLayers();
     },
   };

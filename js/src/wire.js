@@ -28,6 +28,9 @@ export const TRAITS = Object.freeze({
   selectedIndex: "_selected_index",
   reviews: "_reviews",
   selection: "_selection",
+  compareInfo: "_compare_info",
+  compareEpoch: "_compare_epoch",
+  compareGold: "_compare_gold",
 });
 
 /** @typedef {{ get(name: string): any }} Source */
@@ -77,11 +80,12 @@ export function readShownLabel(source) {
 
 /**
  * The newest epoch trait: {epoch: number (0: none), label, payload} where `payload` holds the
- * (1, N) arrays p_gold / pred / correct (and maybe score) that history.js stores.
- * @param {Source} source
+ * (1, N) arrays p_gold / pred / correct (and maybe score) that history.js stores. `trait`: the
+ * shown run's (default) or the compared run's (`TRAITS.compareEpoch`).
+ * @param {Source} source @param {string} [trait]
  */
-export function readEpoch(source) {
-  const payload = source.get(TRAITS.epoch) || {};
+export function readEpoch(source, trait = TRAITS.epoch) {
+  const payload = source.get(trait) || {};
   return { epoch: Number(payload.epoch) || 0, label: String(payload.label ?? ""), payload };
 }
 
@@ -164,6 +168,15 @@ export function readSelection(source, n) {
   return decodeSelection(source.get(TRAITS.selection), n);
 }
 
+/**
+ * The number `w.select(...)` puts in the selection it sets (0: the page, or nobody, set it): it
+ * changes with every call, so the page opens its review list on each one.
+ * @param {Source} source @returns {number}
+ */
+export function readSelectionRequest(source) {
+  return Number((source.get(TRAITS.selection) || {}).from_python) || 0;
+}
+
 /** @param {ArrayLike<number>} indexes ascending positions @returns the `_selection` value */
 export function selectionValue(indexes) {
   return encodeSelection(indexes);
@@ -192,20 +205,51 @@ export function readReviews(source) {
 }
 
 /**
- * A custom message from the kernel, classified: {type: "epochs", label, first, payload, buffers}
- * (an answer to requestEpochs), {type: "decision_errors", errors: [[id, reason], ...]}, or null.
+ * A custom message from the kernel, classified: {type: "epochs", run, label, first, payload,
+ * buffers} (an answer to requestEpochs; run "main" or "compare"), {type: "decision_errors",
+ * errors: [[id, reason], ...]}, or null.
  * @param {any} content @param {any[]} [buffers]
  */
 export function readMessage(content, buffers) {
   if (!content) return null;
   if (content.type === "decision_errors") return { type: "decision_errors", errors: content.errors || [] };
   if (content.type !== "epochs") return null;
-  return { type: "epochs", label: String(content.label), first: Number(content.first), payload: content, buffers };
+  const run = content.run === "compare" ? "compare" : "main";
+  return { type: "epochs", run, label: String(content.label), first: Number(content.first), payload: content, buffers };
 }
 
-/** Ask for epochs first..stop-1 (1-based) of `label`. @param {string} label @param {number} first @param {number} stop */
-export function requestEpochsMessage(label, first, stop) {
-  return { type: "request_epochs", label, first, stop };
+/**
+ * Ask for epochs first..stop-1 (1-based) of `label`, of the shown run or the compared one.
+ * @param {string} label @param {number} first @param {number} stop @param {"main" | "compare"} [run]
+ */
+export function requestEpochsMessage(label, first, stop, run = "main") {
+  const message = { type: "request_epochs", label, first, stop };
+  return run === "compare" ? { ...message, run } : message;
+}
+
+/**
+ * The compared run (`DataMapWidget(compare=...)`), or null: {names: [shown, other], matched,
+ * onlyHere, onlyThere (counts), onlyThereIds (a few ids), missing (Int32Array: positions the
+ * other run lacks)}. Throws on a malformed value.
+ * @param {Source} source @param {number} n
+ */
+export function readCompareInfo(source, n) {
+  const info = source.get(TRAITS.compareInfo);
+  if (!info || !info.names) return null;
+  return {
+    names: info.names.map(String),
+    matched: Number(info.matched) || 0,
+    onlyHere: Number(info.only_here) || 0,
+    onlyThere: Number(info.only_there) || 0,
+    onlyThereIds: (info.only_there_ids || []).map(String),
+    missing: decodeSelection(info.missing, n),
+  };
+}
+
+/** @param {Source} source @param {number} n @returns {Uint16Array} the compared run's gold per point (65535: absent) */
+export function readCompareGold(source, n) {
+  const raw = bytesOf(source.get(TRAITS.compareGold));
+  return typedAt(Uint16Array, raw, 0, Math.min(n, raw.byteLength >> 1));
 }
 
 /** Decisions for the kernel's ReviewLog (review_queue.js decisionMessage). @param {any[]} decisions */

@@ -7,6 +7,7 @@ import { goldNameOf } from "../src/examples.js";
 import { CATEGORY_COLORS, filterMask, legendOf, pointColors, REVIEW_COLORS, rgba } from "../src/map_style.js";
 import { regionOf } from "../src/metrics.js";
 import { ringOffsets } from "../src/overlay.js";
+import { BASE_OPACITY, emphasised, faded, outlineOf, WASH } from "../src/selection_style.js";
 import { decodeSelection, encodeSelection } from "../src/selection_sync.js";
 import { SNIPPET_CHARS, snippet } from "../src/tooltip.js";
 
@@ -114,4 +115,18 @@ test("overlay ring offsets lie between the two radii", () => {
     const d = Math.hypot(ring[k], ring[k + 1]);
     assert.ok(d >= 3 && d <= 5.03, `offset at distance ${d}`);
   }
+});
+
+test("a selection fades the rest of the map as the base layer's opacity does, and outlines in a darker own colour", () => {
+  const bytes = (word) => Array.from(new Uint8Array(Uint32Array.of(word).buffer));
+  const blue = rgba("#4575b4");
+  // the overlay's own faded colour = the base layer at BASE_OPACITY over the white plot
+  const over = [0x45, 0x75, 0xb4].map((c) => Math.trunc(c * Number(BASE_OPACITY) + 255 * WASH));
+  assert.deepEqual(bytes(faded(blue)), [...over, 255]);
+  assert.deepEqual(bytes(faded(rgba("#ffffff"))), [255, 255, 255, 255]);
+  const [r, g, b, a] = bytes(outlineOf(blue));
+  assert.ok(r < 0x45 && g < 0x75 && b < 0xb4 && a === 255);
+  assert.ok(b > g && g > r, "the outline keeps the hue");
+  assert.equal(emphasised([3]), false); // one point: its ring alone
+  assert.equal(emphasised(Int32Array.of(3, 9)), true);
 });

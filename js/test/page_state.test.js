@@ -171,6 +171,31 @@ test("the multi-point selection is kept ascending, unique and in range, and reac
   assert.deepEqual(model.state._selected_index, []);
 });
 
+test("a selection set by w.select in Python asks the list to open, again on each call; the page's own does not", async (t) => {
+  const { model, ctrl, view } = await page(t);
+  const fromPython = (positions, request) => ({
+    dtype: "int32",
+    shape: [positions.length],
+    buffer: bytesTrait(Int32Array, positions),
+    from_python: request,
+  });
+  const updates = view.updates;
+  model.update({ _selection: fromPython([4], 1) });
+  assert.deepEqual(Array.from(ctrl.selection), [4]);
+  assert.equal(ctrl.picked.listRequest, 1);
+  assert.ok(view.updates > updates);
+  const before = view.updates;
+  model.update({ _selection: fromPython([4], 2) }); // the same ids selected again: a new request
+  assert.equal(ctrl.picked.listRequest, 2);
+  assert.ok(view.updates > before);
+  ctrl.setSelection([1, 2]); // the page's own selection: no request
+  assert.equal(ctrl.picked.listRequest, 0);
+  assert.equal(model.state._selection.from_python, undefined);
+  model.update({ _selection: fromPython([], 3) }); // w.select(None): nothing to open
+  assert.deepEqual(Array.from(ctrl.selection), []);
+  assert.equal(ctrl.picked.listRequest, 0);
+});
+
 test("a decision is shown at once, sent, and the queue moves on; the kernel confirms or refuses", async (t) => {
   const { model, ctrl } = await page(t);
   ctrl.setSelection([0, 2, 4]);

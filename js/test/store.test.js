@@ -152,7 +152,7 @@ test("epochs that arrive out of order: one request for the gap, filled by the an
   const answer = epochsMessage(1, "", [row([0.1, 0.1, 0.1]), row([0.2, 0.2, 0.2])]);
   model.receive(answer.content, answer.buffers);
   assert.deepEqual(history, [4]);
-  assert.equal(store.request, null);
+  assert.equal(store.epochs.asked, null);
   assert.deepEqual(
     store.history.rows.map((r) => r.pGold[0]),
     [0.1, 0.2, 0.3, 0.4].map((v) => Math.fround(v)),

@@ -263,3 +263,44 @@ def test_texts_names_and_title_show_literally_and_run_nothing(offline, tmp_path)
     assert offline.page.evaluate("() => document.scripts.length") == saved  # none parsed from data
     assert offline.dialogs == [] and offline.problems() == []
     assert offline.requests == [offline.url]
+
+
+def test_a_saved_comparison_toggles_moves_and_keeps_a_python_selection(offline, tmp_path):
+    """compare= and w.select(...) travel in the file: the other run's whole history (the toggle
+    draws its newest map exactly, the moved view draws shifts), and the selection made in Python
+    shows selected with its (read-only) review list open."""
+    from datamap_widget import TrainingDynamics
+
+    n, epochs = 800, 4
+    rng = np.random.default_rng(3)
+    gold = rng.integers(0, 2, n)
+    ids = [f"ex{i}" for i in range(n)]
+    after = TrainingDynamics(gold, ids=ids, label_names=["neg", "pos"])
+    before = TrainingDynamics(gold[40:], ids=ids[40:], label_names=["neg", "pos"])
+    centre = rng.uniform(0.05, 0.95, n)
+    for _ in range(epochs):
+        after.log_epoch(np.clip(centre + rng.normal(0, 0.2, n), 0.001, 0.999))
+        before.log_epoch(np.clip(centre[40:] - 0.25 + rng.normal(0, 0.2, n - 40), 0.001, 0.999))
+    w = DataMapWidget(dynamics=after, compare=before, compare_names=("after", "before"))
+    chosen = [f"ex{i}" for i in range(100, 130)]
+    w.select(chosen)
+    view = offline.open(w.save_html(tmp_path / "compare.html"))
+    assert offline.requests == [offline.url]
+    assert view.call("h.compareEpochs()") == epochs  # every epoch of the other run is in the file
+    assert "40 examples only in after" in view.text_of(".dmw-compare-counts")
+    view.wait_for("h.selection().length === 30 && h.reviewListOpen()", timeout=10)
+    assert view.call("h.selection()") == list(range(100, 130))
+
+    t = view.now()
+    view.part('.dmw-compare-mode[data-mode="other"]').click()
+    view.wait_for("h.compareMode() === 'other'", timeout=5)
+    view.wait_transition_done(after=t, idle_ms=1200)
+    got = view.positions()
+    want = before.metrics()[["variability", "confidence", "correctness"]].to_numpy(np.float32)
+    assert np.isnan(got[:40]).all()
+    assert np.allclose(got[40:], want, atol=2e-5)
+
+    view.part('.dmw-compare-mode[data-mode="moved"]').click()
+    view.wait_for("h.movedDrawn().arrows === 30 && h.movedDrawn().cells > 0", timeout=10)
+    offline.screenshot("moved-view")
+    assert offline.problems() == [] and offline.dialogs == []
