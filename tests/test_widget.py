@@ -109,7 +109,7 @@ def test_map_figure_has_fixed_axes_and_region_guides():
 def test_each_epoch_is_one_message_of_constant_size(monkeypatch):
     """Append-only: epoch 1 and epoch 7 cost the same bytes (N x (4 + 1 + 1 + 4)), whatever came before."""
     monkeypatch.setattr(
-        "datamap_widget.widget._data_map.SCORE_BUDGET_MS", 1e9
+        "datamap_widget.widget._epoch_sending.SCORE_BUDGET_MS", 1e9
     )  # score recomputed each epoch
     rng, labels, texts = binary_setup()
     w = DataMapWidget(texts=texts, labels=labels)
@@ -259,7 +259,7 @@ def test_listener_failure_warns_and_training_continues(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("packing exploded")
 
-    monkeypatch.setattr("datamap_widget.widget._data_map.epoch_arrays", broken)
+    monkeypatch.setattr("datamap_widget.widget._epoch_sending.epoch_arrays", broken)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         w.log_epoch(rng.random(50))
