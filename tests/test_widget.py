@@ -52,7 +52,7 @@ def decoded_history(w):
     return p_gold, pred, correct.astype(bool)
 
 
-# --------------------------------------------------------------------------- traits
+# traits
 def test_initial_traits_binary():
     _, labels, texts = binary_setup()
     w = DataMapWidget(texts=texts, labels=labels, label_names=["other", "gratitude"])
@@ -105,7 +105,7 @@ def test_map_figure_has_fixed_axes_and_region_guides():
     assert texts == [["easy-to-learn", "ambiguous", "hard-to-learn"]]
 
 
-# --------------------------------------------------------------------------- epochs
+# epochs
 def test_each_epoch_is_one_message_of_constant_size(monkeypatch):
     """Append-only: epoch 1 and epoch 7 cost the same bytes (N x (4 + 1 + 1 + 4)), whatever came before."""
     monkeypatch.setattr(
@@ -285,7 +285,7 @@ def test_logging_works_without_any_frontend():
     assert out.stdout.split() == ["3", "3"]
 
 
-# --------------------------------------------------------------------------- multilabel / images
+# multilabel / images
 def multilabel_setup(n=30, seed=2):
     rng = np.random.default_rng(seed)
     multi_hot = (rng.random((n, 3)) < 0.4).astype(int)
@@ -342,7 +342,7 @@ def test_images_are_scaled_to_uint8():
     assert w._texts == b""
 
 
-# --------------------------------------------------------------------------- inputs
+# inputs
 def test_dataframe_and_dataset_inputs():
     datasets = pytest.importorskip("datasets")
     frame = pd.DataFrame(
@@ -396,7 +396,7 @@ def test_dynamics_and_labels_together_rejected():
         DataMapWidget(dynamics=td, texts=["a", "b"])
 
 
-# --------------------------------------------------------------------------- reading back
+# reading back
 def test_selection_and_dataframes():
     rng, labels, texts = binary_setup()
     ids = [f"ex{i}" for i in range(50)]
