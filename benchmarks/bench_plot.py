@@ -30,7 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # run from a checkout
 from datamap_widget import TrainingDynamics
-from datamap_widget._palette import CORRECTNESS_COLORS
+from datamap_widget.engine._palette import CORRECTNESS_COLORS
 
 
 def synthetic_run(n: int, epochs: int, seed: int = 0) -> TrainingDynamics:

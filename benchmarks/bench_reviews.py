@@ -17,7 +17,7 @@ import numpy as np
 
 from datamap_widget import TrainingDynamics
 from datamap_widget.datasets import load_go_emotions
-from datamap_widget.reviews import ReviewLog, apply_corrections
+from datamap_widget.review import ReviewLog, apply_corrections
 
 DATA = os.environ.get("DATAMAP_GO_EMOTIONS_DIR", "/work/shared/data/go_emotions")
 

@@ -487,7 +487,7 @@ def report(r: dict) -> None:
         print(f"  target {name:28s}: {'MET' if ok else 'MISSED'}")
 
 
-# ---------------------------------------------------------------------------- review scenario
+# review scenario
 # Arms a one-shot measurement: the next keydown's event time, the detail text's next mutation.
 ARM_KEY = r"""
 (root) => {
@@ -637,7 +637,7 @@ def report_review(r: dict) -> None:
     )
 
 
-# ---- scenario "explore": selection, hover, search at 43,410 points
+# scenario "explore": selection, hover, search at 43,410 points
 REVIEW_DATA = """
 rng = np.random.default_rng(11)
 N = {n}

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from datamap_widget._validation import label_index
+from datamap_widget.engine._validation import label_index
 
 __all__ = ["GO_EMOTIONS_DIR_ENV", "binary_task", "load_go_emotions", "noisy_digits"]
 

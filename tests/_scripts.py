@@ -3,6 +3,7 @@ benchmark smoke runs)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -21,3 +22,14 @@ def run_python(args: list[str], *, timeout: float = 300, **env: str) -> subproce
         timeout=timeout,
         env={**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1", **env},
     )
+
+
+def modules_loaded_after(statement: str, watched: list[str]) -> list[str]:
+    """Which of ``watched`` a fresh interpreter has imported after running ``statement``."""
+    code = (
+        f"import sys; {statement}; import json; "
+        f"print(json.dumps([m for m in {watched!r} if m in sys.modules]))"
+    )
+    out = run_python(["-c", code])
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])

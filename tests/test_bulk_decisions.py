@@ -14,9 +14,9 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 
 from datamap_widget import DataMapWidget, TrainingDynamics
-from datamap_widget import _review_store as store
 from datamap_widget.integrations.sklearn import fit_epochs
-from datamap_widget.reviews import ReviewLog
+from datamap_widget.review import ReviewLog
+from datamap_widget.review import _review_store as store
 
 NAMES3 = ["cat", "dog", "bird"]
 

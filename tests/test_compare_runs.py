@@ -11,7 +11,7 @@ import pytest
 from _recording import attach_recorder
 
 from datamap_widget import DataMapWidget, TrainingDynamics
-from datamap_widget._sync import read_array
+from datamap_widget.widget._sync import read_array
 
 NAMES = ["neg", "pos"]
 

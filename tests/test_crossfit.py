@@ -8,7 +8,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import KFold
 
 from datamap_widget import TrainingDynamics
-from datamap_widget.crossfit import CrossFitRouter, fold_assignments, in_sample_scorer
+from datamap_widget.engine.crossfit import CrossFitRouter, fold_assignments, in_sample_scorer
 from datamap_widget.integrations.sklearn import fit_epochs
 
 

@@ -5,7 +5,7 @@ import torch
 from torch.utils.data import DataLoader, Subset, TensorDataset
 
 from datamap_widget import TrainingDynamics
-from datamap_widget.crossfit import CrossFitRouter, fold_assignments
+from datamap_widget.engine.crossfit import CrossFitRouter, fold_assignments
 
 
 def test_torch_loop_cross_fits_and_never_scores_training_rows_held_out():

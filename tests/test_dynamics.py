@@ -10,7 +10,7 @@ import pytest
 
 from datamap_widget import REGIONS, TrainingDynamics
 
-# ---------------------------------------------------------------- slow references
+# slow references
 
 
 def ref_p_gold(row, gold, task, logits):
@@ -92,7 +92,7 @@ def assert_matches_reference(df, ref, ids):
         )
 
 
-# ---------------------------------------------------------------- random data, all tasks
+# random data, all tasks
 
 N, E = 120, 7
 
@@ -187,7 +187,7 @@ def test_binary_predictions_follow_p_class1():
     np.testing.assert_allclose(td.gold_probabilities(), [[0.8, 0.2, 0.3, 0.7]], rtol=1e-6)
 
 
-# ---------------------------------------------------------------- hand-worked cases
+# hand-worked cases
 
 TUTORIAL = {  # p(gold) per epoch for gold = 1, so p(class 1) = p(gold)
     "learned then forgotten": [0.2, 0.8, 0.9, 0.3, 0.2],

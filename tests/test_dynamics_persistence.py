@@ -185,7 +185,7 @@ def test_killed_process_resumes_with_completed_epochs(tmp_path):
     assert TrainingDynamics.load(path).n_epochs == 4
 
 
-# ---------------------------------------------------------------- allenai/cartography files
+# allenai/cartography files
 
 
 def write_cartography(folder, epochs, order_seed=0):

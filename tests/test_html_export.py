@@ -253,7 +253,7 @@ def test_logging_does_not_wait_while_the_file_is_compressed(tmp_path, monkeypatc
     import threading
     import zlib
 
-    from datamap_widget import _html_export
+    from datamap_widget.widget import _html_export
 
     w = multiclass_widget(n=60, epochs=2)
     free = []

@@ -9,7 +9,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.multioutput import MultiOutputClassifier
 
 from datamap_widget import DataMapWidget, TrainingDynamics
-from datamap_widget.integrations._sink import GuardedSink
+from datamap_widget.engine._sink import GuardedSink
 from datamap_widget.integrations.sklearn import fit_epochs, log_staged
 
 

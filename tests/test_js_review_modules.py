@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from datamap_widget import DataMapWidget, TrainingDynamics
-from datamap_widget.reviews import ReviewLog
+from datamap_widget.review import ReviewLog
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SRC = ROOT / "js" / "src"

@@ -16,7 +16,7 @@ from _recording import RecordingComm
 from ipywidgets.widgets.widget import _remove_buffers
 
 from datamap_widget import DataMapWidget
-from datamap_widget._sync import read_array
+from datamap_widget.widget._sync import read_array
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SRC = ROOT / "js" / "src"

@@ -63,7 +63,7 @@ def legend_labels(ax) -> list:
     return [t.get_text() for t in ax.get_legend().get_texts()]
 
 
-# ------------------------------------------------------------------ what the figure shows
+# what the figure shows
 def test_the_figure_has_the_map_and_three_histograms():
     fig = hand_run().plot()
     assert isinstance(fig, matplotlib.figure.Figure)
@@ -160,7 +160,7 @@ def test_the_figure_is_not_left_open_in_pyplot():
     assert plt.get_fignums() == open_before
 
 
-# ------------------------------------------------------------------ files
+# files
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
     folder = tmp_path_factory.mktemp("figures")
@@ -200,7 +200,7 @@ def test_a_large_map_stays_small_in_vector_files(tmp_path):
     assert max(sizes.values()) < 2_000_000, sizes
 
 
-# ------------------------------------------------------------------ the widget's figure
+# the widget's figure
 def test_widget_plot_draws_the_shown_label_with_its_names():
     w = DataMapWidget(
         texts=list("abcdef"),
@@ -221,7 +221,7 @@ def test_widget_plot_draws_the_shown_label_with_its_names():
     assert w.plot(label="joy").axes[0].get_title().endswith("label joy")
 
 
-# ------------------------------------------------------------------ errors and the extra
+# errors and the extra
 @pytest.mark.parametrize(
     ("make", "error", "match"),
     [
@@ -284,7 +284,7 @@ def test_a_notebook_shows_the_figure_once(monkeypatch):
 
 def test_the_figure_uses_the_live_maps_colours():
     """Saved figures read like the page: the palettes written twice (Python, JS) agree."""
-    from datamap_widget._palette import CATEGORY_COLORS, REGION_COLORS
+    from datamap_widget.engine._palette import CATEGORY_COLORS, REGION_COLORS
 
     js = (REPO / "js" / "src" / "map_style.js").read_text(encoding="utf-8")
     categories = re.search(r"CATEGORY_COLORS = \[(.*?)\]", js, flags=re.S).group(1)

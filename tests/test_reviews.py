@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from datamap_widget import TrainingDynamics
-from datamap_widget.reviews import ReviewLog, apply_corrections
+from datamap_widget.review import ReviewLog, apply_corrections
 
 NAMES3 = ["cat", "dog", "bird"]
 
@@ -42,7 +42,7 @@ def assert_unchanged(log, before):
     pd.testing.assert_frame_equal(log.to_dataframe(), frame)
 
 
-# --------------------------------------------------------------------------- recording
+# recording
 def test_binary_decisions_table_and_corrected_labels():
     log = ReviewLog(binary_run())
     log.record(1, "wrong", time=100.0)  # binary: the other class by default
@@ -151,7 +151,7 @@ def test_bad_input_raises_clearly_and_leaves_state_unchanged(tmp_path, make, cal
     assert log.path.read_bytes() == on_disk
 
 
-# --------------------------------------------------------------------------- dedup
+# dedup
 def test_decision_ids_make_resending_idempotent():
     log = ReviewLog(multiclass_run())
     first = log.record(0, "wrong", "dog", decision_id="d-1", time=5.0)
@@ -188,7 +188,7 @@ def test_page_messages_dedup_within_and_across_batches_and_refuse_bad_ones_alone
     assert df["time"].tolist() == list(pd.to_datetime([1.0, 2.0], unit="s", utc=True))
 
 
-# --------------------------------------------------------------------------- persistence
+# persistence
 @pytest.mark.parametrize("make", [binary_run, multiclass_run, multilabel_run])
 def test_decisions_survive_a_resume(tmp_path, make):
     run = tmp_path / "run"
@@ -234,7 +234,7 @@ def test_a_killed_process_loses_no_recorded_decision(tmp_path):
     script = textwrap.dedent(f"""
         import os
         from datamap_widget import TrainingDynamics
-        from datamap_widget.reviews import ReviewLog
+        from datamap_widget.review import ReviewLog
         td = TrainingDynamics([0, 1, 2, 1, 0, 2], label_names={NAMES3!r}, path={str(run)!r})
         log = ReviewLog(td, path={str(run)!r})
         for i in range(6):
@@ -320,7 +320,7 @@ def test_save_an_in_memory_review_next_to_a_saved_run(tmp_path):
         log.save(tmp_path / "saved")
 
 
-# --------------------------------------------------------------------------- apply_corrections
+# apply_corrections
 def test_dataframe_by_index_names_and_index_preserved():
     ids = [f"ex{i}" for i in range(6)]
     log = ReviewLog(multiclass_run(ids=ids))

@@ -126,7 +126,7 @@ def test_temporary_files_of_a_killed_writer_are_removed_on_resume(tmp_path):
 
 
 def test_a_cross_fit_that_never_logged_an_epoch_leaves_a_plain_run(tmp_path):
-    from datamap_widget.crossfit import CrossFitRouter, fold_assignments
+    from datamap_widget.engine.crossfit import CrossFitRouter, fold_assignments
 
     y = np.tile([0, 1], 10)
     td = TrainingDynamics(y, path=tmp_path / "run")

@@ -24,7 +24,7 @@ def ids(index) -> list:
     return index.tolist()
 
 
-# ------------------------------------------------------------------ shares of every example
+# shares of every example
 @pytest.mark.parametrize(
     ("kwargs", "expected"),
     [
@@ -99,7 +99,7 @@ def test_multilabel_ranks_by_the_chosen_label():
     assert ids(run.subset(fraction=0.5, label=1)) == ids(y_only.subset(fraction=0.5))
 
 
-# ------------------------------------------------------------------ bad arguments
+# bad arguments
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
@@ -132,7 +132,7 @@ def test_a_run_without_epochs_is_refused():
         hand_run(epochs=0).subset(fraction=0.5)
 
 
-# ------------------------------------------------------------------ the matching rows
+# the matching rows
 def frame(order=None, **columns):
     """Data rows for the hand run's ids (shuffled by ``order``), text naming each id."""
     order = list(IDS) if order is None else order
@@ -185,7 +185,7 @@ def test_subset_of_refuses_rows_it_cannot_match(td, data, kwargs, error, match):
         td.subset_of(data, fraction=0.5, **kwargs)
 
 
-# ------------------------------------------------------------------ the widget
+# the widget
 def test_widget_subsets_use_its_label_and_id_column():
     df = pd.DataFrame(
         {

@@ -32,7 +32,7 @@ def p_class1(labels, seed=1):
     return np.clip(np.where(labels == 1, 0.7, 0.3) + rng.normal(0, 0.25, labels.shape), 0, 1)
 
 
-# ----------------------------------------------------------------------- 1. the pandas index
+# 1. the pandas index
 def test_series_index_becomes_the_ids_so_loc_finds_the_right_rows():
     df = shuffled_frame()
     td = TrainingDynamics(df.label)
@@ -90,7 +90,7 @@ def test_texts_and_labels_with_different_indexes_are_refused():
         DataMapWidget(texts=df.text.sort_index(), labels=df.label)
 
 
-# ----------------------------------------------------------------------- 2. string labels
+# 2. string labels
 @pytest.mark.parametrize(
     "make",
     [
@@ -133,7 +133,7 @@ def test_hugging_face_string_column():
     assert (w.dynamics.task, w.dynamics.label_names) == ("binary", ["neg", "pos"])
 
 
-# --------------------------------------------------------- 3. label names the data carries
+# 3. label names the data carries
 def test_class_label_feature_names_are_read():
     datasets = pytest.importorskip("datasets")
     features = datasets.Features(
@@ -179,7 +179,7 @@ def test_id2label_dict_is_read_in_index_order():
     assert w._meta["class_names"] == ["NEGATIVE", "POSITIVE"]
 
 
-# ---------------------------------------------------- 4. multilabel without label names
+# 4. multilabel without label names
 @pytest.mark.parametrize("label", [None, 0, 1, "label 1"])
 def test_multilabel_widget_without_label_names(label):
     gold = np.array([[1, 0], [0, 1], [1, 1], [0, 0]])
@@ -199,7 +199,7 @@ def test_multilabel_widget_without_label_names(label):
     assert on_td.n_epochs == 1 and on_td.label == "label 1"
 
 
-# ----------------------------------------------------------------- 5. task inference
+# 5. task inference
 def test_one_hot_labels_are_read_as_one_class_per_example_with_a_warning():
     one_hot = np.eye(3, dtype=int)[[0, 2, 1, 2]]
     with pytest.warns(UserWarning, match="one-hot"):
@@ -242,7 +242,7 @@ def test_one_based_labels_are_refused_with_both_fixes():
     assert td.n_epochs == 2
 
 
-# ----------------------------------------------------------------- 6. hard predictions
+# 6. hard predictions
 def test_hard_predictions_warn_and_probabilities_do_not():
     td = TrainingDynamics([0, 1, 1, 0])
     with pytest.warns(UserWarning, match="predict_proba"):
@@ -253,7 +253,7 @@ def test_hard_predictions_warn_and_probabilities_do_not():
         td.log_epoch(np.array([0.1, 0.9, 0.4, 0.2]))
 
 
-# ----------------------------------------------------------------- 7. consistency
+# 7. consistency
 def test_label_on_a_single_label_task_is_an_error_everywhere():
     td = TrainingDynamics([0, 1, 1])
     td.log_epoch([0.2, 0.7, 0.6])
@@ -320,7 +320,7 @@ def test_dynamics_may_be_the_folder_of_a_saved_run(tmp_path):
         DataMapWidget(dynamics=tmp_path / "nothing")
 
 
-# ----------------------------------------------------------------- 8. stale and damaged files
+# 8. stale and damaged files
 def test_to_cartography_refuses_a_folder_with_an_older_export(tmp_path):
     older = TrainingDynamics([0, 1])
     for _ in range(3):
@@ -348,7 +348,7 @@ def test_a_damaged_epoch_file_is_named_and_the_intact_epochs_load(tmp_path):
     np.testing.assert_array_equal(back.gold_probabilities(), td.gold_probabilities()[:2])
 
 
-# ----------------------------------------------------------------- 9. tables and the widget
+# 9. tables and the widget
 def test_metrics_carry_gold_and_predicted_names():
     td = TrainingDynamics(["cat", "dog", "bird"] * 2)
     probs = np.array([[0.1, 0.8, 0.1], [0.1, 0.2, 0.7], [0.6, 0.2, 0.2]] * 2)  # bird cat dog

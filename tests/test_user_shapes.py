@@ -10,7 +10,7 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 
 from datamap_widget import DataMapWidget, TrainingDynamics
-from datamap_widget.crossfit import fold_assignments
+from datamap_widget.engine.crossfit import fold_assignments
 from datamap_widget.integrations.sklearn import fit_epochs
 
 
@@ -23,7 +23,7 @@ def frame_data(n=120, seed=0):
     )
 
 
-# --------------------------------------------------------------------------- item 3
+# item 3
 @pytest.mark.parametrize("batch_size", [None, 25])
 def test_fit_epochs_cross_fits_a_dataframe_of_features(batch_size):
     X, y = frame_data()
@@ -72,7 +72,7 @@ def test_y_in_another_row_order_than_the_map_is_refused_before_training():
     assert td.n_epochs == 2
 
 
-# --------------------------------------------------------------------------- item 5
+# item 5
 def test_numpy_labels_with_pandas_texts_take_the_texts_index():
     df = pd.DataFrame({"text": [f"t{i}" for i in range(6)], "label": [0, 1, 0, 1, 1, 0]})
     shuffled = df.sample(frac=1, random_state=0)
@@ -99,7 +99,7 @@ def test_pandas_texts_beside_a_recorded_run_are_matched_by_id():
         DataMapWidget(dynamics=td, texts=df.text.set_axis(range(6)).rename(index=lambda i: i + 50))
 
 
-# --------------------------------------------------------------------------- item 7
+# item 7
 def test_the_widget_answers_what_its_run_answers_with_texts():
     X, y = make_classification(80, 5, random_state=3)
     texts = [f"text {i}" for i in range(80)]
@@ -126,7 +126,7 @@ def test_multilabel_widget_results_name_the_labels():
     assert df.gold_labels.tolist() == [["a"], ["a", "b"], []]
 
 
-# --------------------------------------------------------------------------- item 10
+# item 10
 def test_one_based_labels_with_as_many_names_get_the_fix():
     with pytest.raises(ValueError, match=r"run from 1 to 3: they look 1-based; pass labels - 1"):
         TrainingDynamics([1, 2, 3, 2], label_names=["a", "b", "c"])

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from _recording import attach_recorder
 
-from datamap_widget import DataMapWidget, TrainingDynamics, _sync
-from datamap_widget._sync import read_array
+from datamap_widget import DataMapWidget, TrainingDynamics
+from datamap_widget.widget import _sync
+from datamap_widget.widget._sync import read_array
 
 
 def binary_setup(n=50, seed=0):
@@ -51,7 +52,7 @@ def decoded_history(w):
     return p_gold, pred, correct.astype(bool)
 
 
-# --------------------------------------------------------------------------- traits
+# traits
 def test_initial_traits_binary():
     _, labels, texts = binary_setup()
     w = DataMapWidget(texts=texts, labels=labels, label_names=["other", "gratitude"])
@@ -104,10 +105,12 @@ def test_map_figure_has_fixed_axes_and_region_guides():
     assert texts == [["easy-to-learn", "ambiguous", "hard-to-learn"]]
 
 
-# --------------------------------------------------------------------------- epochs
+# epochs
 def test_each_epoch_is_one_message_of_constant_size(monkeypatch):
     """Append-only: epoch 1 and epoch 7 cost the same bytes (N x (4 + 1 + 1 + 4)), whatever came before."""
-    monkeypatch.setattr("datamap_widget.widget.SCORE_BUDGET_MS", 1e9)  # score recomputed each epoch
+    monkeypatch.setattr(
+        "datamap_widget.widget._epoch_sending.SCORE_BUDGET_MS", 1e9
+    )  # score recomputed each epoch
     rng, labels, texts = binary_setup()
     w = DataMapWidget(texts=texts, labels=labels)
     comm = attach_recorder(w)
@@ -256,7 +259,7 @@ def test_listener_failure_warns_and_training_continues(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("packing exploded")
 
-    monkeypatch.setattr("datamap_widget.widget.epoch_arrays", broken)
+    monkeypatch.setattr("datamap_widget.widget._epoch_sending.epoch_arrays", broken)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         w.log_epoch(rng.random(50))
@@ -282,7 +285,7 @@ def test_logging_works_without_any_frontend():
     assert out.stdout.split() == ["3", "3"]
 
 
-# --------------------------------------------------------------------------- multilabel / images
+# multilabel / images
 def multilabel_setup(n=30, seed=2):
     rng = np.random.default_rng(seed)
     multi_hot = (rng.random((n, 3)) < 0.4).astype(int)
@@ -339,7 +342,7 @@ def test_images_are_scaled_to_uint8():
     assert w._texts == b""
 
 
-# --------------------------------------------------------------------------- inputs
+# inputs
 def test_dataframe_and_dataset_inputs():
     datasets = pytest.importorskip("datasets")
     frame = pd.DataFrame(
@@ -393,7 +396,7 @@ def test_dynamics_and_labels_together_rejected():
         DataMapWidget(dynamics=td, texts=["a", "b"])
 
 
-# --------------------------------------------------------------------------- reading back
+# reading back
 def test_selection_and_dataframes():
     rng, labels, texts = binary_setup()
     ids = [f"ex{i}" for i in range(50)]

@@ -13,7 +13,7 @@ import pytest
 from _recording import RecordingComm
 
 from datamap_widget import DataMapWidget
-from datamap_widget import widget as widget_module
+from datamap_widget.widget import _epoch_sending as widget_module
 
 NAMES3 = ["cat", "dog", "bird"]
 

@@ -75,7 +75,7 @@ def test_older_pages_fall_back_to_the_clicked_point(widget):
     assert widget.selected == ["ex7"]
 
 
-# ---- w.select: selection from Python
+# w.select: selection from Python
 def test_select_takes_ids_masks_series_and_frames_and_selected_agrees_at_once(widget):
     import pandas as pd
 

@@ -9,7 +9,7 @@ one atomic count per example; ids become positions on the device (invalid ones g
 slot and are counted); at ``end_epoch`` the buffer is reduced to p(gold) / prediction / margin on
 the device and moved to the host once (non-blocking into pinned memory, one synchronisation).
 
-The reduction mirrors the engine's (``datamap_widget._outputs.convert``): float64, the same
+The reduction mirrors the engine's (``datamap_widget.engine._outputs.convert``): float64, the same
 formulas and the same checks, but the checks are read once per epoch, so a bad value is reported
 at ``end_epoch`` with the ids of the examples that had it.
 """
@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from datamap_widget._outputs import LOW_PRECISION_EPS, PROB_TOLERANCE, ROW_SUM_TOLERANCE
+from datamap_widget.engine._outputs import LOW_PRECISION_EPS, PROB_TOLERANCE, ROW_SUM_TOLERANCE
 
 NONFINITE, OUT_OF_RANGE, ROW_SUM = 1, 2, 4  # problem flags per example (bits)
 # outputs reduced at once at end_epoch: few launches on a GPU (64 MB float64 scratch per

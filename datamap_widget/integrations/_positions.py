@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from datamap_widget.integrations._sink import to_numpy
+from datamap_widget.engine._sink import to_numpy
 
 
 def _on_a_device(ids, device) -> bool:

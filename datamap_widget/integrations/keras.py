@@ -22,8 +22,8 @@ except ImportError as exc:  # e.g. the default tensorflow backend is not install
 
 import numpy as np
 
-from datamap_widget._validation import check_bool, check_positive_int
-from datamap_widget.integrations._sink import GuardedSink, check_sink
+from datamap_widget.engine._sink import GuardedSink, check_sink
+from datamap_widget.engine._validation import check_bool, check_positive_int
 
 __all__ = ["DataMapCallback"]
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import lightning.pytorch as pl
 import torch
 
-from datamap_widget.integrations._sink import GuardedSink, check_sink, dynamics_of
+from datamap_widget.engine._sink import GuardedSink, check_sink, dynamics_of
 from datamap_widget.integrations.torch import DataMapLogger
 
 __all__ = ["DataMapCallback"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from datamap_widget._validation import check_positive_int
-from datamap_widget.integrations._sink import GuardedSink, check_sink, dynamics_of
+from datamap_widget.engine._sink import GuardedSink, check_sink, dynamics_of
+from datamap_widget.engine._validation import check_positive_int
 
 __all__ = ["fit_epochs", "log_staged"]
 
@@ -88,7 +88,7 @@ def _y_as_classes(y: np.ndarray, td) -> np.ndarray:
         return y.astype(bool)
     if y.ndim != 1:
         raise ValueError(f"y must be one class per row (1-D) for a {td.task} map, got {y.shape}")
-    from datamap_widget._classes import column_order
+    from datamap_widget.engine._classes import column_order
 
     values = np.unique(y)
     order = column_order(
@@ -212,7 +212,7 @@ def fit_epochs(
     TrainingDynamics attached to the held-out run as ``td.in_sample``, or False for none.
     ``groups`` (one group per row, e.g. the author of each text) keeps every group within one
     fold (``StratifiedGroupKFold``; multilabel: ``GroupKFold``), so near-duplicates never
-    score each other. See ``datamap_widget.crossfit``.
+    score each other. See ``datamap_widget.engine.crossfit``.
     """
     guard = GuardedSink(sink, "fit_epochs")
     n, y_arr, sample_weight = _check_fit_arguments(
@@ -250,7 +250,11 @@ def _fit_cross(estimator, X, y, sink, epochs, classes, ids, step, sample_weight,
     from sklearn import config_context
     from sklearn.base import clone
 
-    from datamap_widget.crossfit import DEFAULT_RANDOM_STATE, CrossFitRouter, fold_assignments
+    from datamap_widget.engine.crossfit import (
+        DEFAULT_RANDOM_STATE,
+        CrossFitRouter,
+        fold_assignments,
+    )
 
     cv, random_state, in_sample, groups = cross
     seed = DEFAULT_RANDOM_STATE if random_state is None else random_state

@@ -28,8 +28,8 @@ import torch
 import torch.distributed as dist
 from transformers import TrainerCallback
 
-from datamap_widget._validation import check_positive_int
-from datamap_widget.integrations._sink import GuardedSink, check_sink, dynamics_of
+from datamap_widget.engine._sink import GuardedSink, check_sink, dynamics_of
+from datamap_widget.engine._validation import check_positive_int
 from datamap_widget.integrations.torch import DataMapLogger, IndexedDataset
 
 __all__ = ["DataMapCallback", "add_data_map"]
@@ -75,7 +75,6 @@ class DataMapCallback(TrainerCallback):
         self._local = threading.local()  # ids between pre-hook and hook, per thread (DataParallel)
         self._snapshotting = False
 
-    # ------------------------------------------------------------------ hooks on the model
     def _pre_hook(self, module, args, kwargs):
         positions = kwargs.pop(self.id_column, None)
         self._local.ids = None
@@ -103,7 +102,6 @@ class DataMapCallback(TrainerCallback):
     def _recording(self, module) -> bool:
         return self._snapshotting if self.every_n_steps else module.training
 
-    # ------------------------------------------------------------------ trainer events
     def on_train_begin(self, args, state, control, model=None, train_dataloader=None, **kwargs):
         self._guard = GuardedSink(DataMapLogger(self.sink, positions=True), "DataMapCallback")
         self._resumed = state.global_step > 0  # its first epoch may be partial

@@ -1,5 +1,5 @@
 // @ts-check
-// Self-describing arrays from the kernel: {dtype, shape, buffer} (see datamap_widget/_sync.py).
+// Self-describing arrays from the kernel: {dtype, shape, buffer} (see datamap_widget/widget/_sync.py).
 // In a synced trait `buffer` is the bytes (a DataView); in a custom message it is an index into
 // the message's buffers.
 import { bytesOf, typedAt } from "./buffers.js";

@@ -1,7 +1,7 @@
 // @ts-check
 // The multi-point selection as a synced trait value: a self-describing int32 array
 // ({dtype: "int32", shape: [k], buffer}), 4 bytes per selected point, sent as a binary frame
-// (see datamap_widget/_sync.py). Positions ascending; shared by every view and by Python.
+// (see datamap_widget/widget/_sync.py). Positions ascending; shared by every view and by Python.
 import { decodeArray } from "./codecs.js";
 import { positionsIn } from "./selection.js";
 

@@ -1,4 +1,4 @@
-// Entry of a map saved as one HTML file (`DataMapWidget.save_html`, datamap_widget/_html_export.py):
+// Entry of a map saved as one HTML file (`DataMapWidget.save_html`, datamap_widget/widget/_html_export.py):
 // no kernel, no widget manager, no network. The file holds a manifest (JSON: the widget's and its
 // bqplot models' ipywidgets state, the shown label's history as the kernel's "epochs" answers)
 // and the binary buffers (base64, deflated), each in its own non-executed <script> element. This

@@ -1,5 +1,5 @@
 // @ts-check
-// Widget models without a kernel, for a map saved as one HTML file (datamap_widget/_html_export.py).
+// Widget models without a kernel, for a map saved as one HTML file (datamap_widget/widget/_html_export.py).
 // The file carries the widget's ipywidgets state (the widget and the bqplot models it refers to,
 // as `ipywidgets.embed.dependency_state` writes it, binary buffers apart); here each becomes a
 // StaticModel with the Backbone surface the page and the figure views use (get / set / on / off,

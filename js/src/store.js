@@ -7,7 +7,7 @@
 //
 // The history: the `_epoch` trait brings the newest epoch of the shown label; epochs this page
 // lacks (after a reload, a late display, a label switch) are asked for with one message and
-// arrive as answers (see datamap_widget/_sync.py). `epochs.complete` leading epochs are usable.
+// arrive as answers (see datamap_widget/widget/_sync.py). `epochs.complete` leading epochs are usable.
 //
 // `source` is the anywidget model, or any object with its `get(name)` / `on` / `off` surface
 // (`set`, `save_changes` and `send` only where a kernel listens: without them writes stay in the

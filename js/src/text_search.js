@@ -1,7 +1,7 @@
 // @ts-check
 // Case-insensitive substring search over the texts the widget already holds.
 //
-// Layout (widget.py `_pack_texts`, decoded by wire.js): one UTF-8 buffer of all texts plus
+// Layout (datamap_widget/widget/_run.py `pack_texts`, decoded by wire.js): one UTF-8 buffer of all texts plus
 // uint32 byte offsets (N + 1); text i is bytes[offsets[i] .. offsets[i+1]). The index decodes
 // and lower-cases every text once, joined by "\0" into one string, so each keystroke is a few
 // native indexOf scans over that string (no per-text loop, no regular expressions: the query

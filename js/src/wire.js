@@ -1,9 +1,10 @@
 // @ts-check
 // The wire format between the kernel and the page, in one place: the widget model's trait names,
-// how each trait value decodes, and the custom messages both ways (datamap_widget/widget.py and
-// _sync.py are the other side). Pure: every reader takes a `source`, anything with the anywidget
-// model's `get(name)` (the model itself, or a kernel-less object serving the same values), and
-// returns typed arrays and plain values. store.js is the only module that calls these readers.
+// how each trait value decodes, and the custom messages both ways (datamap_widget/widget/: the
+// traits in _data_map.py, the arrays in _sync.py, are the other side). Pure: every reader takes a
+// `source`, anything with the anywidget model's `get(name)` (the model itself, or a kernel-less
+// object serving the same values), and returns typed arrays and plain values. store.js is the only
+// module that calls these readers.
 import { bytesOf, typedAt } from "./buffers.js";
 import { decodeArray } from "./codecs.js";
 import { decodeSelection, encodeSelection } from "./selection_sync.js";

@@ -18,7 +18,7 @@ const MAIN = [
   [0.8, 0.4, 0.2, 0.5],
   [1.0, 0.3, 0.7, 0.6],
 ];
-// the compared run lacks example 0 (NaN), as _compare.py sends it
+// the compared run lacks example 0 (NaN), as widget/_compare.py sends it
 const OTHER = [
   [Number.NaN, 0.5, 0.9, 0.1],
   [Number.NaN, 0.7, 0.8, 0.2],
@@ -89,7 +89,7 @@ test("without compare= nothing changes: no compared history, no requests for it"
 });
 
 async function page(t) {
-  const parts = { ...fakeParts(), traj_other: new FakePart() }; // widget.py adds it with compare=
+  const parts = { ...fakeParts(), traj_other: new FakePart() }; // widget/_figure.py adds it with compare=
   const model = new FakeModel(state({ _compare_epoch: epochTrait(3, rowOf(OTHER[2])) }), { parts });
   const ctrl = controllerFor(model);
   t.after(() => ctrl.dispose());

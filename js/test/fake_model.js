@@ -1,6 +1,6 @@
 // Test doubles for the page's Node tests: an anywidget model (get / set / on / off / send /
 // save_changes, Backbone's event order) and the child bqplot models the page drives, plus wire
-// values built the way datamap_widget/_sync.py builds them.
+// values built the way datamap_widget/widget/_sync.py builds them.
 
 /** A bqplot model: records every set. */
 export class FakePart {

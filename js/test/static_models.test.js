@@ -58,7 +58,7 @@ const P = [
 ];
 const ROLES = ["map", "points", "highlight", "trajectory", "traj_x", "traj_x_axis", "traj_half", "traj_line"];
 
-/** A saved widget as datamap_widget/_html_export.py writes it: epoch 3 in `_epoch`, 1..2 as an answer. */
+/** A saved widget as datamap_widget/widget/_html_export.py writes it: epoch 3 in `_epoch`, 1..2 as an answer. */
 function savedMap() {
   const blobs = [];
   const blob = (Type, values) => blobs.push(bytes(Type, values)) - 1;

@@ -8,7 +8,7 @@ import { bytesTrait, epochsMessage, epochTrait, FakeModel, wireArray } from "./f
 
 const utf8 = (s) => Array.from(new TextEncoder().encode(s));
 
-/** Packed strings as widget.py packs them: UTF-8 bytes + N + 1 uint32 offsets. */
+/** Packed strings as widget/_run.py packs them: UTF-8 bytes + N + 1 uint32 offsets. */
 function packed(strings, misalign = false) {
   const parts = strings.map(utf8);
   const offsets = [0];

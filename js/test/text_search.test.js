@@ -1,4 +1,4 @@
-// Node tests of js/src/text_search.js on buffers packed like widget.py's _pack_texts.
+// Node tests of js/src/text_search.js on buffers packed like widget/_run.py's pack_texts.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -16,7 +16,7 @@ import numpy as np
 from harness import REPO, Cell, NotebookPage
 
 WIDGET_FILES = [
-    REPO / "datamap_widget" / "widget.py",
+    REPO / "datamap_widget" / "widget" / "_data_map.py",
     REPO / "datamap_widget" / "static" / "widget.js",
 ]
 

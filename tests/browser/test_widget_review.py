@@ -33,7 +33,7 @@ w
 # The label-issue score of the run after its first k epochs, for k = 1..3.
 SCORES_AFTER = """
 from datamap_widget import TrainingDynamics
-from datamap_widget.label_issues import label_issues
+from datamap_widget.engine.label_issues import label_issues
 def scores_after(k):
     td = TrainingDynamics(labels, ids=ids)
     for p in P[:k]:

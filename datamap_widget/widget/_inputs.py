@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from datamap_widget._labels import feature_names, ids_from_index, materialize
+from datamap_widget.engine._ids import ids_from_index
+from datamap_widget.engine._labels import feature_names, materialize
 
 RENDERERS = ("auto", "svg", "gl")
 SVG_MAX_POINTS = 2000

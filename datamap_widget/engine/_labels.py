@@ -1,4 +1,4 @@
-"""Turn user-supplied gold labels and example ids into validated numpy arrays.
+"""Turn user-supplied gold labels into validated numpy arrays (example ids: ``_ids``).
 
 Kept apart from the engine so that every way of describing a dataset (arrays, lists, pandas
 columns, Hugging Face `datasets` columns of label-index lists) ends up in one canonical form:
@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from datamap_widget._validation import check_int
+from datamap_widget.engine._validation import check_int
 
 TASKS = ("binary", "multiclass", "multilabel")
 
@@ -385,77 +385,3 @@ def _is_one_hot(values: np.ndarray) -> bool:
         and bool(np.isin(values, (0, 1)).all())
         and bool((values.sum(axis=1) == 1).all())
     )
-
-
-def ids_from_index(labels, n: int, what: str = "labels"):
-    """Default ids of pandas labels: their index, unless it is just 0..N-1 (then None).
-
-    pandas users select rows by index (``df.loc[td.hard().index]``), so results must carry the
-    index of the labels they came from; a clear error when that index cannot serve as ids.
-    """
-    index = getattr(labels, "index", None)
-    if not isinstance(labels, (pd.Series, pd.DataFrame)) or not isinstance(index, pd.Index):
-        return None
-    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
-        return None
-    if isinstance(index, pd.MultiIndex):
-        raise ValueError(
-            f"{what} have a MultiIndex ({index.nlevels} levels); results are "
-            f"indexed like the {what}, so give one id per example: pass ids=..., "
-            f"or {what}.reset_index(drop=True) for ids 0..N-1"
-        )
-    if not index.is_unique:
-        dup = index[index.duplicated()].unique()[:5].tolist()
-        raise ValueError(
-            f"the index of {what} repeats values (e.g. {dup}); results are indexed "
-            f"like the {what}, so the index must be unique: use "
-            f"{what}.reset_index(drop=True) (ids 0..N-1) or pass ids=..."
-        )
-    if index.dtype.kind in "iu" and np.array_equal(index.to_numpy(), np.arange(n)):
-        return None
-    values = index.to_numpy()
-    if values.dtype.kind not in "iuUO" or (
-        values.dtype == object and not all(isinstance(v, str) for v in values.tolist())
-    ):
-        raise TypeError(
-            f"the index of {what} (dtype {index.dtype}) cannot serve as example "
-            "ids, which must be ints or strings: pass ids=..., or "
-            f"{what}.reset_index(drop=True) for ids 0..N-1"
-        )
-    return values
-
-
-def normalize_ids(ids, n: int):
-    """Return (ids array, pandas Index named 'id'); ids are unique ints or strings."""
-    if ids is None:
-        return np.arange(n, dtype=np.int64), pd.RangeIndex(n, name="id")
-    if isinstance(ids, (str, bytes)):
-        raise TypeError("ids must be a sequence of ids, not a single string")
-    ids = materialize(ids)
-    if isinstance(ids, (list, tuple)) or getattr(getattr(ids, "dtype", None), "kind", "") == "O":
-        arr = np.empty(len(ids), dtype=object)  # no coercion: [1, "a"] must not become strings
-        arr[:] = list(ids)
-        kinds = {type(v) for v in arr.tolist()}
-        if any(issubclass(k, str) for k in kinds) and not all(issubclass(k, str) for k in kinds):
-            raise TypeError(
-                f"ids mix strings and other types ({sorted(k.__name__ for k in kinds)}"
-                "); use one type, e.g. [str(i) for i in ids]"
-            )
-    else:
-        arr = np.asarray(ids)
-    if arr.ndim != 1 or arr.shape[0] != n:
-        raise ValueError(f"ids must be 1-D with one id per example ({n}), got shape {arr.shape}")
-    if arr.dtype == object:
-        if all(isinstance(v, str) for v in arr):
-            arr = arr.astype(str)
-        elif all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in arr):
-            arr = arr.astype(np.int64)
-    if arr.dtype.kind not in "iuU":
-        raise TypeError(f"ids must all be ints or all strings, got dtype {arr.dtype}")
-    index = pd.Index(arr, name="id")
-    if not index.is_unique:
-        dup = index[index.duplicated()].unique()[:5].tolist()
-        raise ValueError(f"ids must be unique; repeated: {dup}")
-    arr = arr.copy()
-    arr.flags.writeable = False
-    return arr, index

@@ -20,7 +20,7 @@ import os
 import warnings
 from pathlib import Path
 
-from datamap_widget import persistence
+from datamap_widget.engine import persistence
 
 REVIEWS = "reviews.jsonl"
 _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # reused: json.dumps makes one a call

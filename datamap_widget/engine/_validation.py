@@ -81,7 +81,6 @@ def label_index(label, task: str, label_names, n_labels: int):
     return int(label)
 
 
-# ----------------------------------------------------------------------- the correctness rule
 def is_correct(task: str, p_gold: np.ndarray, pred, gold) -> np.ndarray:
     """Correct per example: argmax == gold (multiclass), p(gold) >= 0.5 (binary, per label).
 

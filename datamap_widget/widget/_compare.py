@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from datamap_widget._sync import array_state, epoch_arrays, epoch_state, history_messages
+from datamap_widget.widget._sync import array_state, epoch_arrays, epoch_state, history_messages
 
 LISTENER_KEY = "DataMapWidget.compare"
 _FILL = {"p_gold": np.nan, "pred": 0, "correct": 0}
@@ -195,9 +195,9 @@ def resolve_compare(main, compare):
     if compare is None:
         return None
     if isinstance(compare, (str, os.PathLike)):
-        from datamap_widget.widget import _load_run
+        from datamap_widget.widget._run import load_run
 
-        compare = _load_run(compare)
+        compare = load_run(compare)
     needed = ("gold_probabilities", "ids", "metrics", "add_epoch_listener")
     missing = [m for m in needed if not hasattr(compare, m)]
     if missing:
@@ -229,3 +229,37 @@ def compare_metrics(main, other, names, *, epochs=None, label=None) -> pd.DataFr
     )
     frame.attrs["names"] = list(names)
     return frame
+
+
+class Comparing:
+    """``compare=``: the compared run and both maps side by side (``compare_metrics``)."""
+
+    @property
+    def compare(self):
+        """The compared run (``compare=``), a :class:`TrainingDynamics`, or None."""
+        return None if self._other is None else self._other.dynamics
+
+    def compare_metrics(self, epochs=None, label=None) -> pd.DataFrame:
+        """Both runs' maps side by side, one row per example id of either run.
+
+        Columns: confidence, variability, correctness, region of the shown run and the same with
+        ``_other`` for the compared one (missing where a run lacks the example), ``in_run`` /
+        ``in_other_run``, and ``moved``: how far the example lies from its place on the other
+        run's map (Euclidean, in (variability, confidence)). Rows: the shown run's ids in its
+        order, then the ids only the compared run has. ``epochs``: the maps after that many
+        epochs of each run (default: all each has logged).
+
+        Examples
+        --------
+        >>> moved = w.compare_metrics().sort_values("moved", ascending=False)
+        >>> w.select(moved.head(100))  # the 100 examples that moved most, listed in the page
+        """
+        if self._other is None:
+            raise ValueError("this widget compares no runs: pass compare= to DataMapWidget")
+        return compare_metrics(
+            self._dynamics,
+            self._other.dynamics,
+            self._other.names,
+            epochs=epochs,
+            label=self._label_key(label),
+        )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from datamap_widget._outputs import EpochRecord
+from datamap_widget.engine._outputs import EpochRecord
 
 
 class PendingEpoch:

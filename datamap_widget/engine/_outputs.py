@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from datamap_widget._classes import in_map_order
-from datamap_widget._validation import check_bool
+from datamap_widget.engine._classes import in_map_order
+from datamap_widget.engine._validation import check_bool
 
 PROB_TOLERANCE = 1e-6  # probabilities may overshoot [0, 1] by float noise, not more
 ROW_SUM_TOLERANCE = 1e-3  # softmax outputs saved as float16/32 rarely sum to exactly 1

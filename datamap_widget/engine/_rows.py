@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from datamap_widget._labels import materialize
+from datamap_widget.engine._labels import materialize
 
 
 def is_dataset(data) -> bool:

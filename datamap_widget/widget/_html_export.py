@@ -23,9 +23,9 @@ import zlib
 
 from ipywidgets.embed import dependency_state
 
-from datamap_widget._sync import history_messages
+from datamap_widget.widget._sync import history_messages
 
-_STATIC = pathlib.Path(__file__).parent / "static"
+_STATIC = pathlib.Path(__file__).parent.parent / "static"
 FORMAT = "datamap-widget-html"
 FORMAT_VERSION = 1
 COMPRESS_LEVEL = 6

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from datamap_widget._outputs import EpochRecord, pred_dtype
+from datamap_widget.engine._outputs import EpochRecord, pred_dtype
 
 FORMAT = "datamap-widget/training-dynamics"
 VERSION = 1

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from datamap_widget._outputs import EpochRecord
-from datamap_widget._validation import predicted_class
+from datamap_widget.engine._outputs import EpochRecord
+from datamap_widget.engine._validation import predicted_class
 
 _FILE = re.compile(r"^dynamics_epoch_(\d+)\.jsonl$")
 _TINY = 1e-300  # log(0) would be -inf, which JSON cannot hold

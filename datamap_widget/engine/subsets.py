@@ -26,8 +26,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from datamap_widget._rows import row_ids, run_positions, take_rows
-from datamap_widget._stats import REGIONS
+from datamap_widget.engine._rows import row_ids, run_positions, take_rows
+from datamap_widget.engine._stats import REGIONS
 
 __all__ = ["RANKINGS", "REGION_RANKINGS", "subset", "subset_of"]
 

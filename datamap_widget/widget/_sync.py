@@ -73,7 +73,7 @@ def epoch_arrays(dynamics, label, first: int, stop: int, pred_dtype: str) -> dic
 def _newest_epoch(dynamics, label):
     """(p_gold, pred, correct) of the newest epoch in O(N), or None if the engine hides it."""
     try:  # the engine's private per-epoch records; any change there falls back to the stack
-        from datamap_widget._outputs import EpochRecord
+        from datamap_widget.engine._outputs import EpochRecord
 
         history = dynamics._history
         record = history[len(history) - 1]

@@ -11,7 +11,7 @@ import bqplot as bq
 import numpy as np
 from ipywidgets import Layout
 
-from datamap_widget._palette import CORRECTNESS_COLORS
+from datamap_widget.engine._palette import CORRECTNESS_COLORS
 
 ANIMATION_MS = 500
 COMPARE_COLOR = "#e08214"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from datamap_widget._outputs import EpochRecord
-from datamap_widget._validation import is_correct, predicted_class
+from datamap_widget.engine._outputs import EpochRecord
+from datamap_widget.engine._validation import is_correct, predicted_class
 
 
 class EpochHistory:

@@ -16,8 +16,8 @@ import json
 import numpy as np
 import pandas as pd
 
-from datamap_widget._labels import materialize
-from datamap_widget._rows import columns_of, need_column, row_ids, run_positions
+from datamap_widget.engine._labels import materialize
+from datamap_widget.engine._rows import columns_of, need_column, row_ids, run_positions
 
 
 def apply(data, log, *, label_column: str, id_column, check_gold: bool):
@@ -27,7 +27,6 @@ def apply(data, log, *, label_column: str, id_column, check_gold: bool):
     return _apply_dataset(data, log, label_column, id_column, check_gold)
 
 
-# --------------------------------------------------------------------------- per container
 def _apply_frame(df, log, label_column, id_column, check_gold):
     need_column(list(df.columns), label_column, "label")
     ids, where = row_ids(df, id_column)
@@ -95,7 +94,6 @@ def _feature_names(feature):
     return [str(n) for n in names] if names else None
 
 
-# --------------------------------------------------------------------------- matching
 def _positions(ids, where, log):
     positions = run_positions(ids, where, log._index, log.ids, "the reviewed run")
     decided = np.unique(np.asarray(log._positions, dtype=np.int64))
@@ -139,7 +137,6 @@ def _corrected(values, ids, where, log, check_gold, class_names):
     return keep, codec.encode(labels[positions])
 
 
-# --------------------------------------------------------------------------- label forms
 class _ClassCodec:
     """Binary/multiclass: class indexes, bools or class names."""
 
