@@ -17,26 +17,20 @@ import numpy as np
 import pandas as pd
 
 from datamap_widget._labels import materialize
+from datamap_widget._rows import columns_of, need_column, row_ids, run_positions
 
 
 def apply(data, log, *, label_column: str, id_column, check_gold: bool):
+    columns_of(data)  # TypeError for anything but a DataFrame or a Dataset
     if isinstance(data, pd.DataFrame):
         return _apply_frame(data, log, label_column, id_column, check_gold)
-    if hasattr(data, "column_names") and hasattr(data, "select") and hasattr(data, "features"):
-        return _apply_dataset(data, log, label_column, id_column, check_gold)
-    raise TypeError(
-        f"data must be a pandas DataFrame or a datasets.Dataset, got {type(data).__name__}"
-    )
+    return _apply_dataset(data, log, label_column, id_column, check_gold)
 
 
 # --------------------------------------------------------------------------- per container
 def _apply_frame(df, log, label_column, id_column, check_gold):
-    _need_column(list(df.columns), label_column, "label")
-    if id_column is None:
-        ids, where = df.index.to_numpy(), "the DataFrame's index"
-    else:
-        _need_column(list(df.columns), id_column, "id")
-        ids, where = df[id_column].to_numpy(), f"column {id_column!r}"
+    need_column(list(df.columns), label_column, "label")
+    ids, where = row_ids(df, id_column)
     column = df[label_column]
     categories = column.cat.categories if isinstance(column.dtype, pd.CategoricalDtype) else None
     values = column.to_numpy() if categories is None else np.array(column.tolist())
@@ -59,12 +53,8 @@ def _apply_frame(df, log, label_column, id_column, check_gold):
 
 def _apply_dataset(ds, log, label_column, id_column, check_gold):
     columns = list(ds.column_names)
-    _need_column(columns, label_column, "label")
-    if id_column is None:
-        ids, where = np.arange(len(ds)), "row position (pass id_column= to match by an id column)"
-    else:
-        _need_column(columns, id_column, "id")
-        ids, where = np.asarray(materialize(ds[id_column])), f"column {id_column!r}"
+    need_column(columns, label_column, "label")
+    ids, where = row_ids(ds, id_column)
     feature = ds.features[label_column]
     class_names = _feature_names(feature)
     values = materialize(ds[label_column])
@@ -98,14 +88,6 @@ def _fingerprint(ds, log, label_column, id_column) -> str:
     return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()[:32]
 
 
-def _need_column(columns, name, what):
-    if name not in columns:
-        raise ValueError(
-            f"data has no {what} column {name!r}; its columns are {columns}. Pass "
-            f"{what}_column='<name>'"
-        )
-
-
 def _feature_names(feature):
     """Class names of a ClassLabel (or a sequence of ClassLabel) feature, else None."""
     inner = getattr(feature, "feature", feature)
@@ -115,24 +97,7 @@ def _feature_names(feature):
 
 # --------------------------------------------------------------------------- matching
 def _positions(ids, where, log):
-    ids = np.asarray(ids)
-    index = pd.Index(ids)
-    if not index.is_unique:
-        dup = index[index.duplicated()].unique()[:5].tolist()
-        raise ValueError(
-            f"ids in {where} are repeated (e.g. {dup}); rows must be matched to "
-            "the run's examples one to one"
-        )
-    positions = log._index.get_indexer(ids)
-    unknown = positions < 0
-    if unknown.any():
-        raise ValueError(
-            f"{int(unknown.sum())} of {ids.shape[0]} rows of data have ids (from "
-            f"{where}) that the reviewed run does not know (e.g. "
-            f"{ids[unknown][:5].tolist()}; the run's ids look like "
-            f"{log.ids[:3].tolist()}). Pass the data the run was recorded on, and "
-            "id_column= if its ids are in a column"
-        )
+    positions = run_positions(ids, where, log._index, log.ids, "the reviewed run")
     decided = np.unique(np.asarray(log._positions, dtype=np.int64))
     absent = decided[~np.isin(decided, positions)]
     if absent.size:

@@ -11,8 +11,8 @@ import bqplot as bq
 import numpy as np
 from ipywidgets import Layout
 
-CORRECTNESS_COLORS = ["#d73027", "#fc8d59", "#fee090", "#91bfdb", "#4575b4"]
-"""Red (never correct) to blue (always correct): ColorBrewer RdYlBu, readable for most colour-blind readers."""
+from datamap_widget._palette import CORRECTNESS_COLORS
+
 ANIMATION_MS = 500
 MAP_MARGIN = {"top": 20, "bottom": 52, "left": 62, "right": 92}
 

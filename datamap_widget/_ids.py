@@ -46,3 +46,24 @@ class IdLookup:
     def __getstate__(self) -> dict:
         """Pickle without the sorted copy: it is rebuilt on first use."""
         return {**self.__dict__, "_order": None, "_sorted": None}
+
+
+def id_type_hint(unknown: list, ids: np.ndarray) -> str:
+    """A hint when ids were asked for as the wrong type ("3" for the int id 3, or 3 for "3")."""
+    if ids.dtype.kind in "iu" and unknown and all(isinstance(v, str) for v in unknown):
+        if all(v.strip().lstrip("-").isdigit() for v in unknown):
+            return (
+                f"; this run's ids are ints, not strings: pass {int(unknown[0].strip())}, not "
+                f"{unknown[0]!r} (e.g. [int(i) for i in ids])"
+            )
+        return "; this run's ids are ints"
+    if (
+        ids.dtype.kind == "U"
+        and unknown
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in unknown)
+    ):
+        return (
+            f"; this run's ids are strings, not ints: pass {str(unknown[0])!r}, not "
+            f"{unknown[0]} (e.g. [str(i) for i in ids])"
+        )
+    return ""

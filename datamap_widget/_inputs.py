@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from datamap_widget._labels import feature_names, materialize
+from datamap_widget._labels import feature_names, ids_from_index, materialize
 
 RENDERERS = ("auto", "svg", "gl")
 SVG_MAX_POINTS = 2000
@@ -85,6 +86,23 @@ def _check_aligned(texts, labels) -> None:
             "of one is not row i of the other; align them first (e.g. "
             "texts.loc[labels.index]) or pass plain lists"
         )
+
+
+def _in_run_order(texts, ids):
+    """pandas texts indexed by a recorded run's ids, in the run's order (a shuffled Series
+    finds its rows by id); texts without such an index are taken in order."""
+    index = getattr(texts, "index", None)
+    if not isinstance(texts, pd.Series) or ids_from_index(texts, len(texts), "texts") is None:
+        return texts
+    wanted = pd.Index(np.asarray(ids))
+    if len(index) != len(wanted) or not wanted.isin(index).all():
+        missing = wanted[~wanted.isin(index)][:5].tolist()
+        raise ValueError(
+            f"texts is a pandas Series whose index is not the run's ids (e.g. ids {missing} "
+            "have no text); pass texts indexed by the run's ids, or a plain list in the "
+            "run's order"
+        )
+    return texts.loc[wanted]
 
 
 def _as_texts(texts, n_expected: int | None) -> list[str]:
@@ -174,6 +192,8 @@ def resolve_inputs(
             ids = _column(data, id_column, "id")
     if texts is not None and labels is not None:
         _check_aligned(texts, labels)
+    if texts is not None and dynamics is not None:
+        texts = _in_run_order(texts, dynamics.ids)
 
     if dynamics is not None:
         if labels is not None:
@@ -193,6 +213,8 @@ def resolve_inputs(
                 "with a label column, or dynamics=<TrainingDynamics>"
             )
         n = _length(labels)
+        if ids is None and not isinstance(labels, (pd.Series, pd.DataFrame)):
+            ids = ids_from_index(texts, n, "texts")  # numpy labels, pandas texts: their index
         if ids is not None and _length(ids) != n:
             raise ValueError(
                 f"ids has {_length(ids)} entries but labels has {n}; pass one id per example"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -102,7 +103,8 @@ def _try_array(labels):
 
 
 def _from_index_lists(labels, names: list[str] | None):
-    """Lists of label indexes (or of label names) per example -> (N x L multi-hot, names)."""
+    """Lists of label indexes (or of label names) per example -> (N x L multi-hot, names,
+    whether the lists held names)."""
     rows = [np.atleast_1d(r).tolist() if hasattr(r, "__array__") else r for r in labels]
     if any(not isinstance(r, (list, tuple)) for r in rows):
         bad = next(i for i, r in enumerate(rows) if not isinstance(r, (list, tuple)))
@@ -113,7 +115,8 @@ def _from_index_lists(labels, names: list[str] | None):
         )
     lengths = np.fromiter(map(len, rows), np.int64, len(rows))
     values = list(itertools.chain.from_iterable(rows))
-    if values and all(isinstance(v, str) for v in values):  # lists of label names
+    by_name = bool(values) and all(isinstance(v, str) for v in values)
+    if by_name:  # lists of label names
         names = sorted(set(values)) if names is None else names
         where = {name: i for i, name in enumerate(names)}
         unknown = sorted({v for v in values if v not in where})
@@ -143,7 +146,7 @@ def _from_index_lists(labels, names: list[str] | None):
         )
     hot = np.zeros((len(rows), len(names)), dtype=bool)
     hot[np.repeat(np.arange(len(rows)), lengths), flat] = True
-    return hot, names
+    return hot, names, by_name
 
 
 def _classes_of_values(values: np.ndarray, names, categories=None):
@@ -206,8 +209,21 @@ def _warn_one_hot(n_columns: int) -> None:
     )
 
 
-def normalize_labels(labels, task=None, label_names=None, n_classes=None):
-    """Return (task, gold, label_names, n_classes) after checking labels against each other.
+class Labels(NamedTuple):
+    """Gold labels in canonical form (see ``normalize_labels``)."""
+
+    task: str
+    gold: np.ndarray
+    names: list[str] | None
+    n_classes: int
+    unsorted_names: bool = False
+    """True when the labels were class names whose given order (``label_names`` or a
+    Categorical's categories) is not the sorted order: a model's output columns may follow
+    either (scikit-learn's ``classes_`` is sorted), so outputs need ``classes=``."""
+
+
+def normalize_labels(labels, task=None, label_names=None, n_classes=None) -> Labels:
+    """Return (task, gold, label_names, n_classes, unsorted_names) after checking labels.
 
     Labels may be class indexes, bools, class names (strings, a pandas Categorical, a Hugging
     Face string or ``ClassLabel`` column), N x L multi-hot (array or DataFrame, whose column
@@ -217,6 +233,7 @@ def normalize_labels(labels, task=None, label_names=None, n_classes=None):
         raise ValueError(f"task must be one of {TASKS} or None (inferred), got {task!r}")
     names = normalize_names(label_names)
     n_classes = check_int(n_classes, "n_classes", allow_none=True)
+    unsorted = False
     if labels is None or isinstance(labels, (str, bytes)):
         raise TypeError("labels must be a sequence of gold labels")
     categories = None
@@ -252,7 +269,9 @@ def normalize_labels(labels, task=None, label_names=None, n_classes=None):
     ):
         if task not in (None, "multilabel"):
             raise ValueError(f"task={task!r} needs one label per example, but labels are lists")
-        gold, names = _from_index_lists(labels, names)
+        given = names is not None
+        gold, names, by_name = _from_index_lists(labels, names)
+        unsorted = given and by_name and names != sorted(names)
         task = "multilabel"
     elif arr.ndim == 2 and arr.shape[1] == 1 and task != "multilabel":
         return normalize_labels(arr[:, 0], task, names, n_classes)
@@ -292,7 +311,9 @@ def normalize_labels(labels, task=None, label_names=None, n_classes=None):
                 raise ValueError(
                     "multilabel labels must be N x L multi-hot or lists of labels per example"
                 )
+            given = names is not None or categories is not None
             gold, names = _classes_of_values(arr, names, categories)
+            unsorted = given and names != sorted(names)
             if task is None and len(names) == 2 and n_classes in (None, 2):
                 task = "binary"
         else:
@@ -341,13 +362,21 @@ def normalize_labels(labels, task=None, label_names=None, n_classes=None):
             "a classification task needs at least 2 classes; pass label_names or n_classes"
         )
     if task == "multiclass" and int(gold.max()) >= c:
+        one_based = int(gold.min()) >= 1 and int(gold.max()) == c
         raise ValueError(
             f"labels go up to {int(gold.max())} but there are only {c} classes "
-            "(label_names / n_classes)"
+            "(label_names / n_classes), numbered 0.."
+            f"{c - 1}"
+            + (
+                f". The labels run from 1 to {c}: they look 1-based; pass labels - 1"
+                if one_based
+                else ""
+            )
         )
     if names is not None and len(names) != c:
         raise ValueError(f"{task} task has {c} classes but {len(names)} label_names were given")
-    return task, gold.copy(), names, c  # never share (or freeze) the caller's array
+    # never share (or freeze) the caller's array
+    return Labels(task, gold.copy(), names, c, unsorted)
 
 
 def _is_one_hot(values: np.ndarray) -> bool:
@@ -358,7 +387,7 @@ def _is_one_hot(values: np.ndarray) -> bool:
     )
 
 
-def ids_from_index(labels, n: int):
+def ids_from_index(labels, n: int, what: str = "labels"):
     """Default ids of pandas labels: their index, unless it is just 0..N-1 (then None).
 
     pandas users select rows by index (``df.loc[td.hard().index]``), so results must carry the
@@ -371,16 +400,16 @@ def ids_from_index(labels, n: int):
         return None
     if isinstance(index, pd.MultiIndex):
         raise ValueError(
-            f"labels have a MultiIndex ({index.nlevels} levels); results are "
-            "indexed like the labels, so give one id per example: pass ids=..., "
-            "or labels.reset_index(drop=True) for ids 0..N-1"
+            f"{what} have a MultiIndex ({index.nlevels} levels); results are "
+            f"indexed like the {what}, so give one id per example: pass ids=..., "
+            f"or {what}.reset_index(drop=True) for ids 0..N-1"
         )
     if not index.is_unique:
         dup = index[index.duplicated()].unique()[:5].tolist()
         raise ValueError(
-            f"the index of labels repeats values (e.g. {dup}); results are indexed "
-            "like the labels, so the index must be unique: use "
-            "labels.reset_index(drop=True) (ids 0..N-1) or pass ids=..."
+            f"the index of {what} repeats values (e.g. {dup}); results are indexed "
+            f"like the {what}, so the index must be unique: use "
+            f"{what}.reset_index(drop=True) (ids 0..N-1) or pass ids=..."
         )
     if index.dtype.kind in "iu" and np.array_equal(index.to_numpy(), np.arange(n)):
         return None
@@ -389,9 +418,9 @@ def ids_from_index(labels, n: int):
         values.dtype == object and not all(isinstance(v, str) for v in values.tolist())
     ):
         raise TypeError(
-            f"the index of labels (dtype {index.dtype}) cannot serve as example "
+            f"the index of {what} (dtype {index.dtype}) cannot serve as example "
             "ids, which must be ints or strings: pass ids=..., or "
-            "labels.reset_index(drop=True) for ids 0..N-1"
+            f"{what}.reset_index(drop=True) for ids 0..N-1"
         )
     return values
 

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from datamap_widget._classes import in_map_order
 from datamap_widget._validation import check_bool
 
 PROB_TOLERANCE = 1e-6  # probabilities may overshoot [0, 1] by float noise, not more
@@ -142,10 +143,16 @@ def _shape_error(x, n, expected: str) -> ValueError:
     )
 
 
-def convert(outputs, gold: np.ndarray, task: str, n_classes: int, logits: bool) -> EpochRecord:
-    """Validate outputs for the examples whose gold labels are `gold` and reduce them."""
+def convert(
+    outputs, gold: np.ndarray, task: str, n_classes: int, logits: bool, order=None
+) -> EpochRecord:
+    """Validate outputs for the examples whose gold labels are `gold` and reduce them.
+
+    ``order``: the map class of each output column (``_classes.column_order``), None: as is.
+    """
     check_bool(logits, "logits")
     x, eps = _float_array(outputs)
+    x = in_map_order(x, order, task, n_classes, logits)
     if logits and task != "multiclass":
         x = x.astype(np.float64, copy=False)
     n = gold.shape[0]

@@ -23,6 +23,7 @@ from pathlib import Path
 from datamap_widget import persistence
 
 REVIEWS = "reviews.jsonl"
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # reused: json.dumps makes one a call
 FORMAT = "datamap-widget/reviews"
 VERSION = 1
 
@@ -118,7 +119,7 @@ def append(path: Path, objects: list[dict]) -> None:
     leave no half line behind for the next append to glue onto."""
     if not path.exists():
         create(path)
-    data = "".join(json.dumps(obj, ensure_ascii=False, allow_nan=False) + "\n" for obj in objects)
+    data = "".join(_JSON.encode(obj) + "\n" for obj in objects)
     with open(path, "ab") as f:
         start = f.seek(0, os.SEEK_END)
         try:

@@ -17,6 +17,7 @@ in-sample sinks. ``integrations.sklearn.fit_epochs(..., cv=5)`` runs the whole t
 from __future__ import annotations
 
 import numbers
+from pathlib import Path
 
 import numpy as np
 
@@ -65,10 +66,17 @@ def fold_assignments(y, cv=5, *, random_state=DEFAULT_RANDOM_STATE, X=None, grou
     ``y``: class labels (N,) or multilabel multi-hot (N, L). ``cv``: number of folds (shuffled
     ``StratifiedKFold`` seeded with ``random_state``; multilabel: shuffled ``KFold``) or any
     scikit-learn splitter (``split(X, y, groups)``; each example must be in exactly one test
-    fold). Raises a ValueError, before anything trains, when a fold's training set would miss a
-    class (or, multilabel, a label's positives or negatives), with the counts and the fix.
+    fold). ``groups`` (one per example) with an int ``cv`` keeps each group in one fold
+    (shuffled ``StratifiedGroupKFold``; multilabel: ``GroupKFold``). Raises a ValueError,
+    before anything trains, when a fold's training set would miss a class (or, multilabel, a
+    label's positives or negatives), with the counts and the fix.
     """
-    from sklearn.model_selection import KFold, StratifiedKFold
+    from sklearn.model_selection import (
+        GroupKFold,
+        KFold,
+        StratifiedGroupKFold,
+        StratifiedKFold,
+    )
 
     y = to_numpy(y)
     if y.ndim not in (1, 2) or y.shape[0] == 0:
@@ -77,8 +85,22 @@ def fold_assignments(y, cv=5, *, random_state=DEFAULT_RANDOM_STATE, X=None, grou
             f"got shape {y.shape}"
         )
     n = y.shape[0]
+    groups = _check_groups(groups, n)
     if hasattr(cv, "split"):
         folds = _folds_from_splitter(cv, X, y, groups, n)
+    elif groups is not None:
+        k = _check_n_folds(cv, n)
+        n_groups = np.unique(groups).size
+        if n_groups < k:
+            raise ValueError(
+                f"cv={k} folds with groups= need at least {k} distinct groups, got {n_groups}; "
+                f"use cv={max(2, n_groups)} or fewer"
+            )
+        if y.ndim == 1:
+            splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=random_state)
+        else:
+            splitter = GroupKFold(n_splits=k)
+        folds = _folds_from_splitter(splitter, None, y, groups, n)
     else:
         k = _check_n_folds(cv, n)
         if y.ndim == 1:
@@ -99,6 +121,21 @@ def fold_assignments(y, cv=5, *, random_state=DEFAULT_RANDOM_STATE, X=None, grou
             folds[test] = fold
     _check_training_sets(folds, y)
     return folds
+
+
+def _check_groups(groups, n: int):
+    if groups is None:
+        return None
+    groups = to_numpy(groups)
+    if groups.shape != (n,):
+        raise ValueError(
+            f"groups must hold one group per example, shape ({n},), got shape {groups.shape}"
+        )
+    if groups.dtype == object and any(g is None for g in groups.tolist()):
+        raise ValueError("groups has missing values (None); give every example a group")
+    if groups.dtype.kind == "f" and np.isnan(groups).any():
+        raise ValueError("groups has missing values (NaN); give every example a group")
+    return groups
 
 
 def _folds_from_splitter(splitter, X, y, groups, n) -> np.ndarray:
@@ -168,7 +205,10 @@ def in_sample_scorer(folds: np.ndarray) -> np.ndarray:
 
 
 def mirror_dynamics(td):
-    """A new, empty TrainingDynamics with the same examples, labels, task and thresholds as td."""
+    """A TrainingDynamics with the same examples, labels, task and thresholds as td, for its
+    in-sample map: empty, or, next to an on-disk run, on disk in the run's ``in_sample/``
+    folder (resumed with the run)."""
+    from datamap_widget import persistence
     from datamap_widget.dynamics import TrainingDynamics
 
     gold = (
@@ -176,6 +216,7 @@ def mirror_dynamics(td):
         if td.task == "multilabel"
         else td.gold()
     )
+    path = getattr(td, "path", None)
     return TrainingDynamics(
         gold,
         ids=td.ids,
@@ -184,6 +225,8 @@ def mirror_dynamics(td):
         n_classes=td.n_classes if td.task == "multiclass" else None,
         variability_threshold=td.variability_threshold,
         confidence_threshold=td.confidence_threshold,
+        path=None if path is None else Path(path) / persistence.IN_SAMPLE,
+        _unsorted_names=getattr(td, "_unsorted_names", False),
     )
 
 
@@ -248,10 +291,11 @@ class CrossFitRouter:
             return held
         return np.concatenate([held, np.flatnonzero(self.scorer == fold)])
 
-    def log_scored(self, fold: int, outputs, logits=False) -> None:
+    def log_scored(self, fold: int, outputs, logits=False, classes=None) -> None:
         """Outputs of model ``fold`` for exactly ``rows_to_score(fold)``, in that order.
 
         The fast path of ``log`` (no per-row routing checks: the rows are the router's own).
+        ``classes``: the class of each output column (e.g. the fold model's ``classes_``).
         """
         outputs = to_numpy(outputs)
         held = np.flatnonzero(self.folds == fold)
@@ -261,16 +305,19 @@ class CrossFitRouter:
                 f"model {fold} scores {held.size + ins.size} rows "
                 f"(rows_to_score({fold})), got outputs of shape {outputs.shape}"
             )
-        self._held.add(held, outputs[: held.size], logits)
+        self._held.add(held, outputs[: held.size], logits, classes)
         if ins.size:
-            self._ins.add(ins, outputs[held.size :], logits)
+            self._ins.add(ins, outputs[held.size :], logits, classes)
 
     def training_rows(self, fold: int) -> np.ndarray:
         """Positions fold model ``fold`` trains on (every fold but its own)."""
         return np.flatnonzero(self.folds != fold)
 
-    def log(self, fold: int, positions, outputs, logits=False) -> None:
-        """Outputs of fold model ``fold`` for the examples at ``positions`` (map order)."""
+    def log(self, fold: int, positions, outputs, logits=False, classes=None) -> None:
+        """Outputs of fold model ``fold`` for the examples at ``positions`` (map order).
+
+        ``classes``: the class of each output column, as for ``TrainingDynamics.log_epoch``.
+        """
         positions = to_numpy(positions).astype(np.int64, copy=False).reshape(-1)
         outputs = to_numpy(outputs)
         if positions.size and (positions.min() < 0 or positions.max() >= self.folds.shape[0]):
@@ -285,9 +332,9 @@ class CrossFitRouter:
                 f"{positions[stray][:5].tolist()}); score rows_to_score({fold})"
             )
         if held.any():
-            self._held.add(positions[held], outputs[held], logits)
+            self._held.add(positions[held], outputs[held], logits, classes)
         if ins.any():
-            self._ins.add(positions[ins], outputs[ins], logits)
+            self._ins.add(positions[ins], outputs[ins], logits, classes)
 
     def fail(self, exc: Exception) -> None:
         """A fold model could not be scored: drop this epoch from both maps; raise in the first."""
@@ -304,7 +351,13 @@ class CrossFitRouter:
         if self._ins is not None:
             self._ins.flush(self._ids)
             if self._td is not None:  # attached once an epoch is in: a failed start leaves none
-                self._td.in_sample = dynamics_of(self.in_sample)
+                mark = getattr(self._td, "_mark_cross_fitted", None)
+                if mark is not None:
+                    mark(dynamics_of(self.in_sample))
+                else:
+                    self._td.in_sample = dynamics_of(self.in_sample)
+        elif self._td is not None and hasattr(self._td, "_mark_cross_fitted"):
+            self._td._mark_cross_fitted(None)
 
 
 class _EpochBuffer:
@@ -320,21 +373,28 @@ class _EpochBuffer:
         self.seen = np.zeros(self.n, bool)
         self.count = 0
         self.logits = None
+        self.classes = None
 
-    def add(self, positions: np.ndarray, outputs: np.ndarray, logits) -> None:
+    def add(self, positions: np.ndarray, outputs: np.ndarray, logits, classes=None) -> None:
         if outputs.ndim == 0 or outputs.shape[0] != positions.shape[0]:
             raise ValueError(
                 f"{positions.shape[0]} positions but outputs of shape "
                 f"{outputs.shape}; give one output row per position"
             )
+        classes = None if classes is None else np.asarray(classes).tolist()
         if self.outputs is None:
             self.outputs = np.zeros((self.n, *outputs.shape[1:]), np.float32)  # as stored
             self.logits = bool(logits)
-        elif outputs.shape[1:] != self.outputs.shape[1:] or bool(logits) != self.logits:
+            self.classes = classes
+        elif (
+            outputs.shape[1:] != self.outputs.shape[1:]
+            or bool(logits) != self.logits
+            or classes != self.classes
+        ):
             raise ValueError(
                 f"every fold model must give outputs of the same kind: got shape "
-                f"{outputs.shape[1:]} logits={logits} after "
-                f"{self.outputs.shape[1:]} logits={self.logits}"
+                f"{outputs.shape[1:]} logits={logits} classes={classes} after "
+                f"{self.outputs.shape[1:]} logits={self.logits} classes={self.classes}"
             )
         again = positions[self.seen[positions]]
         if again.size:
@@ -353,7 +413,7 @@ class _EpochBuffer:
         self.outputs[positions] = outputs
 
     def flush(self, ids) -> None:
-        outputs, seen, logits = self.outputs, self.seen, self.logits
+        outputs, seen, logits, classes = self.outputs, self.seen, self.logits, self.classes
         self.clear()
         if outputs is None:
             raise ValueError(
@@ -361,11 +421,11 @@ class _EpochBuffer:
                 "model before end_epoch()"
             )
         if seen.all():
-            self.guard.log_epoch(outputs, logits)
+            self.guard.log_epoch(outputs, logits, classes)
             return
         keys = np.flatnonzero(seen) if ids is None else ids[seen]
         try:  # the engine names the missing ones; the router keeps no half epoch
-            self.guard.log_batch(keys, outputs[seen], logits)
+            self.guard.log_batch(keys, outputs[seen], logits, classes)
             self.guard.end_epoch()
         except Exception:
             self.guard._discard()

@@ -5,6 +5,8 @@ A run is a directory::
     meta.json            task, classes, label names, thresholds, format version, shapes
     ids.npy, gold.npy    example ids (int or unicode, dtype preserved) and gold labels
     epoch_00001.npz ...  one file per finished epoch: p_gold (+ pred, + margin)
+    in_sample/           cross-fitted runs: the in-sample map of the same run (a run itself)
+    reviews.jsonl        review decisions, when there are any (see ``_review_store``)
 
 Every file is written to a temporary name, fsynced, renamed over its final name and the
 directory fsynced, so a crash leaves either the whole epoch file or none of it. meta.json is
@@ -26,7 +28,10 @@ from datamap_widget._outputs import EpochRecord, pred_dtype
 FORMAT = "datamap-widget/training-dynamics"
 VERSION = 1
 META, IDS, GOLD = "meta.json", "ids.npy", "gold.npy"
+IN_SAMPLE = "in_sample"
 _EPOCH = re.compile(r"^epoch_(\d{5,})\.npz$")
+# what _atomic_write leaves behind when a process dies mid-write
+_TEMPORARY = re.compile(r"^\.(epoch_\d{5,}\.npz|meta\.json|ids\.npy|gold\.npy)\.tmp-\d+$")
 
 
 def epoch_file(number: int) -> str:
@@ -59,6 +64,13 @@ def _atomic_write(target: Path, write) -> None:
 
 
 def _write_header(directory: Path, header: dict) -> None:
+    _atomic_write(directory / IDS, lambda f: np.save(f, header["ids"], allow_pickle=False))
+    _atomic_write(directory / GOLD, lambda f: np.save(f, header["gold"], allow_pickle=False))
+    write_meta(directory, header)
+
+
+def write_meta(directory, header: dict) -> None:
+    """meta.json alone (atomically): also how a run records that it became cross-fitted."""
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -69,10 +81,11 @@ def _write_header(directory: Path, header: dict) -> None:
         "variability_threshold": header["variability_threshold"],
         "confidence_threshold": header["confidence_threshold"],
         "p_gold_shape": list(header["gold"].shape),
+        "unsorted_names": bool(header.get("unsorted_names", False)),
+        "held_out": bool(header.get("held_out", False)),
     }
-    _atomic_write(directory / IDS, lambda f: np.save(f, header["ids"], allow_pickle=False))
-    _atomic_write(directory / GOLD, lambda f: np.save(f, header["gold"], allow_pickle=False))
-    _atomic_write(directory / META, lambda f: f.write(json.dumps(meta, indent=1).encode()))
+    path = Path(directory) / META
+    _atomic_write(path, lambda f: f.write(json.dumps(meta, indent=1).encode()))
 
 
 def read_header(directory) -> dict:
@@ -101,6 +114,8 @@ def read_header(directory) -> dict:
     header["ids"] = np.load(directory / IDS, allow_pickle=False)
     header["gold"] = np.load(directory / GOLD, allow_pickle=False)
     header["p_gold_shape"] = tuple(meta["p_gold_shape"])
+    header["unsorted_names"] = bool(meta.get("unsorted_names", False))  # format 1 may lack them
+    header["held_out"] = bool(meta.get("held_out", False))
     return header
 
 
@@ -111,6 +126,10 @@ def write_epoch(directory, number: int, record: EpochRecord) -> None:
     if record.margin is not None:
         arrays["margin"] = record.margin
     _atomic_write(Path(directory) / epoch_file(number), lambda f: np.savez(f, **arrays))
+
+
+def epoch_count(directory) -> int:
+    return sum(1 for name in os.listdir(directory) if _EPOCH.match(name))
 
 
 def read_epochs(directory, header: dict, epochs=None) -> list[EpochRecord]:
@@ -168,16 +187,37 @@ def _holds_run(directory: Path) -> bool:
     return (directory / META).exists()
 
 
-def save_run(path, header: dict, records: list[EpochRecord]) -> None:
+def save_run(path, header: dict, records: list[EpochRecord], in_sample=None) -> None:
+    """Write a run into a new or empty directory; ``in_sample``: (header, records) of its
+    in-sample map, written first into ``in_sample/``, so a folder whose meta.json exists
+    holds the whole run."""
     directory = Path(path)
     if directory.exists() and any(directory.iterdir()):
         raise FileExistsError(
             f"{directory} exists and is not empty; save() needs a new or empty directory"
         )
     directory.mkdir(parents=True, exist_ok=True)
+    if in_sample is not None:
+        save_run(directory / IN_SAMPLE, *in_sample)
     for number, record in enumerate(records, start=1):
         write_epoch(directory, number, record)
     _write_header(directory, header)
+
+
+def in_sample_directory(path):
+    """The folder of a run's in-sample map, or None when the run has none."""
+    folder = Path(path) / IN_SAMPLE
+    return folder if _holds_run(folder) else None
+
+
+def remove_temporary_files(directory) -> list[str]:
+    """Delete the temporary files a killed writer left behind; returns their names."""
+    removed = []
+    for entry in os.listdir(directory):
+        if _TEMPORARY.match(entry):
+            (Path(directory) / entry).unlink(missing_ok=True)
+            removed.append(entry)
+    return removed
 
 
 def load_run(path, epochs=None):
@@ -185,13 +225,15 @@ def load_run(path, epochs=None):
     return header, read_epochs(path, header, epochs)
 
 
-def open_run(path, header: dict) -> list[EpochRecord]:
-    """On-disk mode: create the run, or check that the existing one matches and return it."""
+def open_run(path, header: dict) -> tuple[dict | None, list[EpochRecord]]:
+    """On-disk mode: create the run, or check that the existing one matches and return it
+    (its header as read, and its epochs; (None, []) for a new run)."""
     directory = Path(path)
     if _holds_run(directory):
         existing = read_header(directory)
         _check_same_run(directory, existing, header)
-        return read_epochs(directory, existing)
+        remove_temporary_files(directory)  # a kill mid-write: the epoch they held was lost
+        return existing, read_epochs(directory, existing)
     if directory.exists() and any(p for p in directory.iterdir() if not p.name.startswith(".")):
         raise ValueError(
             f"{directory} is not empty and holds no datamap-widget run; "
@@ -199,7 +241,7 @@ def open_run(path, header: dict) -> list[EpochRecord]:
         )
     directory.mkdir(parents=True, exist_ok=True)
     _write_header(directory, header)
-    return []
+    return None, []
 
 
 def _check_same_run(directory: Path, existing: dict, header: dict) -> None:

@@ -24,10 +24,12 @@ same ``ids``, ``task``, ``n_classes``, ``label_names`` and ``gold(label=)``.
 
 from __future__ import annotations
 
+import json
 import numbers
 import threading
 import time as _time
 import uuid
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,10 +37,13 @@ import pandas as pd
 
 from datamap_widget import _review_store as store
 from datamap_widget import persistence
+from datamap_widget._ids import id_type_hint
 
 __all__ = ["VERDICTS", "Decision", "ReviewLog", "apply_corrections"]
 
 VERDICTS = ("correct", "wrong", "remove")
+# the page's copy of the decisions: compact, so chunks encoded apart join into the same text
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 #: Code of the latest verdict per example (``ReviewLog.verdict_codes``), as the page will draw it.
 VERDICT_CODES = {"correct": 1, "wrong": 2, "remove": 3}
 
@@ -85,12 +90,15 @@ class ReviewLog:
     path : a run directory (``TrainingDynamics(path=...)`` or one written by ``save``). Its
         ``reviews.jsonl`` is read back (resume), and every new decision is appended to it and
         fsynced before ``record`` returns.
+    read_from : a run directory whose ``reviews.jsonl`` is read but never written (a run
+        opened with ``TrainingDynamics.load``); new decisions stay in memory, and the first
+        one warns so (``save`` writes them to a new run folder).
 
     Every method that records checks everything first: bad input raises and leaves the log
     (and the file) unchanged.
     """
 
-    def __init__(self, dynamics, *, path=None):
+    def __init__(self, dynamics, *, path=None, read_from=None):
         self._task = str(dynamics.task)
         self._n_classes = int(dynamics.n_classes)
         names = dynamics.label_names
@@ -108,9 +116,11 @@ class ReviewLog:
         self._gold = gold
         self._decisions: list[Decision] = []
         self._positions: list[int] = []
+        self._message_json: list[str] = []  # each decision as the page gets it (JSON)
         self._by_decision_id: dict[str, Decision] = {}
         self._lock = threading.RLock()
         self._file = None
+        self._read_only = None  # reviews.jsonl read from a loaded run, never written
         if path is not None:
             directory = store.check_run_directory(path)
             self._check_same_run(directory)
@@ -119,6 +129,11 @@ class ReviewLog:
             if file.exists():
                 store.repair_tail(file)
             self._file = file
+        elif read_from is not None:
+            directory = store.check_run_directory(read_from)
+            self._check_same_run(directory)
+            self._load(store.reviews_file(directory))
+            self._read_only = store.reviews_file(directory)
 
     # ----------------------------------------------------------------- description
     @property
@@ -187,6 +202,141 @@ class ReviewLog:
             self._add(decision, position)
             return decision
 
+    def record_many(self, ids, verdict, new_label=None, *, label=None, time=None) -> list:
+        """Record one decision per id, all or none, with one durable write; returns them.
+
+        ``ids``: example ids (a list, array or pandas Index). ``verdict``, ``new_label`` and
+        ``label`` (multilabel) are one value for every id or one per id (``new_label`` None
+        where the verdict takes none). Everything is checked first: if any decision is bad
+        (unknown or repeated id, unknown class...), a ValueError lists them and nothing is
+        recorded. 10,000 decisions take a few tens of milliseconds.
+
+        Examples
+        --------
+        >>> log.record_many(issues[issues.flagged].index, "remove")
+        >>> log.record_many([3, 8], "wrong", ["gratitude", "other"])
+        """
+        ids = _id_list(ids)
+        n = len(ids)
+        verdicts = _per_id(verdict, n, "verdict")
+        new_labels = _per_id(new_label, n, "new_label")
+        labels = _per_id(label, n, "label")
+        positions = np.asarray(
+            self._index.get_indexer(pd.Index(ids, dtype=object)) if n else [], np.int64
+        )
+        known = self._ids[positions].tolist()  # the run's own ids (type and all)
+        decisions, kept, errors = [], [], []
+        batch = f"py-{uuid.uuid4().hex}"  # one random part per call: uuid4 costs 5-30 us
+        for i, (id_, pos) in enumerate(zip(ids, positions.tolist())):
+            try:
+                if pos < 0:
+                    self._position_of_id(id_)  # raises the unknown-id error with its hints
+                decision, _ = self._decision(
+                    known[i],
+                    pos,
+                    verdicts[i],
+                    new_labels[i],
+                    labels[i],
+                    time,
+                    f"{batch}-{i}",
+                )
+                decisions.append(decision)
+                kept.append(pos)
+            except (TypeError, ValueError) as exc:
+                errors.append(f"id {id_!r}: {exc}")
+        counts = np.bincount(positions[positions >= 0])
+        twice = np.flatnonzero(counts > 1)
+        if twice.size:
+            errors.append(
+                f"{twice.size} ids appear more than once (e.g. {self._ids[twice[:5]].tolist()}); "
+                "give each example one decision per call"
+            )
+        if errors:
+            raise ValueError(
+                f"{len(errors)} of the {n} decisions cannot be recorded, so none was: "
+                + "; ".join(errors[:3])
+                + ("" if len(errors) <= 3 else f"; ... ({len(errors) - 3} more)")
+            )
+        with self._lock:
+            self._persist(decisions)
+            self._add_many(decisions, kept)
+        return decisions
+
+    def accept_suggestions(self, issues, *, label=None) -> list:
+        """Turn ``label_issues()`` (or its flagged rows) into decisions; returns them.
+
+        With an ``action`` column: "relabel" -> "wrong" with ``suggested_label``, "remove" ->
+        "remove", "keep" -> nothing. Without one: every row whose ``flagged`` is True (every
+        row when there is no ``flagged`` column) -> "wrong" with ``suggested_label``.
+        Multilabel: the decisions flip ``label``, by default the label the frame was ranked
+        for (its ``suggested_label`` categories are "not <label>" / "<label>"). All or none,
+        one durable write (see ``record_many``).
+        """
+        ids, verdicts, new_labels, label = self._suggestions(issues, label)
+        if self._task == "multilabel":
+            new_labels = [None] * len(ids)  # "wrong" flips the label
+        return self.record_many(ids, verdicts, new_labels, label=label)
+
+    def _suggestions(self, issues, label):
+        if not isinstance(issues, pd.DataFrame):
+            raise TypeError(
+                f"issues must be the DataFrame label_issues() returns (or some of its rows), "
+                f"got {type(issues).__name__}"
+            )
+        column = next(
+            (c for c in ("suggested_label", "suggested_name") if c in issues.columns), None
+        )
+        if column is None:
+            raise ValueError(
+                "issues has no suggested_label column: pass the DataFrame label_issues() "
+                f"returns (its columns here: {list(issues.columns)[:10]})"
+            )
+        if "action" in issues.columns:
+            action = issues["action"].astype(str)
+            unknown = sorted(set(action) - {"relabel", "remove", "keep"})
+            if unknown:
+                raise ValueError(
+                    f"issues['action'] holds {unknown[:5]}; actions are 'relabel', 'remove' "
+                    "and 'keep'"
+                )
+            rows = issues[(action != "keep").to_numpy()]
+            verdicts = [
+                "wrong" if a == "relabel" else "remove"
+                for a in action[(action != "keep").to_numpy()].tolist()
+            ]
+        else:
+            flagged = "flagged" in issues.columns
+            rows = issues[issues["flagged"].astype(bool).to_numpy()] if flagged else issues
+            verdicts = ["wrong"] * len(rows)
+        suggested = rows[column]
+        if self._task == "multilabel":
+            label = self._suggestion_label(suggested, label)
+        new_labels = [
+            s if v == "wrong" else None for v, s in zip(verdicts, _plain(suggested.tolist()))
+        ]
+        return list(rows.index), verdicts, new_labels, label
+
+    def _suggestion_label(self, suggested, label):
+        """The label a multilabel frame was ranked for, from its "not <label>"/"<label>"."""
+        categories = (
+            [str(c) for c in suggested.cat.categories]
+            if isinstance(suggested.dtype, pd.CategoricalDtype)
+            else sorted({str(v) for v in suggested})
+        )
+        named = [c for c in categories if not c.startswith("not ")]
+        inferred = named[0] if len(named) == 1 and named[0] in (self._label_names or []) else None
+        if label is None:
+            if inferred is None:
+                raise ValueError("multilabel issues: pass label= (the label they were ranked for)")
+            return inferred
+        name = self._name(self._label_index(label, "label"))
+        if inferred is not None and inferred != name:
+            raise ValueError(
+                f"these issues were ranked for label {inferred!r}, not {name!r}; pass "
+                f"label={inferred!r} or the issues of {name!r}"
+            )
+        return label
+
     def apply_messages(self, messages) -> AppliedMessages:
         """Record decisions sent by the page, as they arrive after the kernel was busy.
 
@@ -218,8 +368,7 @@ class ReviewLog:
                 fresh.append(decision)
                 positions.append(position)
             self._persist(fresh)
-            for decision, position in zip(fresh, positions):
-                self._add(decision, position)
+            self._add_many(fresh, positions)
             return AppliedMessages(fresh, duplicates, errors)
 
     def _from_message(self, message) -> tuple[Decision, int]:
@@ -258,19 +407,28 @@ class ReviewLog:
         a synced trait carries so that a reloaded page or a second view shows the same
         decisions. ``apply_messages(log.to_messages())`` on a new log reproduces this one."""
         with self._lock:
-            return [
-                {
-                    "decision_id": d.decision_id,
-                    "index": pos,
-                    "verdict": d.verdict,
-                    "new_label": None
-                    if d.new_label is None
-                    else (bool(d.new_label) if self._task == "multilabel" else int(d.new_label)),
-                    "label": d.label,
-                    "time": d.time * 1000.0,
-                }
-                for d, pos in zip(self._decisions, self._positions)
-            ]
+            return [self._message(d, pos) for d, pos in zip(self._decisions, self._positions)]
+
+    def messages_json(self) -> str:
+        """``to_messages()`` as JSON text, kept up to date as decisions are added: what the
+        widget syncs to the page. Each decision is encoded once, so re-sending the list after
+        one more decision costs a string join, not a walk over every decision."""
+        with self._lock:
+            if len(self._message_json) > 1:  # one string from now on: the next join copies it
+                self._message_json = [",".join(self._message_json)]
+            return "[" + "".join(self._message_json) + "]"
+
+    def _message(self, d: Decision, position: int) -> dict:
+        return {
+            "decision_id": d.decision_id,
+            "index": position,
+            "verdict": d.verdict,
+            "new_label": None
+            if d.new_label is None
+            else (bool(d.new_label) if self._task == "multilabel" else int(d.new_label)),
+            "label": d.label,
+            "time": d.time * 1000.0,
+        }
 
     def _prior(self, decision: Decision):
         """The decision already recorded under this decision id (same choice), else None."""
@@ -285,10 +443,18 @@ class ReviewLog:
         return prior
 
     def _add(self, decision: Decision, position: int) -> None:
-        self._decisions.append(decision)
-        self._positions.append(position)
-        if decision.decision_id is not None:
-            self._by_decision_id[decision.decision_id] = decision
+        self._add_many([decision], [position])
+
+    def _add_many(self, decisions: list, positions: list) -> None:
+        if not decisions:
+            return
+        self._decisions.extend(decisions)
+        self._positions.extend(positions)
+        for decision in decisions:
+            if decision.decision_id is not None:
+                self._by_decision_id[decision.decision_id] = decision
+        messages = [self._message(d, p) for d, p in zip(decisions, positions)]
+        self._message_json.append(_JSON.encode(messages)[1:-1])  # one encoding for them all
 
     # ----------------------------------------------------------------- validation
     def _decision(self, id, position, verdict, new_label, label, time, decision_id):
@@ -387,7 +553,7 @@ class ReviewLog:
             raise ValueError(
                 f"unknown example id {id!r}: it is not among the {self._ids.shape[0]} "
                 f"ids of this run (they are {kind}, e.g. "
-                f"{self._ids[:3].tolist()})"
+                f"{self._ids[:3].tolist()})" + id_type_hint([id], self._ids)
             )
         return int(position)
 
@@ -504,35 +670,42 @@ class ReviewLog:
         with self._lock:
             return self._state(col)[2]
 
+    def _membership(self, label, value):
+        """Multilabel: "<label>" / "not <label>" for a membership, None when there is none."""
+        if label is None or value is None:
+            return None
+        name = str(self._name(label))
+        return name if value else f"not {name}"
+
     def to_dataframe(self) -> pd.DataFrame:
         """One row per decision in the order made, indexed by example id.
 
-        Columns: gold, verdict, new_label (None unless "wrong"), time (UTC), decision_id, and for
-        multilabel ``label`` (the label decided on). gold/new_label are class names when the run
-        has label names, else class indexes; multilabel: membership (bool) of ``label``.
+        Columns: gold_label, verdict, new_label (missing unless "wrong"), time (UTC),
+        decision_id, and for multilabel ``label`` (the label decided on). gold_label and
+        new_label are Categoricals of the class names (class indexes when the run has none),
+        as in ``metrics()``; multilabel: "<label>" or "not <label>", as ``metrics(label=)``.
         """
         with self._lock:
             rows = list(self._decisions)
         index = pd.Index(np.array([d.id for d in rows], dtype=self._ids.dtype), name="id")
         ml = self._task == "multilabel"
-        if ml:
-            gold = pd.array([d.gold for d in rows], dtype="boolean")
-            new = pd.array([d.new_label for d in rows], dtype="boolean")
-        elif self._label_names is not None:
-            gold = pd.array([self._label_names[d.gold] for d in rows], dtype=object)
-            new = pd.array(
-                [None if d.new_label is None else self._label_names[d.new_label] for d in rows],
-                dtype=object,
-            )
+        if ml:  # as metrics(label=...) names them: "<label>" / "not <label>"
+            gold = pd.array([self._membership(d.label, d.gold) for d in rows], dtype=object)
+            new = pd.array([self._membership(d.label, d.new_label) for d in rows], dtype=object)
         else:
-            gold = pd.array([d.gold for d in rows], dtype="Int64")
-            new = pd.array([d.new_label for d in rows], dtype="Int64")
+            classes = pd.CategoricalDtype(
+                self._label_names if self._label_names is not None else range(self._n_classes)
+            )
+            gold = pd.Categorical.from_codes([d.gold for d in rows], dtype=classes)
+            new = pd.Categorical.from_codes(
+                [-1 if d.new_label is None else d.new_label for d in rows], dtype=classes
+            )
         data = {}
         if ml:
             data["label"] = pd.array(
                 [None if d.label is None else self._name(d.label) for d in rows], dtype=object
             )
-        data["gold"] = gold
+        data["gold_label"] = gold
         data["verdict"] = pd.Categorical([d.verdict for d in rows], categories=list(VERDICTS))
         data["new_label"] = new
         data["time"] = pd.to_datetime(
@@ -565,6 +738,16 @@ class ReviewLog:
         }
 
     def _persist(self, decisions: list[Decision]) -> None:
+        if self._read_only is not None and decisions:
+            warnings.warn(
+                f"review decisions are kept in memory, not written to {self._read_only}: the "
+                "run was loaded, not resumed. To append to its folder, open it with "
+                "DataMapWidget(dynamics=folder, path=folder) (or ReviewLog(td, path=folder)); "
+                "to keep them elsewhere, w.save(new_folder)",
+                UserWarning,
+                stacklevel=4,
+            )
+            self._read_only = None  # said once
         if self._file is None or not decisions:
             return
         store.append(self._file, [self._to_json(d) for d in decisions])
@@ -611,6 +794,29 @@ class ReviewLog:
         store.create(file)
         if rows:
             store.append(file, rows)
+
+
+def _id_list(ids) -> list:
+    if isinstance(ids, (str, bytes)) or np.ndim(ids) == 0:
+        raise TypeError(f"ids must be a sequence of example ids, got {ids!r}")
+    if hasattr(ids, "detach"):
+        ids = ids.detach().cpu().numpy()
+    return _plain(list(ids.tolist() if hasattr(ids, "tolist") else ids))
+
+
+def _plain(values: list) -> list:
+    """numpy scalars as Python ones (ids and class names are compared and written as JSON)."""
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
+
+
+def _per_id(value, n: int, name: str) -> list:
+    """One value for every id, or one per id."""
+    if value is None or isinstance(value, (str, bytes, numbers.Number, np.generic)):
+        return [value] * n
+    values = _plain(list(value.tolist() if hasattr(value, "tolist") else value))
+    if len(values) != n:
+        raise ValueError(f"{name} has {len(values)} values for {n} ids; give one, or one per id")
+    return values
 
 
 def apply_corrections(

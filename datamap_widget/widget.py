@@ -35,6 +35,7 @@ from datamap_widget._sync import (
 )
 from datamap_widget._validation import label_index
 from datamap_widget.dynamics import TrainingDynamics
+from datamap_widget.label_issues import label_issues
 from datamap_widget.reviews import ReviewLog
 
 _STATIC = pathlib.Path(__file__).parent / "static"
@@ -48,10 +49,25 @@ _DYNAMICS_METHODS = (
 )
 
 
-def _load_run(path) -> TrainingDynamics:
-    """``dynamics="runs/r1"``: a run saved by ``save``/on-disk mode, or cartography files."""
+def _load_run(path, append_to=None) -> TrainingDynamics:
+    """``dynamics="runs/r1"``: a run saved by ``save``/on-disk mode, or cartography files.
+
+    ``append_to`` (the widget's ``path=``): the same folder resumes the run there, so new
+    epochs (and reviews) are appended to it; without it the run is read into memory.
+    """
     folder = pathlib.Path(path)
-    if (folder / "meta.json").is_file():
+    saved = (folder / "meta.json").is_file()
+    if append_to is not None:
+        if saved and pathlib.Path(append_to).resolve() == folder.resolve():
+            return TrainingDynamics.resume(folder)
+        raise ValueError(
+            f"dynamics={str(path)!r} with path={str(append_to)!r}: path= can only name the "
+            "saved run's own folder, to append to it (dynamics=folder, path=folder). To "
+            "continue in another folder, copy the run first: "
+            f"TrainingDynamics.load({str(path)!r}).save(new_folder), then "
+            "dynamics=new_folder, path=new_folder"
+        )
+    if saved:
         return TrainingDynamics.load(folder)
     if folder.is_dir() and any(folder.glob("dynamics_epoch_*.jsonl")):
         return TrainingDynamics.from_cartography(folder)
@@ -214,7 +230,7 @@ class DataMapWidget(anywidget.AnyWidget):
     _selected_index = traitlets.List(traitlets.Int()).tag(sync=True)
     # ---- review: every decision, in ReviewLog.to_messages() form (kernel-owned; the page shows
     # these plus its own not yet confirmed ones, so a reload or a second view agrees)
-    _reviews = traitlets.List(traitlets.Dict()).tag(sync=True)
+    _reviews = traitlets.Unicode("[]").tag(sync=True)  # JSON text (ReviewLog.messages_json)
     # ---- selection (map): the page's multi-point selection (int32 positions)
     _selection = traitlets.Dict().tag(sync=True)
 
@@ -238,8 +254,12 @@ class DataMapWidget(anywidget.AnyWidget):
         confidence_threshold=None,
         path=None,
     ):
+        """Check every argument, then build the map (parameters: see ``DataMapWidget``).
+
+        Bad input raises here, before anything is recorded or displayed.
+        """
         if isinstance(dynamics, (str, os.PathLike)):
-            dynamics = _load_run(dynamics)
+            dynamics, path = _load_run(dynamics, path), None
         inputs = resolve_inputs(
             data,
             texts=texts,
@@ -298,6 +318,7 @@ class DataMapWidget(anywidget.AnyWidget):
         td.add_epoch_listener(self._on_epoch, key="DataMapWidget")
 
     def __repr__(self) -> str:
+        """Task, sizes, renderer and class names, e.g. ``DataMapWidget(task='binary', ...)``."""
         td = self._dynamics
         shown = f", label={self.label!r}" if td.task == "multilabel" else ""
         names = list(self._label_names)
@@ -325,10 +346,19 @@ class DataMapWidget(anywidget.AnyWidget):
                 "variability_threshold": variability_threshold,
                 "confidence_threshold": confidence_threshold,
             }
+            if path is not None:
+                raise TypeError(
+                    "path= cannot be combined with a TrainingDynamics object: its folder is "
+                    "fixed when it is made (TrainingDynamics(labels, path=...)). To append to "
+                    "a saved run, pass its folder: DataMapWidget(dynamics=folder, path=folder), "
+                    "or dynamics=TrainingDynamics.resume(folder)"
+                )
             given = [k for k, v in extra.items() if v is not None]
             if given:
                 raise TypeError(
-                    f"{given} cannot be combined with dynamics=...: set them on the TrainingDynamics"
+                    f"{given} cannot be combined with dynamics=...: the run brings its own "
+                    "task, and its thresholds are set on it "
+                    "(w.dynamics.variability_threshold = 0.25)"
                 )
             return dynamics
         kwargs = {}
@@ -517,17 +547,25 @@ class DataMapWidget(anywidget.AnyWidget):
                     self.set_trait(name, value)
 
     # ------------------------------------------------------------------------ logging
-    def log_epoch(self, outputs, logits=False):
-        """Record one full pass over the data (rows in id order); the map moves to the new epoch."""
-        self._dynamics.log_epoch(outputs, logits=logits)
+    def log_epoch(self, outputs, logits=False, classes=None):
+        """Record one full pass over the data (rows in id order); the map moves to the new epoch.
 
-    def log_batch(self, ids, outputs, logits=False):
+        ``classes``: the class of each output column (e.g. ``clf.classes_``); see
+        :meth:`TrainingDynamics.log_epoch`.
+        """
+        self._dynamics.log_epoch(outputs, logits=logits, classes=classes)
+
+    def log_batch(self, ids, outputs, logits=False, classes=None):
         """Record one batch keyed by example ids; call :meth:`end_epoch` after the last batch."""
-        self._dynamics.log_batch(ids, outputs, logits=logits)
+        self._dynamics.log_batch(ids, outputs, logits=logits, classes=classes)
 
     def end_epoch(self):
         """Finish an epoch recorded with :meth:`log_batch` (checks every example came exactly once)."""
         self._dynamics.end_epoch()
+
+    def log_reduced_epoch(self, p_gold, predicted=None, margin=None):
+        """Record an epoch already reduced on the device (see ``TrainingDynamics``)."""
+        self._dynamics.log_reduced_epoch(p_gold, predicted=predicted, margin=margin)
 
     # ------------------------------------------------------------------------ reading
     @property
@@ -535,55 +573,116 @@ class DataMapWidget(anywidget.AnyWidget):
         """The :class:`TrainingDynamics` this widget shows."""
         return self._dynamics
 
-    def _gold_names(self) -> list:
+    def _label_key(self, label):
+        """The engine's key for ``label=`` (default: the shown label of a multilabel run)."""
+        if label is None:
+            return self._engine_label(self.label)
         td = self._dynamics
-        if td.task == "multilabel":
+        return label_index(label, td.task, self._label_names, len(self._label_names))
+
+    def _with_examples(self, frame: pd.DataFrame, key) -> pd.DataFrame:
+        """An engine result in the widget's vocabulary: its class names on the label columns,
+        and, matched by id, the ``text`` of each example (multilabel: ``gold_labels``, every
+        gold label name of the example)."""
+        shown = (
+            [f"not {self._label_names[key]}", self._label_names[key]]
+            if key is not None
+            else list(self._label_names)
+        )
+        frame = frame.copy()
+        for column in ("gold_label", "predicted_label", "suggested_label"):
+            values = frame.get(column)  # the widget's names (the run may have none)
+            if (
+                values is not None
+                and isinstance(values.dtype, pd.CategoricalDtype)
+                and len(values.cat.categories) == len(shown)
+            ):
+                frame[column] = values.cat.rename_categories(shown)
+        positions = self._dynamics.index_of(frame.index.to_numpy())
+        if self._texts_list is not None:
+            texts = np.asarray(self._texts_list, dtype=object)
+            frame["text"] = texts[positions] if len(positions) else []
+        if self._dynamics.task == "multilabel":
             names = np.asarray(self._label_names, dtype=object)
             matrix = (
                 np.frombuffer(self._gold_sets, dtype=np.uint8)
-                .reshape(int(td.n_examples), -1)
+                .reshape(int(self._dynamics.n_examples), -1)
                 .astype(bool)
             )
-            return [list(names[row]) for row in matrix]
-        gold = np.asarray(td.gold())
-        return [self._label_names[int(g)] for g in gold]
+            frame["gold_labels"] = pd.Series(
+                [list(names[row]) for row in matrix[positions]], index=frame.index, dtype=object
+            )
+        return frame
 
-    def to_dataframe(self, epochs=None, label=None) -> pd.DataFrame:
-        """Metrics with ``text`` and ``label`` (gold names) columns, one row per example id.
+    def metrics(self, epochs=None, label=None, regions="thresholds") -> pd.DataFrame:
+        """The data map (:meth:`TrainingDynamics.metrics`) with a ``text`` column.
+
+        One row per example id: confidence, variability, correctness, forgetfulness,
+        threshold_closeness, region, ``gold_label`` and ``predicted_label`` (Categoricals of
+        the class names), aum (logits), ``text`` (when the widget has texts) and, multilabel,
+        ``gold_labels`` (every gold label of the example).
 
         Parameters
         ----------
         epochs : int, optional
             The map as it stood after the first ``epochs`` epochs (default: all logged).
         label : str or int, optional
-            Multilabel only: the label whose metrics are wanted (default: the shown label).
+            Multilabel only: the label whose map is wanted (default: the shown label).
+        regions : {"thresholds", "quantiles"}
+            See :meth:`TrainingDynamics.metrics`.
 
         Examples
         --------
-        >>> df = w.to_dataframe()
+        >>> df = w.metrics()
         >>> df[df.region == "hard-to-learn"].sort_values("confidence").head()
         """
-        td = self._dynamics
-        key = (
-            self._engine_label(self.label)
-            if label is None
-            else label_index(label, td.task, self._label_names, len(self._label_names))
-        )
-        frame = td.metrics(epochs=epochs, label=key).copy()
-        shown = (
-            [f"not {self._label_names[key]}", self._label_names[key]]
-            if key is not None
-            else list(self._label_names)
-        )
-        for column in (
-            "gold_label",
-            "predicted_label",
-        ):  # the widget's names (the run may have none)
-            frame[column] = frame[column].cat.rename_categories(shown)
-        if self._texts_list is not None:
-            frame["text"] = self._texts_list
-        frame["label"] = self._gold_names()
-        return frame
+        key = self._label_key(label)
+        frame = self._dynamics.metrics(epochs=epochs, label=key, regions=regions)
+        return self._with_examples(frame, key)
+
+    def to_dataframe(self, epochs=None, label=None) -> pd.DataFrame:
+        """Same as :meth:`metrics` (the name pandas users look for)."""
+        return self.metrics(epochs=epochs, label=label)
+
+    def easy(self, epochs=None, label=None, regions="thresholds") -> pd.DataFrame:
+        """Easy-to-learn rows, most confident first, with texts (see :meth:`metrics`)."""
+        key = self._label_key(label)
+        frame = self._dynamics.easy(epochs=epochs, label=key, regions=regions)
+        return self._with_examples(frame, key)
+
+    def ambiguous(self, epochs=None, label=None, regions="thresholds") -> pd.DataFrame:
+        """Ambiguous rows, most variable first, with texts (see :meth:`metrics`)."""
+        key = self._label_key(label)
+        frame = self._dynamics.ambiguous(epochs=epochs, label=key, regions=regions)
+        return self._with_examples(frame, key)
+
+    def hard(self, epochs=None, label=None, regions="thresholds") -> pd.DataFrame:
+        """Hard-to-learn rows, least confident first (mislabel candidates), with texts.
+
+        Examples
+        --------
+        >>> train_df.loc[w.hard().index]  # the rows of your data
+        """
+        key = self._label_key(label)
+        frame = self._dynamics.hard(epochs=epochs, label=key, regions=regions)
+        return self._with_examples(frame, key)
+
+    def label_issues(self, label=None, *, in_sample=None) -> pd.DataFrame:
+        """Every example, most likely mislabeled first (:meth:`TrainingDynamics.label_issues`),
+        with texts. Multilabel: ``label`` defaults to the shown label. Pass the result (or its
+        flagged rows) to :meth:`accept_suggestions` to turn it into review decisions.
+        """
+        key = self._label_key(label)
+        frame = self._dynamics.label_issues(key, in_sample=in_sample)
+        return self._with_examples(frame, key)
+
+    def save(self, path) -> None:
+        """Write the run (with a cross-fitted run's in-sample map) and the review decisions to
+        a new or empty folder; ``DataMapWidget(dynamics=path)`` shows it again, and
+        ``DataMapWidget(dynamics=path, path=path)`` carries on appending to it."""
+        self._dynamics.save(path)
+        if len(self._review_log):
+            self._review_log.save(path)
 
     # ---- selection (map)
     def _selection_positions(self) -> np.ndarray:
@@ -628,15 +727,111 @@ class DataMapWidget(anywidget.AnyWidget):
         """Rows of :meth:`to_dataframe` for the selected examples (in :attr:`selected` order)."""
         return self.to_dataframe().iloc[self._selection_positions()]
 
+    def _label_key(self, label):
+        """Engine key of ``label`` (a name of this widget or an index); None: the shown label."""
+        td = self._dynamics
+        if label is None:
+            return self._engine_label(self.label)
+        return label_index(label, td.task, self._label_names, len(self._label_names))
+
+    def plot(self, ax=None, epochs=None, label=None, hue="correctness"):
+        """The paper's figure of what the widget shows; see :meth:`TrainingDynamics.plot`.
+
+        Its class names, the shown label (multilabel) and the current thresholds. The page's
+        replay position and colour choice stay in the browser: ``epochs`` defaults to all
+        logged epochs and ``hue`` to correctness.
+
+        Examples
+        --------
+        >>> w.plot().savefig("data_map.png", dpi=200)
+        """
+        from datamap_widget.plotting import map_title, plot_data_map
+
+        td = self._dynamics
+        key = self._label_key(label)
+        frame = self.to_dataframe(epochs=epochs, label=key)
+        shown = None if key is None else self._label_names[key]
+        return plot_data_map(
+            frame,
+            variability_threshold=td.variability_threshold,
+            confidence_threshold=td.confidence_threshold,
+            hue=hue,
+            ax=ax,
+            title=map_title(len(frame), td.n_epochs if epochs is None else epochs, shown),
+        )
+
+    def save_html(self, path, *, title=None):
+        """Write the map as one self-contained HTML file that opens with no kernel and no network.
+
+        The file holds the page's code, the history of the shown label, the texts or images,
+        ids, class names, thresholds and review decisions so far. Opened in a browser (even
+        from disk, offline) the map, replay, hover, click to the panel, search, colour and
+        selection work; review decisions and switching labels need the kernel and are off.
+        Size: about 6 bytes per example per epoch plus the texts, deflated (see README).
+
+        Parameters
+        ----------
+        path : str or path
+            Where to write (replaced whole; its folder must exist).
+        title : str, optional
+            The page's title (default "Data map").
+
+        Returns
+        -------
+        pathlib.Path
+            The file written (absolute).
+
+        Examples
+        --------
+        >>> w.save_html("data_map.html")
+        """
+        from datamap_widget._html_export import save_html
+
+        return save_html(self, path, title=title)
+
+    def subset(self, region=None, *, fraction=None, by=None, label=None, epochs=None):
+        """Ids of a training subset (default label: the shown one); see
+        :meth:`TrainingDynamics.subset`.
+
+        Examples
+        --------
+        >>> w.subset(fraction=0.33)  # the 33% most ambiguous examples
+        """
+        return self._dynamics.subset(
+            region, fraction=fraction, by=by, label=self._label_key(label), epochs=epochs
+        )
+
+    def subset_of(
+        self, data, region=None, *, fraction=None, by=None, label=None, epochs=None, id_column=None
+    ):
+        """Rows of ``data`` in :meth:`subset` (same type back; ``id_column`` defaults to the
+        constructor's); see :meth:`TrainingDynamics.subset_of`.
+
+        Examples
+        --------
+        >>> ambiguous_df = w.subset_of(train_df, fraction=0.33)
+        """
+        return self._dynamics.subset_of(
+            data,
+            region,
+            fraction=fraction,
+            by=by,
+            label=self._label_key(label),
+            epochs=epochs,
+            id_column=self._id_column if id_column is None else id_column,
+        )
+
     # ---------------------------------------------------------------------- review
     def _init_reviews(self, td, *, label_column, id_column):
         """The review log of this run: on disk next to an on-disk run (decisions come back on
         resume), else in memory. Its decisions are mirrored in ``_reviews`` for the page."""
-        self._review_log = ReviewLog(td, path=getattr(td, "path", None))
+        path = getattr(td, "path", None)
+        loaded = getattr(td, "loaded_from", None) if path is None else None
+        self._review_log = ReviewLog(td, path=path, read_from=loaded)
         self._label_column = label_column
         self._id_column = id_column
         if len(self._review_log):
-            self.set_trait("_reviews", self._review_log.to_messages())
+            self.set_trait("_reviews", self._review_log.messages_json())
 
     def _score_arrays(self, shown: str, n_epochs: int) -> dict:
         """``{"score": (1, N) float32}``: label-issue score per point (``td.label_issues``),
@@ -655,7 +850,7 @@ class DataMapWidget(anywidget.AnyWidget):
             return {"score": cache[2]}
         started = time.perf_counter()
         try:
-            frame = td.label_issues(self._engine_label(shown))
+            frame = label_issues(td, self._engine_label(shown))  # no warnings each epoch
             score = frame["score"].reindex(pd.Index(np.asarray(td.ids))).to_numpy(np.float32)
         except Exception:  # scoring is a hint for the reviewer: never a reason to fail an epoch
             self._score_cache = None
@@ -693,25 +888,55 @@ class DataMapWidget(anywidget.AnyWidget):
             )
 
     def _sync_reviews(self):
-        self.set_trait("_reviews", self._review_log.to_messages())
+        self.set_trait("_reviews", self._review_log.messages_json())
 
     def review(self, id, verdict, new_label=None, *, label=None):
-        """Record a decision from Python, as the page's review queue does.
+        """Record a decision from Python, as the page's review queue does; or many at once.
 
         ``verdict``: ``"correct"``, ``"wrong"`` (``new_label``: the right class, name or index;
         binary: default the other class; multilabel: flips ``label``, default the shown label)
         or ``"remove"``. Returns the :class:`~datamap_widget.reviews.Decision`.
 
+        ``id`` may be a list (array, pandas Index) of ids: then ``verdict`` and ``new_label``
+        are one value for all or one per id, the decisions are recorded all or none (see
+        :meth:`ReviewLog.record_many`), appended to ``reviews.jsonl`` in one write and sent
+        to the page in one update, and the list of decisions is returned. Use it for many
+        decisions: one call per decision re-sends every earlier decision to the page.
+
         Examples
         --------
         >>> w.review("ex-12", "wrong", "gratitude")
+        >>> w.review(issues[issues.flagged].index, "remove")  # many at once
         """
         if self._dynamics.task == "multilabel" and label is None and verdict != "remove":
             label = self.label
+        many = not isinstance(id, (str, bytes)) and np.ndim(id) > 0
         with self._lock:
-            decision = self._review_log.record(id, verdict, new_label, label=label)
+            if many:
+                decision = self._review_log.record_many(id, verdict, new_label, label=label)
+            else:
+                decision = self._review_log.record(id, verdict, new_label, label=label)
             self._sync_reviews()
         return decision
+
+    def accept_suggestions(self, issues, *, label=None) -> list:
+        """Accept the suggestions of :meth:`label_issues` (or of its flagged rows) as decisions.
+
+        ``action`` "relabel" -> "wrong" with ``suggested_label``, "remove" -> "remove", "keep"
+        -> nothing; without an ``action`` column, flagged rows -> "wrong" with
+        ``suggested_label``. All or none, one write, one update of the page (see
+        :meth:`ReviewLog.accept_suggestions`). Then :meth:`apply_corrections` gives the
+        cleaned DataFrame or Hugging Face ``Dataset``.
+
+        Examples
+        --------
+        >>> w.accept_suggestions(w.label_issues())
+        >>> cleaned = w.apply_corrections(ds)
+        """
+        with self._lock:  # multilabel: the label the issues were ranked for (their names)
+            decisions = self._review_log.accept_suggestions(issues, label=label)
+            self._sync_reviews()
+        return decisions
 
     @property
     def reviews(self) -> pd.DataFrame:

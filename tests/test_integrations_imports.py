@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-HEAVY = ["torch", "transformers", "keras", "tensorflow", "jax", "accelerate"]
+HEAVY = ["torch", "transformers", "keras", "tensorflow", "jax", "accelerate", "lightning"]
 FRONTEND = ["anywidget", "ipywidgets", "bqplot", "bqplot_gl", "traitlets", "IPython"]
 
 

@@ -43,7 +43,7 @@ def test_fit_epochs_logs_predict_proba_each_epoch():
     X, y = data()
     est = SGDClassifier(loss="log_loss", random_state=0)
     td = TrainingDynamics(y)
-    assert fit_epochs(est, X, y, td, epochs=4) is est
+    assert fit_epochs(est, X, y, td, epochs=4) == [est]  # one type with or without cv
     ref = reference_p_gold(est, X, y, 4, lambda e, X: e.predict_proba(X))
     assert td.n_epochs == 4
     np.testing.assert_allclose(td.gold_probabilities(), ref, rtol=1e-5, atol=1e-6)
@@ -156,12 +156,19 @@ def test_bad_arguments_raise_and_record_nothing(call, error):
     assert td.n_epochs == 0
 
 
-def test_classes_mismatch_is_a_clear_error():
+def test_an_estimator_that_knows_a_subset_of_the_classes():
+    """The map has 4 classes, the data (and so classes_) only 3: probabilities of the missing
+    class are 0; logits of a missing class cannot be made up, so they are a clear error."""
     X, y = data(n_classes=3)
     td = TrainingDynamics(y, n_classes=4)
-    with pytest.raises(ValueError, match="pass classes="):
-        fit_epochs(SGDClassifier(loss="log_loss"), X, y, td, epochs=1)
-    assert td.n_epochs == 0
+    [est] = fit_epochs(SGDClassifier(loss="log_loss", random_state=0), X, y, td, epochs=1)
+    assert est.classes_.tolist() == [0, 1, 2]
+    expected = est.predict_proba(X)[np.arange(len(y)), y]
+    np.testing.assert_allclose(td.gold_probabilities()[0], expected, rtol=1e-6, atol=1e-30)
+    hinge = TrainingDynamics(y, n_classes=4)
+    with pytest.raises(ValueError, match="logits for a subset cannot be completed"):
+        fit_epochs(SGDClassifier(random_state=0), X, y, hinge, epochs=1)
+    assert hinge.n_epochs == 0
 
 
 class FlakySink:

@@ -1,6 +1,7 @@
 """PyTorch: shuffled loops keyed by IndexedDataset ids, and DDP gathering to rank 0 (gloo, CPU)."""
 
 import os
+import pickle
 import socket
 
 import numpy as np
@@ -77,13 +78,13 @@ def test_plain_shuffled_loop_with_training_logs_what_the_model_gave():
     np.testing.assert_allclose(w.dynamics.gold_probabilities(), seen, rtol=1e-5, atol=1e-6)
 
 
-def test_logger_on_one_process_checks_the_first_batch_then_buffers():
+def test_host_path_checks_the_first_batch_then_hands_over_chunks():
     x, y = make_data()
     td = TrainingDynamics(y.numpy())
     with pytest.raises(ValueError):  # the first batch is validated at once by the sink
-        DataMapLogger(td).log_batch([N + 5], torch.zeros(1, C), logits=True)
+        DataMapLogger(td, device_slots=False).log_batch([N + 5], torch.zeros(1, C), logits=True)
     assert td.n_pending == 0
-    log = DataMapLogger(td, flush_rows=20)
+    log = DataMapLogger(td, flush_rows=20, device_slots=False)
     assert not log.distributed and log.is_recorder and log.dynamics is td
     with pytest.raises(ValueError, match="2 ids but outputs"):
         log.log_batch([0, 1], torch.zeros(3, C), logits=True)
@@ -104,17 +105,19 @@ def test_logger_on_one_process_checks_the_first_batch_then_buffers():
     assert log.discard_pending() >= 1 and td.n_pending == 0
 
 
-def test_whole_epochs_in_one_chunk_and_incomplete_epochs_are_refused():
+@pytest.mark.parametrize("host", [False, True])
+def test_whole_epochs_in_one_chunk_and_incomplete_epochs_are_refused(host):
     x, y = make_data()
     ids = [f"id{i}" for i in range(N)]
     td = TrainingDynamics(y.numpy(), ids=ids)
-    log = DataMapLogger(td)  # default flush_rows: an epoch is handed over whole
+    log = DataMapLogger(td, device_slots=not host)  # an epoch is handed over whole
     order = np.random.default_rng(5).permutation(N)
     for epoch in range(3):
         model = model_for_epoch(epoch)
         for chunk in np.array_split(order, 4):
             log.log_batch([ids[i] for i in chunk], model(x[chunk]), logits=True)
-            assert td.n_pending == (len(np.array_split(order, 4)[0]) if epoch == 0 else 0)
+            first = len(np.array_split(order, 4)[0]) if host and epoch == 0 else 0
+            assert td.n_pending == first  # the device path leaves the engine alone until the end
         log.end_epoch()
     np.testing.assert_allclose(td.gold_probabilities(), reference_p_gold(x, y, 3), rtol=1e-5)
     for chunk in np.array_split(order, 4)[:3]:  # the last batch is missing
@@ -147,55 +150,99 @@ def free_port():
         return s.getsockname()[1]
 
 
-def ddp_worker(rank, world, port, out_dir):
+def refuse_pickled_collectives(*args, **kwargs):
+    raise AssertionError("the device path gathers with tensor collectives, not pickled objects")
+
+
+def ddp_worker(rank, world, port, out_dir, host):
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     torch.set_num_threads(1)
     dist.init_process_group("gloo", rank=rank, world_size=world)
+    if not host:
+        dist.gather_object = dist.broadcast_object_list = refuse_pickled_collectives
     try:
         x, y = make_data()
         td = TrainingDynamics(y.numpy())
-        sink = DataMapLogger(td)
+        sink = DataMapLogger(td, device_slots=not host)
         dataset = IndexedDataset(TensorDataset(x, y))
         sampler = DistributedSampler(dataset, num_replicas=world, rank=rank, shuffle=True, seed=3)
         loader = DataLoader(dataset, batch_size=4, sampler=sampler)
-        shard_sizes = []
+        logged = []  # (epoch, ids, logits) as this rank logged them
         for epoch in range(3):
             sampler.set_epoch(epoch)
             model = model_for_epoch(epoch)
-            n = 0
             for ids, (xb, _) in loader:
                 with torch.no_grad():
-                    sink.log_batch(ids, model(xb), logits=True)
-                n += len(ids)
-            shard_sizes.append(n)
+                    logits = model(xb) * (1 + 0.5 * rank)  # a repeated example differs by rank
+                sink.log_batch(ids, logits, logits=True)
+                logged.append((epoch, ids.numpy(), logits.numpy()))
             sink.end_epoch()
-        # a rank logging an unknown id: rank 0 finds it, every rank raises the same error
+        errors = []
+        # a rank logging an unknown id: every rank raises the same error
         sink.log_batch(torch.tensor([N + rank]), torch.zeros(1, C), logits=True)
-        try:
-            sink.end_epoch()
-            error = ""
-        except ValueError as exc:
-            error = str(exc)
-        np.savez(
-            os.path.join(out_dir, f"rank{rank}.npz"),
-            p=td.gold_probabilities(),
-            epochs=td.n_epochs,
-            recorder=sink.is_recorder,
-            shard=shard_sizes,
-            error=error,
-        )
+        # a NaN on rank 1 only, found after the epoch: the same error on every rank again
+        spoilt = torch.zeros(len(sampler), C)
+        spoilt[1, 2] = float("nan") if rank == 1 else 0.0
+        one_bad_id = [N + 7] if rank == 1 else [0]  # a list: looked up when the batch is written
+        for attempt in (
+            lambda: None,
+            lambda: sink.log_batch(list(sampler), spoilt, logits=True),
+            lambda: sink.log_batch(one_bad_id, torch.zeros(1, C), logits=True),
+        ):
+            attempt()
+            try:
+                sink.end_epoch()
+                errors.append("")
+            except ValueError as exc:
+                errors.append(str(exc))
+        if not host:  # rank 1 built its map from other labels: found before anything is merged
+            other = DataMapLogger(TrainingDynamics((y.numpy() + rank) % C))
+            other.log_batch(list(sampler), torch.zeros(len(sampler), C), logits=True)
+            try:
+                other.end_epoch()
+            except ValueError as exc:
+                errors.append(str(exc))
+        with open(os.path.join(out_dir, f"rank{rank}.pkl"), "wb") as f:
+            pickle.dump(
+                dict(
+                    p=td.gold_probabilities(),
+                    epochs=td.n_epochs,
+                    recorder=sink.is_recorder,
+                    logged=logged,
+                    errors=errors,
+                    nan_id=list(sampler)[1],
+                ),
+                f,
+            )
     finally:
         dist.destroy_process_group()
 
 
-def test_ddp_two_ranks_gather_by_id_on_rank_0(tmp_path):
-    mp.spawn(ddp_worker, args=(2, free_port(), str(tmp_path)), nprocs=2, join=True)
-    r0, r1 = (np.load(tmp_path / f"rank{r}.npz") for r in (0, 1))
-    x, y = make_data()
-    assert bool(r0["recorder"]) and not bool(r1["recorder"])
-    assert list(r0["shard"]) == [23] * 3 and list(r1["shard"]) == [23] * 3  # 46 = 45 + 1 repeat
-    assert int(r0["epochs"]) == 3 and int(r1["epochs"]) == 0
-    np.testing.assert_allclose(r0["p"], reference_p_gold(x, y, 3), rtol=1e-5, atol=1e-7)
-    for r in (r0, r1):
-        assert "unknown" in str(r["error"]).lower() or "not" in str(r["error"]).lower()
-        assert str(r["error"]) == str(r0["error"]) and str(r["error"])
+@pytest.mark.parametrize("host", [False, True], ids=["device", "host"])
+def test_ddp_two_ranks_gather_by_id_on_rank_0(tmp_path, host):
+    mp.spawn(ddp_worker, args=(2, free_port(), str(tmp_path), host), nprocs=2, join=True)
+    r0, r1 = (pickle.loads((tmp_path / f"rank{r}.pkl").read_bytes()) for r in (0, 1))
+    _, y = make_data()
+    assert r0["recorder"] and not r1["recorder"]
+    assert r0["epochs"] == 3 and r1["epochs"] == 0
+    ref = np.full((3, N), np.nan)
+    for epoch, ids, logits in r0["logged"] + r1["logged"]:  # rank 0 first: its outputs win
+        p = torch.softmax(torch.from_numpy(logits), 1).numpy()
+        for i, row in zip(ids, p):
+            if np.isnan(ref[epoch, i]):
+                ref[epoch, i] = row[y[i]]
+    rows = [sum(len(ids) for e, ids, _ in r0["logged"] + r1["logged"] if e == 0)]
+    assert rows == [N + 1]  # 46 = 45 + the repeat DistributedSampler pads with
+    np.testing.assert_allclose(r0["p"], ref, rtol=1e-6, atol=1e-7)
+    invalid, nan, bad_list_id, *other_labels = r0["errors"]
+    assert r1["errors"][:2] == r0["errors"][:2]
+    assert f"[{N + 7}]" in r1["errors"][2]  # every rank raises, the one at fault says why
+    assert bad_list_id and (host or bad_list_id.startswith("1 other ranks could not log"))
+    assert "not among the map's" in invalid or "unknown" in invalid
+    assert not host or str(N) in invalid
+    if not host:
+        assert f"NaN or inf (e.g. ids [{r1['nan_id']}])" in nan
+        assert r1["errors"][3] == other_labels[0]
+        assert other_labels[0].startswith(
+            f"the ranks' data maps differ in the ids or gold labels of {N}"
+        )

@@ -7,15 +7,12 @@ for the examples accelerate repeats to even out the last batches), and rank 1 re
 
 import pickle
 import socket
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
+from _scripts import run_python
 
-REPO = Path(__file__).resolve().parents[1]
 N, EPOCHS = 29, 2  # odd: the ranks' shards get padded with repeated examples
 
 WORKER = textwrap.dedent(f"""
@@ -90,22 +87,15 @@ def split_epochs(seen):
 def test_trainer_ddp_two_ranks_rank0_records_the_union(tmp_path):
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
-    cmd = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--nproc_per_node=2",
-        f"--master_port={free_port()}",
-        str(script),
-        str(tmp_path),
-    ]
-    run = subprocess.run(
-        cmd,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**__import__("os").environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"},
+    run = run_python(
+        [
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node=2",
+            f"--master_port={free_port()}",
+            str(script),
+            str(tmp_path),
+        ]
     )
     assert run.returncode == 0, run.stderr[-3000:]
     r0, r1 = (pickle.loads((tmp_path / f"rank{r}.pkl").read_bytes()) for r in (0, 1))

@@ -140,7 +140,7 @@ def test_page_decision_messages_reach_the_review_log_once():
     for message, (row_id, row) in zip(messages, df.iterrows()):
         assert row_id == f"c{message['index']}" and row["verdict"] == message["verdict"]
         gold_name = ["w", "x", "y", "z"][gold[message["index"]]]
-        assert row["gold"] == gold_name
+        assert row["gold_label"] == gold_name
         if message["verdict"] == "wrong":
             assert row["new_label"] == ["w", "x", "y", "z"][message["new_label"]] != gold_name
 

@@ -9,6 +9,7 @@ the raw recorded probabilities instead of trusting the notebook's own summaries.
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -269,6 +270,7 @@ def test_demo_script_serves_the_quickstart_from_any_directory(tmp_path):
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
+    env["PYTHON"] = sys.executable  # the tests' interpreter, never whatever python3 is first
     log = tmp_path / "demo.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(

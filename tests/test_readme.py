@@ -39,3 +39,5 @@ def test_readme_snippets_run_as_written(tmp_path, monkeypatch):
     assert namespace["td"].n_epochs == 3  # the batch-logged run, reloaded from runs/gratitude
     assert (tmp_path / "runs" / "gratitude" / "meta.json").is_file()
     assert namespace["tw"].n_epochs == 3
+    assert namespace["lw"].n_epochs == 3  # the Lightning callback's map
+    assert namespace["path"] == tmp_path / "data_map.html" and namespace["path"].stat().st_size

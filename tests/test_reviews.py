@@ -51,7 +51,8 @@ def test_binary_decisions_table_and_corrected_labels():
     log.record(0, "correct", time=103.0)
     df = log.to_dataframe()
     assert df.index.name == "id" and df.index.tolist() == [1, 3, 4, 0]
-    assert df["gold"].tolist() == ["yes", "no", "yes", "no"]
+    assert df["gold_label"].tolist() == ["yes", "no", "yes", "no"]
+    assert df["gold_label"].cat.categories.tolist() == ["no", "yes"]  # as metrics() has it
     assert df["verdict"].astype(str).tolist() == ["wrong", "wrong", "remove", "correct"]
     assert df["new_label"].tolist()[:2] == ["no", "yes"]
     assert df["new_label"].isna().tolist() == [False, False, True, True]
@@ -101,8 +102,8 @@ def test_multilabel_decisions_are_per_label():
     log.record(2, "remove")
     df = log.to_dataframe()
     assert df["label"].tolist()[:5] == ["b", "c", "b", "a", "c"] and df["label"].isna().iloc[5]
-    assert df["gold"].tolist()[:5] == [False, True, True, True, True]
-    assert df["new_label"].tolist()[:2] == [True, False]
+    assert df["gold_label"].tolist()[:5] == ["not b", "c", "b", "a", "c"]
+    assert df["new_label"].tolist()[:2] == ["b", "not c"]
     labels = log.corrected_labels()
     assert labels.columns.tolist() == ["a", "b", "c"]
     assert labels.index.tolist() == [0, 1, 3, 4, 5]

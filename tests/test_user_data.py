@@ -122,7 +122,7 @@ def test_widget_class_names_follow_string_labels():
     w = DataMapWidget(texts=["a", "b", "c"], labels=["spam", "ham", "spam"])
     assert w._meta["class_names"] == ["ham", "spam"]
     w.log_epoch([0.9, 0.2, 0.4])  # p(class 1) = p("spam")
-    assert list(w.to_dataframe()["label"]) == ["spam", "ham", "spam"]
+    assert list(w.to_dataframe()["gold_label"]) == ["spam", "ham", "spam"]
     assert list(w.to_dataframe()["predicted_label"]) == ["spam", "ham", "ham"]
 
 

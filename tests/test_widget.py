@@ -403,7 +403,7 @@ def test_selection_and_dataframes():
     frame = w.to_dataframe()
     assert list(frame.index) == ids
     assert list(frame["text"]) == texts
-    assert list(frame["label"]) == [["other", "gratitude"][g] for g in labels]
+    assert list(frame["gold_label"]) == [["other", "gratitude"][g] for g in labels]
     assert np.allclose(frame["confidence"], w.dynamics.metrics()["confidence"])
     id_offsets = np.frombuffer(w._id_offsets, "<u4")
     assert w._ids[id_offsets[7] : id_offsets[8]] == b"ex7"  # custom ids reach the panel

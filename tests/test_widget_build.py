@@ -1,4 +1,5 @@
-"""The committed JS bundle is what the sources build to, and it ships in the wheel (no Node at install)."""
+"""The committed JS bundles (the widget's, and the saved HTML map's) are what the sources build to,
+and they ship in the wheel (no Node at install)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 JS = ROOT / "js"
 BUNDLE = ROOT / "datamap_widget" / "static" / "widget.js"
+STANDALONE = ROOT / "datamap_widget" / "static" / "standalone.js"
 
 
 def _ensure_node_modules():
@@ -22,13 +24,14 @@ def _ensure_node_modules():
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=JS, check=True, timeout=300)
 
 
-def test_committed_bundle_matches_a_fresh_build(tmp_path):
+def test_committed_bundles_match_a_fresh_build(tmp_path):
     _ensure_node_modules()
-    fresh = tmp_path / "widget.js"
-    subprocess.run(["node", "build.mjs", str(fresh)], cwd=JS, check=True, timeout=120)
-    assert fresh.read_bytes() == BUNDLE.read_bytes(), (
-        "datamap_widget/static/widget.js is stale: run `cd js && npm ci && npm run build` and commit it"
-    )
+    subprocess.run(["node", "build.mjs", str(tmp_path)], cwd=JS, check=True, timeout=120)
+    for committed in (BUNDLE, STANDALONE):
+        assert (tmp_path / committed.name).read_bytes() == committed.read_bytes(), (
+            f"datamap_widget/static/{committed.name} is stale: run `cd js && npm ci && npm run "
+            "build` and commit it"
+        )
 
 
 def test_esbuild_is_pinned_exactly():
@@ -62,3 +65,4 @@ def test_wheel_contains_the_built_js(tmp_path):
         assert "datamap_widget/static/widget.js" in names
         assert "datamap_widget/static/widget.css" in names
         assert archive.read("datamap_widget/static/widget.js") == BUNDLE.read_bytes()
+        assert archive.read("datamap_widget/static/standalone.js") == STANDALONE.read_bytes()

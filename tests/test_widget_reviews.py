@@ -3,6 +3,7 @@ persistence with path=, corrected labels applied to DataFrames and Datasets for 
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import datasets
@@ -64,15 +65,15 @@ def test_page_decisions_reach_reviews_once_each_in_order():
     df = w.reviews
     assert df.index.tolist() == ["ex1", "ex4", "ex0"]
     assert df["verdict"].astype(str).tolist() == ["wrong", "remove", "correct"]
-    assert df["gold"].tolist() == ["yes", "yes", "no"]
+    assert df["gold_label"].tolist() == ["yes", "yes", "no"]
     assert df["new_label"].tolist()[0] == "no" and df["new_label"].isna().tolist()[1:] == [
         True,
         True,
     ]
     assert df["time"].iloc[0] == pd.Timestamp(1_700_000_000, unit="s", tz="UTC")
     # the synced trait holds the canonical list a reloaded page or a second view reads
-    assert [m["decision_id"] for m in w._reviews] == ["p-1", "p-2", "p-3"]
-    assert w._reviews == w.review_log.to_messages()
+    assert [m["decision_id"] for m in json.loads(w._reviews)] == ["p-1", "p-2", "p-3"]
+    assert json.loads(w._reviews) == w.review_log.to_messages()
     assert w.corrected_labels().to_dict() == {"ex0": 0, "ex1": 0, "ex2": 1, "ex3": 0, "ex5": 0}
 
 
@@ -109,7 +110,7 @@ def test_python_decisions_use_the_same_log_and_sync_to_the_page():
     w.review(4, "remove")
     df = w.reviews
     assert df["label"].tolist()[:2] == ["a", "c"] and pd.isna(df["label"].iloc[2])
-    assert len(w._reviews) == 3 and w._reviews[0]["label"] == 0
+    assert len(json.loads(w._reviews)) == 3 and json.loads(w._reviews)[0]["label"] == 0
     labels = w.corrected_labels()
     assert labels.loc[2].tolist() == [True, False, False] and 4 not in labels.index
     with pytest.raises(ValueError):

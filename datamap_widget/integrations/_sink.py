@@ -45,6 +45,11 @@ def to_numpy(x) -> np.ndarray:
     return np.asarray(x)
 
 
+def _classes_kw(classes) -> dict:
+    """``classes=`` only when there is one: sinks of users' own may not take it."""
+    return {} if classes is None else {"classes": classes}
+
+
 class GuardedSink:
     """Forwards to a sink; raises during the first epoch, warns (and drops that epoch) later."""
 
@@ -76,17 +81,17 @@ class GuardedSink:
         if callable(discard):
             discard()
 
-    def log_batch(self, ids, outputs, logits) -> None:
+    def log_batch(self, ids, outputs, logits, classes=None) -> None:
         if self.broken_epoch:
             return
         try:
-            self.sink.log_batch(ids, outputs, logits=logits)
+            self.sink.log_batch(ids, outputs, logits=logits, **_classes_kw(classes))
         except Exception as exc:
             self.fail(exc)
 
-    def log_epoch(self, outputs, logits) -> None:
+    def log_epoch(self, outputs, logits, classes=None) -> None:
         try:
-            self.sink.log_epoch(outputs, logits=logits)
+            self.sink.log_epoch(outputs, logits=logits, **_classes_kw(classes))
             self.epochs_done += 1
         except Exception as exc:
             self.fail(exc)

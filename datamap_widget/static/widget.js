@@ -1,43 +1,250 @@
-// src/buffers.js
-function bytesOf(value) {
-  if (!value) return new Uint8Array(0);
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  return new Uint8Array(0);
-}
-function typedAt(Type, u8, byteOffset, length) {
-  const start = u8.byteOffset + byteOffset;
-  if (start % Type.BYTES_PER_ELEMENT === 0) return new Type(u8.buffer, start, length);
-  const copy = u8.slice(byteOffset, byteOffset + length * Type.BYTES_PER_ELEMENT);
-  return new Type(copy.buffer, 0, length);
+// src/trajectory.js
+function showTrajectory(parts, history, i, k) {
+  const xs = [];
+  const ys = [];
+  const rightX = [];
+  const rightY = [];
+  const wrongX = [];
+  const wrongY = [];
+  if (i !== null && k > 0) {
+    for (let e = 0; e < k; e++) {
+      const p = history.rows[e].pGold[i];
+      xs.push(e + 1);
+      ys.push(p);
+      if (history.rows[e].correct[i]) {
+        rightX.push(e + 1);
+        rightY.push(p);
+      } else {
+        wrongX.push(e + 1);
+        wrongY.push(p);
+      }
+    }
+  }
+  const last = Math.max(1, k);
+  const step = Math.ceil(last / 10);
+  const ticks = [];
+  for (let e = 1; e <= last; e += step) ticks.push(e);
+  parts.traj_x.set({ min: 0.5, max: last + 0.5 });
+  parts.traj_x_axis.set({ tick_values: ticks });
+  parts.traj_half.set({ x: [0.5, last + 0.5], y: [0.5, 0.5] });
+  parts.traj_line.set({ x: xs, y: ys });
+  parts.traj_right.set({ x: rightX, y: rightY });
+  parts.traj_wrong.set({ x: wrongX, y: wrongY });
 }
 
-// src/codecs.js
-var TYPES = {
-  float32: Float32Array,
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  uint32: Uint32Array,
-  int32: Int32Array
-};
-function decodeArray(desc, buffers) {
-  const Type = TYPES[desc && desc.dtype];
-  if (!Type) throw new Error(`datamap-widget: unsupported array dtype ${desc && desc.dtype}`);
-  const raw = bytesOf(typeof desc.buffer === "number" ? (buffers || [])[desc.buffer] : desc.buffer);
-  const shape = (desc.shape || []).map(Number);
-  const length = shape.reduce((a, b) => a * b, 1);
-  if (raw.byteLength !== length * Type.BYTES_PER_ELEMENT) {
-    throw new Error(`datamap-widget: array of shape [${shape}] ${desc.dtype} has ${raw.byteLength} bytes`);
+// src/marks.js
+function withoutAnimation(figureModel, change) {
+  const duration = figureModel.get("animation_duration");
+  if (!duration) {
+    change();
+    return;
   }
-  return { data: typedAt(Type, raw, 0, length), shape };
+  figureModel.set("animation_duration", 0);
+  try {
+    change();
+  } finally {
+    figureModel.set("animation_duration", duration);
+  }
 }
-function rowsOf(desc, buffers) {
-  const { data, shape } = decodeArray(desc, buffers);
-  const [rows, n] = shape.length === 2 ? shape : [1, shape[0] || 0];
-  const out = [];
-  for (let r = 0; r < rows; r++) out.push(data.subarray(r * n, (r + 1) * n));
-  return out;
+function showPoints(parts, { x, y, color }, visible) {
+  parts.points.set({ x, y, color, visible });
 }
+var CurrentPointMarks = class {
+  constructor() {
+    this.ringAt = null;
+  }
+  /**
+   * Put the highlight ring on point i (null: none) at `positions`, and its trajectory up to epoch
+   * `shown` in the panel. A newly selected (or re-shown) point gets its ring at once: bqplot would
+   * otherwise tween it from its last place (the origin at first) for the figure's
+   * animation_duration. The same point keeps its ring and moves with it (epochs).
+   */
+  draw(parts, { i, shown, positions, history }) {
+    const visible = i !== null && shown > 0;
+    if (visible) {
+      const ring = { x: [positions.x[i]], y: [positions.y[i]], visible: true };
+      if (this.ringAt === i) parts.highlight.set(ring);
+      else withoutAnimation(parts.map, () => parts.highlight.set(ring));
+    } else {
+      parts.highlight.set({ visible: false });
+    }
+    this.ringAt = visible ? i : null;
+    showTrajectory(parts, history, visible ? i : null, shown);
+  }
+};
+
+// src/metrics.js
+var REGIONS = ["easy-to-learn", "ambiguous", "hard-to-learn"];
+function emptySums(n) {
+  return { k: 0, sum: new Float64Array(n), sumSq: new Float64Array(n), hits: new Float64Array(n) };
+}
+function accumulate(sums, history, k) {
+  const { n, rows } = history;
+  const { sum, sumSq, hits } = sums;
+  for (let e = sums.k; e < k; e++) {
+    const { pGold, correct } = rows[e];
+    for (let i = 0; i < n; i++) {
+      const p = pGold[i];
+      sum[i] += p;
+      sumSq[i] += p * p;
+      hits[i] += correct[i];
+    }
+  }
+  sums.k = Math.max(sums.k, k);
+  return sums;
+}
+function mapFromSums(sums, n) {
+  const { k, sum, sumSq, hits } = sums;
+  const x = new Float32Array(n);
+  const y = new Float32Array(n);
+  const color = new Float32Array(n);
+  if (k <= 0) return { x, y, color };
+  for (let i = 0; i < n; i++) {
+    const mean = sum[i] / k;
+    const variance = sumSq[i] / k - mean * mean;
+    x[i] = variance > 0 ? Math.sqrt(variance) : 0;
+    y[i] = mean;
+    color[i] = hits[i] / k;
+  }
+  return { x, y, color };
+}
+function mapAtEpoch(history, k) {
+  return mapFromSums(accumulate(emptySums(history.n), history, k), history.n);
+}
+function regionOf(confidence, variability, meta) {
+  if (variability >= meta.variability_threshold) return "ambiguous";
+  return confidence >= meta.confidence_threshold ? "easy-to-learn" : "hard-to-learn";
+}
+
+// src/playback.js
+var PLAY_STEP_MS = 700;
+var BUSY_POLL_MS = 40;
+var MAX_WAIT_MS = 3e3;
+var Playback = class {
+  /** `page`: the controller (store, parts, views, drawCurrent, notify). */
+  constructor(page) {
+    this.page = page;
+    const n = page.store.n;
+    this.shown = 0;
+    this.drawnEpoch = 0;
+    this.shownLabel = void 0;
+    this.follow = true;
+    this.sums = emptySums(n);
+    this.sumsOf = page.store.epochs;
+    this.positions = mapFromSums(this.sums, n);
+    this.playTimer = null;
+    this.showTimer = null;
+    this.waitingSince = null;
+    this.unsubscribe = page.store.on("history", () => this.scheduleShow());
+  }
+  dispose() {
+    this.unsubscribe();
+    this.stopPlay();
+    clearTimeout(this.showTimer);
+  }
+  /** Complete epochs the map can show. */
+  get nEpochs() {
+    return this.page.store.epochs.complete;
+  }
+  get playing() {
+    return this.playTimer !== null;
+  }
+  /** Any view still animating the map? */
+  animating() {
+    for (const view of this.page.views) if (view.animating()) return true;
+    return false;
+  }
+  /** Show the newest complete epoch soon; epochs arriving meanwhile are coalesced into one. */
+  scheduleShow() {
+    if (this.showTimer !== null || !this.page.parts) return;
+    const run = () => {
+      this.showTimer = null;
+      const now = performance.now();
+      if (this.animating() && now - (this.waitingSince ?? now) < MAX_WAIT_MS) {
+        if (this.waitingSince === null) this.waitingSince = now;
+        this.showTimer = setTimeout(run, BUSY_POLL_MS);
+        return;
+      }
+      const behind = this.waitingSince !== null;
+      this.waitingSince = null;
+      this.showNewest(behind);
+    };
+    this.showTimer = setTimeout(run, 0);
+  }
+  showNewest(behind) {
+    const complete = this.nEpochs;
+    const labelChanged = this.page.store.history.meta.shown_label !== this.shownLabel;
+    let target = this.shown;
+    if (this.follow || this.shown > complete || this.shown === 0) target = complete;
+    if (labelChanged || target !== this.shown) {
+      this.shown = target;
+      this.apply({ animate: !behind && !labelChanged });
+    } else {
+      this.page.notify();
+    }
+  }
+  /** Scrub to epoch k (1..nEpochs); the map follows new epochs again once k is the newest. */
+  replay(k) {
+    const target = Math.max(1, Math.min(this.nEpochs, Math.round(Number(k)) || 1));
+    if (this.nEpochs === 0) return;
+    this.follow = target === this.nEpochs;
+    if (target === this.shown) {
+      this.page.notify();
+      return;
+    }
+    this.shown = target;
+    this.apply();
+  }
+  togglePlay() {
+    if (this.playTimer !== null) {
+      this.stopPlay();
+      return;
+    }
+    if (this.nEpochs === 0) return;
+    if (this.shown >= this.nEpochs) this.replay(1);
+    this.playTimer = setInterval(() => {
+      if (this.shown >= this.nEpochs) this.stopPlay();
+      else this.replay(this.shown + 1);
+    }, PLAY_STEP_MS);
+    this.page.notify();
+  }
+  stopPlay() {
+    if (this.playTimer !== null) {
+      clearInterval(this.playTimer);
+      this.playTimer = null;
+      this.page.notify();
+    }
+  }
+  /** The map after the shown epoch: O(N) from the running sums when following, else O(k N). */
+  computePositions() {
+    const { store } = this.page;
+    const history = store.history;
+    if (this.sumsOf !== store.epochs) {
+      this.sums = emptySums(store.n);
+      this.sumsOf = store.epochs;
+    }
+    const k = this.shown;
+    if (k >= this.sums.k) return mapFromSums(accumulate(this.sums, history, k), store.n);
+    return mapAtEpoch(history, k);
+  }
+  /** Recompute the map for the shown epoch and move the marks there (animated unless told not). */
+  apply({ animate = true } = {}) {
+    const page = this.page;
+    if (!page.parts) return;
+    animate = animate && this.drawnEpoch > 0 && this.shown > 0 && page.views.size > 0;
+    this.drawnEpoch = this.shown;
+    this.shownLabel = page.store.history.meta.shown_label;
+    this.positions = this.computePositions();
+    for (const view of page.views) view.beginTransition(this.shown, animate, this.positions);
+    const change = () => {
+      if (page.store.renderer !== "gl") showPoints(page.parts, this.positions, this.shown > 0);
+      page.drawCurrent();
+    };
+    if (animate) change();
+    else withoutAnimation(page.parts.map, change);
+    page.notify();
+  }
+};
 
 // src/decision_outbox.js
 var VERDICT_CODES = { correct: 1, wrong: 2, remove: 3 };
@@ -98,93 +305,6 @@ var DecisionOutbox = class {
     return false;
   }
 };
-
-// src/history.js
-var EpochStore = class {
-  constructor(label, n) {
-    this.label = label;
-    this.n = n;
-    this.rows = [];
-    this.complete = 0;
-    this.newest = 0;
-  }
-  /** Store epochs first, first+1, ... from (E, N) array descriptors; returns how many were new. */
-  put(first, payload, buffers) {
-    const p = rowsOf(payload.p_gold, buffers);
-    const pred = rowsOf(payload.pred, buffers);
-    const correct = rowsOf(payload.correct, buffers);
-    let added = 0;
-    for (let r = 0; r < p.length; r++) {
-      const at = first - 1 + r;
-      if (p[r].length !== this.n)
-        throw new Error(`datamap-widget: epoch ${at + 1} has ${p[r].length} values for ${this.n} examples`);
-      if (!this.rows[at]) added += 1;
-      this.rows[at] = { pGold: p[r], pred: pred[r], correct: correct[r] };
-    }
-    this.newest = Math.max(this.newest, first - 1 + p.length);
-    while (this.complete < this.rows.length && this.rows[this.complete]) this.complete += 1;
-    return added;
-  }
-  /** The first run of missing epochs up to `newest`, as epoch numbers [first, stop), or null. */
-  missing() {
-    if (this.complete >= this.newest) return null;
-    const first = this.complete + 1;
-    let stop = first;
-    while (stop <= this.newest && !this.rows[stop - 1]) stop += 1;
-    return [first, stop];
-  }
-};
-function historyView(store, model) {
-  const meta = model.get("_meta") || {};
-  return { n: store.n, nEpochs: store.complete, rows: store.rows, gold: goldOf(model, store.n), meta };
-}
-function goldOf(model, n) {
-  const raw = bytesOf(model.get("_gold"));
-  return typedAt(Uint16Array, raw, 0, Math.min(n, raw.byteLength >> 1));
-}
-
-// src/metrics.js
-var REGIONS = ["easy-to-learn", "ambiguous", "hard-to-learn"];
-function emptySums(n) {
-  return { k: 0, sum: new Float64Array(n), sumSq: new Float64Array(n), hits: new Float64Array(n) };
-}
-function accumulate(sums, history, k) {
-  const { n, rows } = history;
-  const { sum, sumSq, hits } = sums;
-  for (let e = sums.k; e < k; e++) {
-    const { pGold, correct } = rows[e];
-    for (let i = 0; i < n; i++) {
-      const p = pGold[i];
-      sum[i] += p;
-      sumSq[i] += p * p;
-      hits[i] += correct[i];
-    }
-  }
-  sums.k = Math.max(sums.k, k);
-  return sums;
-}
-function mapFromSums(sums, n) {
-  const { k, sum, sumSq, hits } = sums;
-  const x = new Float32Array(n);
-  const y = new Float32Array(n);
-  const color = new Float32Array(n);
-  if (k <= 0) return { x, y, color };
-  for (let i = 0; i < n; i++) {
-    const mean = sum[i] / k;
-    const variance = sumSq[i] / k - mean * mean;
-    x[i] = variance > 0 ? Math.sqrt(variance) : 0;
-    y[i] = mean;
-    color[i] = hits[i] / k;
-  }
-  return { x, y, color };
-}
-function mapAtEpoch(history, k) {
-  return mapFromSums(accumulate(emptySums(history.n), history, k), history.n);
-}
-function regionOf(confidence, variability, meta) {
-  if (variability >= meta.variability_threshold) return "ambiguous";
-  return confidence >= meta.confidence_threshold ? "easy-to-learn" : "hard-to-learn";
-}
 
 // src/row_window.js
 function visibleRows({ scrollTop, viewportHeight, rowHeight, rowCount, overscan = 5 }) {
@@ -386,6 +506,447 @@ function decisionMessage({ index, verdict, newLabel = null, label = null, now = 
   };
 }
 
+// src/review_state.js
+var RESEND_MS = 2e4;
+var VERDICT_CODES2 = { correct: 1, wrong: 2, remove: 3 };
+var ReviewState = class {
+  /** `page`: the controller (store, selected, selection, positions, shown, history, select, notify). */
+  constructor(page) {
+    this.page = page;
+    const { store } = page;
+    this.outbox = new DecisionOutbox();
+    this.codes = new Uint8Array(store.n);
+    this.scores = store.scores;
+    this.sort = { key: null, descending: false };
+    this.orderCache = null;
+    this.errors = [];
+    this.unsubscribe = [
+      store.on("reviews", () => this.receiveReviews()),
+      store.on("meta", () => this.refreshCodes()),
+      // multilabel codes are per shown label
+      store.on("scores", () => {
+        this.scores = store.scores;
+      }),
+      store.on("decisionErrors", (errors) => this.receiveErrors(errors))
+    ];
+    this.resendTimer = setInterval(() => this.sendPending(), RESEND_MS);
+    this.receiveReviews(false);
+  }
+  dispose() {
+    for (const stop of this.unsubscribe) stop();
+    clearInterval(this.resendTimer);
+  }
+  /** Index of the shown label among the label names (multilabel decisions are per label). */
+  label() {
+    const meta = this.page.store.meta;
+    if (meta.task !== "multilabel") return null;
+    const k = (meta.label_names || []).indexOf(String(meta.shown_label));
+    return k < 0 ? null : k;
+  }
+  receiveReviews(notify = true) {
+    this.outbox.reconcile(this.page.store.reviews);
+    this.refreshCodes();
+    if (notify) this.page.notify();
+  }
+  refreshCodes() {
+    this.codes = this.outbox.verdictCodes(this.page.store.reviews, this.page.store.n, this.label());
+  }
+  receiveErrors(errors) {
+    this.outbox.refuse(errors);
+    this.errors = errors.map((e) => String(e[1]));
+    this.refreshCodes();
+    this.page.notify();
+  }
+  /** The latest decision about point i: the page's own not yet confirmed one, else the kernel's. */
+  latest(i) {
+    return this.outbox.latest(this.page.store.reviews, i);
+  }
+  /** Send every decision the kernel has not confirmed yet (it drops ids it has seen). */
+  sendPending() {
+    const pending = this.outbox.toSend();
+    if (!pending.length) return;
+    try {
+      this.page.store.sendDecisions(pending);
+    } catch (err) {
+      console.warn("datamap-widget: could not send decisions (kept, sent again later)", err);
+    }
+  }
+  /** Decide about the current point; then the queue moves on to the next example. */
+  decide(verdict, newLabel = null) {
+    const i = this.page.selected;
+    if (i === null || i >= this.page.store.n || !this.page.store.connected) return null;
+    const label = this.label();
+    const message = decisionMessage({ index: i, verdict, newLabel: label === null ? newLabel : null, label });
+    this.outbox.add(message);
+    this.codes[i] = VERDICT_CODES2[verdict] || 0;
+    try {
+      this.page.store.sendDecisions([message]);
+    } catch (err) {
+      console.warn("datamap-widget: could not send a decision (kept, sent again later)", err);
+    }
+    if (!this.step(1, { stayOutside: true })) this.page.notify();
+    return message;
+  }
+  /** Sort key of the review list: a per-position array (or null: the default order). */
+  keyArray(key) {
+    const { positions, history } = this.page;
+    if (key === "confidence") return positions.y;
+    if (key === "correctness") return positions.color;
+    if (key === "score") return this.scores;
+    if (key === "gold") {
+      const ranks = nameRanks((history.meta.class_names || []).map(String));
+      const gold = history.gold;
+      return (i) => ranks[gold[i]] ?? gold[i];
+    }
+    if (key === "decision") return this.codes;
+    return null;
+  }
+  /** Positions of the review list, in order (cached until its inputs change). */
+  order() {
+    const { selection, positions, shown, history } = this.page;
+    const { key, descending } = this.sort;
+    const deps = [
+      selection,
+      key,
+      descending,
+      this.scores,
+      positions,
+      key === "decision" ? this.codes : null,
+      history.gold
+    ];
+    const c = this.orderCache;
+    if (c && c.deps.every((d, j) => d === deps[j])) return c.order;
+    let base;
+    if (selection.length) base = selection;
+    else if (this.scores) base = rankByScore(this.scores);
+    else if (shown > 0) base = rankByScore(positions.y, { descending: false });
+    else base = new Int32Array(0);
+    const keys = key ? this.keyArray(key) : null;
+    const order = keys ? sortIndexes(base, keys, { descending }) : Int32Array.from(base);
+    this.orderCache = { deps, order };
+    return order;
+  }
+  setSort(key) {
+    const same = this.sort.key === key;
+    this.sort = { key, descending: same ? !this.sort.descending : key === "score" };
+    this.page.notify();
+  }
+  /** Move the current point `step` places along the review list; false at an end. */
+  step(step, { stayOutside = false } = {}) {
+    const queue = new ReviewQueue(this.order());
+    if (!queue.length) return false;
+    const { selected } = this.page;
+    if (selected === null || !queue.goTo(selected)) {
+      if (stayOutside) return false;
+      this.page.select(queue.current());
+      return true;
+    }
+    const next = step > 0 ? queue.next() : queue.previous();
+    if (next === null) return false;
+    this.page.select(next);
+    return true;
+  }
+};
+
+// src/selection.js
+function clientToData(transform, cx, cy) {
+  const origin = transform.toClient(0, 0);
+  return { x: (cx - origin.x) / transform.pxPerX, y: (cy - origin.y) / transform.pxPerY };
+}
+function emptyMask(n) {
+  return new Uint8Array(n);
+}
+function selectRect(positions, corner1, corner2, { visible = null } = {}) {
+  const { x, y } = positions;
+  const n = x.length;
+  const mask = emptyMask(n);
+  const x0 = Math.min(corner1.x, corner2.x);
+  const x1 = Math.max(corner1.x, corner2.x);
+  const y0 = Math.min(corner1.y, corner2.y);
+  const y1 = Math.max(corner1.y, corner2.y);
+  if (!(x0 <= x1 && y0 <= y1)) return mask;
+  for (let i = 0; i < n; i++) {
+    const px = x[i];
+    const py = y[i];
+    if (px >= x0 && px <= x1 && py >= y0 && py <= y1 && (visible === null || visible[i])) mask[i] = 1;
+  }
+  return mask;
+}
+function cleanPolygon(polygon) {
+  const flat = [];
+  const push = (px, py) => {
+    if (!Number.isFinite(px) || !Number.isFinite(py)) return;
+    const k2 = flat.length;
+    if (k2 >= 2 && flat[k2 - 2] === px && flat[k2 - 1] === py) return;
+    flat.push(px, py);
+  };
+  if (polygon.length && typeof polygon[0] === "object") for (const p of polygon) push(+p.x, +p.y);
+  else for (let k2 = 0; k2 + 1 < polygon.length; k2 += 2) push(+polygon[k2], +polygon[k2 + 1]);
+  const k = flat.length;
+  if (k >= 4 && flat[0] === flat[k - 2] && flat[1] === flat[k - 1]) flat.length = k - 2;
+  return flat;
+}
+function edgesOf(flat) {
+  const m = flat.length / 2;
+  const lowY = [];
+  const highY = [];
+  const xAtLow = [];
+  const slope = [];
+  const dir = [];
+  for (let k = 0; k < m; k++) {
+    const ax = flat[2 * k];
+    const ay = flat[2 * k + 1];
+    const bx = flat[2 * ((k + 1) % m)];
+    const by = flat[2 * ((k + 1) % m) + 1];
+    if (ay === by) continue;
+    const up = by > ay;
+    const [lx, ly, hx, hy] = up ? [ax, ay, bx, by] : [bx, by, ax, ay];
+    lowY.push(ly);
+    highY.push(hy);
+    xAtLow.push(lx);
+    slope.push((hx - lx) / (hy - ly));
+    dir.push(up ? 1 : -1);
+  }
+  return {
+    count: lowY.length,
+    lowY: Float64Array.from(lowY),
+    highY: Float64Array.from(highY),
+    xAtLow: Float64Array.from(xAtLow),
+    slope: Float64Array.from(slope),
+    dir: Int8Array.from(dir)
+  };
+}
+var CELLS_PER_BAND = 64;
+function cellIndex(edges, minX, maxX, minY, maxY) {
+  const bands = Math.max(8, Math.min(1024, edges.count));
+  const cells = CELLS_PER_BAND;
+  const height = (maxY - minY) / bands;
+  const width = (maxX - minX) / cells;
+  const eps = 1e-9 * Math.max(1, Math.abs(minX), Math.abs(maxX), Math.abs(minY), Math.abs(maxY));
+  const bandOf = (v) => Math.min(bands - 1, Math.max(0, Math.floor((v - minY) / height)));
+  const cellOf = (v) => Math.min(cells - 1, Math.max(0, Math.floor((v - minX) / width)));
+  const rowWidth = cells + 1;
+  const diff = new Int32Array(bands * rowWidth);
+  const pairCell = [];
+  const pairEdge = [];
+  const { lowY, highY, xAtLow, slope, dir } = edges;
+  for (let e = 0; e < edges.count; e++) {
+    for (let b = bandOf(lowY[e]), last = bandOf(highY[e]); b <= last; b++) {
+      const top = minY + b * height;
+      const bottom = top + height;
+      const spans = lowY[e] <= top - eps && highY[e] >= bottom + eps;
+      const y0 = Math.max(lowY[e], top - eps);
+      const y1 = Math.min(highY[e], bottom + eps);
+      const xa = xAtLow[e] + (y0 - lowY[e]) * slope[e];
+      const xb = xAtLow[e] + (y1 - lowY[e]) * slope[e];
+      const c0 = cellOf(Math.min(xa, xb) - eps);
+      const c1 = cellOf(Math.max(xa, xb) + eps);
+      let first = 0;
+      if (spans) {
+        diff[b * rowWidth] += dir[e];
+        diff[b * rowWidth + c0] -= dir[e];
+        first = c0;
+      }
+      for (let c = first; c <= c1; c++) {
+        pairCell.push(b * cells + c);
+        pairEdge.push(e);
+      }
+    }
+  }
+  const base = new Int32Array(bands * cells);
+  for (let b = 0; b < bands; b++) {
+    let run = 0;
+    for (let c = 0; c < cells; c++) {
+      run += diff[b * rowWidth + c];
+      base[b * cells + c] = run;
+    }
+  }
+  const start = new Int32Array(bands * cells + 1);
+  for (const cell of pairCell) start[cell + 1]++;
+  for (let k = 0; k < bands * cells; k++) start[k + 1] += start[k];
+  const list = new Int32Array(pairEdge.length);
+  const fill = start.slice(0, bands * cells);
+  for (let k = 0; k < pairEdge.length; k++) list[fill[pairCell[k]]++] = pairEdge[k];
+  return { base, start, list, cellAt: (px, py) => bandOf(py) * cells + cellOf(px) };
+}
+function selectLasso(positions, polygon, { visible = null } = {}) {
+  const { x, y } = positions;
+  const n = x.length;
+  const mask = emptyMask(n);
+  const flat = cleanPolygon(polygon || []);
+  if (flat.length < 6) return mask;
+  let minX = Infinity;
+  let maxX = -Infinity;
+  let minY = Infinity;
+  let maxY = -Infinity;
+  for (let k = 0; k < flat.length; k += 2) {
+    minX = Math.min(minX, flat[k]);
+    maxX = Math.max(maxX, flat[k]);
+    minY = Math.min(minY, flat[k + 1]);
+    maxY = Math.max(maxY, flat[k + 1]);
+  }
+  if (!(minX < maxX && minY < maxY)) return mask;
+  const edges = edgesOf(flat);
+  const { base, start, list, cellAt } = cellIndex(edges, minX, maxX, minY, maxY);
+  const { lowY, highY, xAtLow, slope, dir } = edges;
+  for (let i = 0; i < n; i++) {
+    const px = x[i];
+    const py = y[i];
+    if (!(px >= minX && px <= maxX && py >= minY && py < maxY)) continue;
+    if (visible !== null && !visible[i]) continue;
+    const cell = cellAt(px, py);
+    let winding = base[cell];
+    for (let k = start[cell], end = start[cell + 1]; k < end; k++) {
+      const e = list[k];
+      if (py < lowY[e] || py >= highY[e]) continue;
+      if (xAtLow[e] + (py - lowY[e]) * slope[e] > px) winding += dir[e];
+    }
+    if (winding !== 0) mask[i] = 1;
+  }
+  return mask;
+}
+function selectByClass(gold, classes, { visible = null } = {}) {
+  const wanted = new Set(Array.from(classes, Number));
+  const mask = emptyMask(gold.length);
+  for (let i = 0; i < gold.length; i++) if (wanted.has(gold[i]) && (visible === null || visible[i])) mask[i] = 1;
+  return mask;
+}
+function selectByGoldLabel(goldSets, nLabels, label, { visible = null } = {}) {
+  const n = nLabels > 0 ? Math.floor(goldSets.length / nLabels) : 0;
+  const mask = emptyMask(n);
+  for (let i = 0; i < n; i++) if (goldSets[i * nLabels + label] && (visible === null || visible[i])) mask[i] = 1;
+  return mask;
+}
+function selectByRegion(positions, meta, region, { visible = null } = {}) {
+  const { x, y } = positions;
+  const mask = emptyMask(x.length);
+  for (let i = 0; i < x.length; i++) {
+    if (regionOf(y[i], x[i], meta) === region && (visible === null || visible[i])) mask[i] = 1;
+  }
+  return mask;
+}
+function combine(current, next, mode = "replace") {
+  if (mode === "replace" || current === null) return mode === "subtract" ? emptyMask(next.length) : next.slice();
+  const out = current.slice();
+  if (mode === "add") for (let i = 0; i < out.length; i++) out[i] |= next[i];
+  else if (mode === "subtract") for (let i = 0; i < out.length; i++) out[i] &= next[i] ^ 1;
+  else throw new Error(`unknown selection mode ${mode}`);
+  return out;
+}
+function maskToIndexes(mask) {
+  let count = 0;
+  for (let i = 0; i < mask.length; i++) count += mask[i] ? 1 : 0;
+  const out = new Int32Array(count);
+  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i]) out[k++] = i;
+  return out;
+}
+function indexesToMask(indexes, n) {
+  const mask = emptyMask(n);
+  for (const i of indexes) if (i >= 0 && i < n) mask[i] = 1;
+  return mask;
+}
+function positionsIn(indexes, n) {
+  const out = Int32Array.from(indexes).sort();
+  let k = 0;
+  for (let j = 0; j < out.length; j++) {
+    const i = out[j];
+    if (i >= 0 && i < n && (k === 0 || out[k - 1] !== i)) out[k++] = i;
+  }
+  return out.slice(0, k);
+}
+
+// src/selection_state.js
+var SelectionState = class {
+  /** `page`: the controller (store, drawCurrent, notify). */
+  constructor(page) {
+    this.page = page;
+    this.selected = null;
+    this.selection = new Int32Array(0);
+    const { store } = page;
+    this.unsubscribe = [
+      store.on("selectedIndex", () => this.syncCurrent()),
+      store.on("selection", () => this.syncSelection())
+    ];
+    this.syncSelection(false);
+  }
+  dispose() {
+    for (const stop of this.unsubscribe) stop();
+  }
+  /** Make point i (or null) the current point. */
+  select(i) {
+    this.selected = i;
+    this.page.drawCurrent();
+    this.page.notify();
+    this.page.store.select(i);
+  }
+  syncCurrent() {
+    const i = this.page.store.selectedIndex;
+    if (i === this.selected) return;
+    this.selected = i;
+    this.page.drawCurrent();
+    this.page.notify();
+  }
+  /** Store a multi-point selection (positions, any order; kept ascending, unique). */
+  setSelection(indexes) {
+    this.selection = positionsIn(indexes, this.page.store.n);
+    this.page.store.setSelection(this.selection);
+    this.page.notify();
+  }
+  /** Nothing selected, no current point (Esc, click on empty space). */
+  clear() {
+    if (this.selection.length) this.setSelection(new Int32Array(0));
+    if (this.selected !== null) this.select(null);
+  }
+  syncSelection(notify = true) {
+    const sel = this.page.store.selection;
+    if (sel === null) return;
+    if (sel.length === this.selection.length && sel.every((v, j) => v === this.selection[j])) return;
+    this.selection = sel;
+    if (notify) this.page.notify();
+  }
+};
+
+// src/buffers.js
+function bytesOf(value) {
+  if (!value) return new Uint8Array(0);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  return new Uint8Array(0);
+}
+function typedAt(Type, u8, byteOffset, length) {
+  const start = u8.byteOffset + byteOffset;
+  if (start % Type.BYTES_PER_ELEMENT === 0) return new Type(u8.buffer, start, length);
+  const copy = u8.slice(byteOffset, byteOffset + length * Type.BYTES_PER_ELEMENT);
+  return new Type(copy.buffer, 0, length);
+}
+
+// src/codecs.js
+var TYPES = {
+  float32: Float32Array,
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  int32: Int32Array
+};
+function decodeArray(desc, buffers) {
+  const Type = TYPES[desc && desc.dtype];
+  if (!Type) throw new Error(`datamap-widget: unsupported array dtype ${desc && desc.dtype}`);
+  const raw = bytesOf(typeof desc.buffer === "number" ? (buffers || [])[desc.buffer] : desc.buffer);
+  const shape = (desc.shape || []).map(Number);
+  const length = shape.reduce((a, b) => a * b, 1);
+  if (raw.byteLength !== length * Type.BYTES_PER_ELEMENT) {
+    throw new Error(`datamap-widget: array of shape [${shape}] ${desc.dtype} has ${raw.byteLength} bytes`);
+  }
+  return { data: typedAt(Type, raw, 0, length), shape };
+}
+function rowsOf(desc, buffers) {
+  const { data, shape } = decodeArray(desc, buffers);
+  const [rows, n] = shape.length === 2 ? shape : [1, shape[0] || 0];
+  const out = [];
+  for (let r = 0; r < rows; r++) out.push(data.subarray(r * n, (r + 1) * n));
+  return out;
+}
+
 // src/selection_sync.js
 function encodeSelection(indexes) {
   const data = Int32Array.from(indexes);
@@ -395,61 +956,431 @@ function decodeSelection(value, n) {
   if (!value || !value.dtype) return new Int32Array(0);
   if (value.dtype !== "int32") throw new Error(`datamap-widget: the selection must be int32, not ${value.dtype}`);
   const { data } = decodeArray(value);
-  const out = Int32Array.from(data).sort();
-  let k = 0;
-  for (let j = 0; j < out.length; j++) {
-    const i = out[j];
-    if (i >= 0 && i < n && (k === 0 || out[k - 1] !== i)) out[k++] = i;
-  }
-  return out.slice(0, k);
+  return positionsIn(data, n);
 }
 
-// src/trajectory.js
-function showTrajectory(parts, history, i, k) {
-  const xs = [];
-  const ys = [];
-  const rightX = [];
-  const rightY = [];
-  const wrongX = [];
-  const wrongY = [];
-  if (i !== null && k > 0) {
-    for (let e = 0; e < k; e++) {
-      const p = history.rows[e].pGold[i];
-      xs.push(e + 1);
-      ys.push(p);
-      if (history.rows[e].correct[i]) {
-        rightX.push(e + 1);
-        rightY.push(p);
-      } else {
-        wrongX.push(e + 1);
-        wrongY.push(p);
-      }
-    }
-  }
-  const last = Math.max(1, k);
-  const step = Math.ceil(last / 10);
-  const ticks = [];
-  for (let e = 1; e <= last; e += step) ticks.push(e);
-  parts.traj_x.set({ min: 0.5, max: last + 0.5 });
-  parts.traj_x_axis.set({ tick_values: ticks });
-  parts.traj_half.set({ x: [0.5, last + 0.5], y: [0.5, 0.5] });
-  parts.traj_line.set({ x: xs, y: ys });
-  parts.traj_right.set({ x: rightX, y: rightY });
-  parts.traj_wrong.set({ x: wrongX, y: wrongY });
+// src/wire.js
+var TRAITS = Object.freeze({
+  parts: "_parts",
+  renderer: "renderer",
+  n: "n_examples",
+  loggedEpochs: "n_epochs",
+  label: "label",
+  meta: "_meta",
+  epoch: "_epoch",
+  gold: "_gold",
+  goldSets: "_gold_sets",
+  texts: "_texts",
+  textOffsets: "_text_offsets",
+  ids: "_ids",
+  idOffsets: "_id_offsets",
+  images: "_images",
+  imageShape: "_image_shape",
+  selectedIndex: "_selected_index",
+  reviews: "_reviews",
+  selection: "_selection"
+});
+function readParts(source) {
+  const refs = source.get(TRAITS.parts) || {};
+  return Object.fromEntries(Object.entries(refs).map(([role, ref]) => [role, String(ref).replace(/^IPY_MODEL_/, "")]));
 }
-
-// src/controller.js
-var PLAY_STEP_MS = 700;
-var BUSY_POLL_MS = 40;
-var MAX_WAIT_MS = 3e3;
-var REQUEST_TIMEOUT_MS = 12e4;
-var controllers = /* @__PURE__ */ new Map();
-function keyOf(model) {
-  const parts = model.get("_parts") || {};
+function partsKey(source) {
+  const parts = source.get(TRAITS.parts) || {};
   return String(parts.map || "");
 }
+function readRenderer(source) {
+  return source.get(TRAITS.renderer) === "gl" ? "gl" : "svg";
+}
+function readCount(source) {
+  return source.get(TRAITS.n) | 0;
+}
+function readLoggedEpochs(source) {
+  return source.get(TRAITS.loggedEpochs) | 0;
+}
+function readWantedLabel(source) {
+  return source.get(TRAITS.label);
+}
+function readMeta(source) {
+  return source.get(TRAITS.meta) || {};
+}
+function readShownLabel(source) {
+  return String(readMeta(source).shown_label ?? "");
+}
+function readEpoch(source) {
+  const payload = source.get(TRAITS.epoch) || {};
+  return { epoch: Number(payload.epoch) || 0, label: String(payload.label ?? ""), payload };
+}
+function readScores(payload, n) {
+  if (!payload || !payload.score) return void 0;
+  const { data } = decodeArray(payload.score);
+  return data.length === n ? (
+    /** @type {Float32Array} */
+    data
+  ) : null;
+}
+function readGold(source, n) {
+  const raw = bytesOf(source.get(TRAITS.gold));
+  return typedAt(Uint16Array, raw, 0, Math.min(n, raw.byteLength >> 1));
+}
+function readGoldSets(source) {
+  return bytesOf(source.get(TRAITS.goldSets));
+}
+var PACKED = Object.freeze({ texts: [TRAITS.texts, TRAITS.textOffsets], ids: [TRAITS.ids, TRAITS.idOffsets] });
+function readPacked(source, kind) {
+  const [bytesTrait, offsetsTrait] = PACKED[kind];
+  const raw = bytesOf(source.get(offsetsTrait));
+  return { bytes: bytesOf(source.get(bytesTrait)), offsets: typedAt(Uint32Array, raw, 0, raw.byteLength >> 2) };
+}
+var decoder = new TextDecoder("utf-8");
+function stringAt({ bytes, offsets }, i, maxBytes = Number.POSITIVE_INFINITY) {
+  if (offsets.length < i + 2) return null;
+  const end = Math.min(offsets[i + 1], offsets[i] + maxBytes);
+  return decoder.decode(bytes.subarray(offsets[i], end));
+}
+function readImages(source) {
+  const shape = source.get(TRAITS.imageShape) || [];
+  if (shape.length !== 2) return null;
+  return { height: shape[0], width: shape[1], pixels: bytesOf(source.get(TRAITS.images)) };
+}
+function readSelectedIndex(source, n) {
+  const sel = source.get(TRAITS.selectedIndex) || [];
+  return sel.length && sel[0] >= 0 && sel[0] < n ? sel[0] : null;
+}
+function selectedIndexValue(i) {
+  return i === null ? [] : [i];
+}
+function readSelection(source, n) {
+  return decodeSelection(source.get(TRAITS.selection), n);
+}
+function selectionValue(indexes) {
+  return encodeSelection(indexes);
+}
+function parseReviews(value) {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== "string" || value === "") return [];
+  try {
+    const parsed = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
+function readReviews(source) {
+  return parseReviews(source.get(TRAITS.reviews));
+}
+function readMessage(content, buffers) {
+  if (!content) return null;
+  if (content.type === "decision_errors") return { type: "decision_errors", errors: content.errors || [] };
+  if (content.type !== "epochs") return null;
+  return { type: "epochs", label: String(content.label), first: Number(content.first), payload: content, buffers };
+}
+function requestEpochsMessage(label, first, stop) {
+  return { type: "request_epochs", label, first, stop };
+}
+function decisionsMessage(decisions) {
+  return { type: "decisions", decisions };
+}
+
+// src/history.js
+var EpochStore = class {
+  constructor(label, n) {
+    this.label = label;
+    this.n = n;
+    this.rows = [];
+    this.complete = 0;
+    this.newest = 0;
+  }
+  /** Store epochs first, first+1, ... from (E, N) array descriptors; returns how many were new. */
+  put(first, payload, buffers) {
+    const p = rowsOf(payload.p_gold, buffers);
+    const pred = rowsOf(payload.pred, buffers);
+    const correct = rowsOf(payload.correct, buffers);
+    let added = 0;
+    for (let r = 0; r < p.length; r++) {
+      const at = first - 1 + r;
+      if (p[r].length !== this.n)
+        throw new Error(`datamap-widget: epoch ${at + 1} has ${p[r].length} values for ${this.n} examples`);
+      if (!this.rows[at]) added += 1;
+      this.rows[at] = { pGold: p[r], pred: pred[r], correct: correct[r] };
+    }
+    this.newest = Math.max(this.newest, first - 1 + p.length);
+    while (this.complete < this.rows.length && this.rows[this.complete]) this.complete += 1;
+    return added;
+  }
+  /** The first run of missing epochs up to `newest`, as epoch numbers [first, stop), or null. */
+  missing() {
+    if (this.complete >= this.newest) return null;
+    const first = this.complete + 1;
+    let stop = first;
+    while (stop <= this.newest && !this.rows[stop - 1]) stop += 1;
+    return [first, stop];
+  }
+};
+function historyView(epochs, source) {
+  return {
+    n: epochs.n,
+    nEpochs: epochs.complete,
+    rows: epochs.rows,
+    gold: readGold(source, epochs.n),
+    meta: readMeta(source)
+  };
+}
+
+// src/store.js
+var REQUEST_TIMEOUT_MS = 12e4;
+var DataStore = class {
+  /** @param {any} source the anywidget model, or an object with the same get / on / off */
+  constructor(source) {
+    this.source = source;
+    this.n = readCount(source);
+    this.listeners = /* @__PURE__ */ new Map();
+    this.memo = /* @__PURE__ */ new Map();
+    this.epochs = new EpochStore(readShownLabel(source), this.n);
+    this.history = historyView(this.epochs, source);
+    this.scores = null;
+    this.scoresLabel = null;
+    this.request = null;
+    this.handlers = [
+      [`change:${TRAITS.epoch}`, () => this.receiveEpoch()],
+      [`change:${TRAITS.meta}`, () => this.receiveMeta()],
+      [
+        "msg:custom",
+        (content, buffers) => this.receiveMessage(content, buffers)
+      ],
+      [`change:${TRAITS.reviews}`, () => this.emit("reviews")],
+      [`change:${TRAITS.selectedIndex}`, () => this.emit("selectedIndex")],
+      [`change:${TRAITS.selection}`, () => this.emit("selection")],
+      [`change:${TRAITS.label}`, () => this.emit("wantedLabel")]
+    ];
+    for (const [event, handler] of this.handlers) source.on(event, handler);
+    this.receiveEpoch();
+  }
+  dispose() {
+    for (const [event, handler] of this.handlers) this.source.off(event, handler);
+    this.listeners.clear();
+  }
+  /**
+   * Call `listener` whenever `field` changes; returns the function that stops it.
+   * @param {Field} field @param {Function} listener @returns {() => void}
+   */
+  on(field2, listener) {
+    const set = this.listeners.get(field2) || /* @__PURE__ */ new Set();
+    this.listeners.set(field2, set);
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+  /** @param {Field} field @param {...any} args */
+  emit(field2, ...args) {
+    for (const listener of this.listeners.get(field2) || []) listener(...args);
+  }
+  /** `decode()` again only when one of `traits` holds a new value (trait values are replaced, never mutated). */
+  cached(key, traits, decode) {
+    const hit = this.memo.get(key);
+    let same = hit !== void 0;
+    for (let j = 0; same && j < traits.length; j++) same = this.source.get(traits[j]) === hit.raws[j];
+    if (same) return hit.value;
+    const raws = traits.map((t) => this.source.get(t));
+    const value = decode();
+    this.memo.set(key, { raws, value });
+    return value;
+  }
+  /** Whether a kernel listens (what the page sets or sends reaches Python when it is free). */
+  get connected() {
+    return typeof this.source.send === "function";
+  }
+  get renderer() {
+    return readRenderer(this.source);
+  }
+  /** The ipywidgets manager that holds the child figures (bqplot). */
+  get widgetManager() {
+    return this.source.widget_manager;
+  }
+  /** The child bqplot models the page drives, by role (map, points, highlight, trajectory, ...). */
+  async resolveParts() {
+    const manager = this.widgetManager;
+    const entries = await Promise.all(
+      Object.entries(readParts(this.source)).map(async ([role, id]) => [role, await manager.get_model(id)])
+    );
+    return Object.fromEntries(entries);
+  }
+  /** Task, class / label names, thresholds, shown_label (as the kernel holds them now). */
+  get meta() {
+    return readMeta(this.source);
+  }
+  /** The label whose history `epochs` holds ("" unless multilabel). */
+  get label() {
+    return this.epochs.label;
+  }
+  /** The label the user asked for (multilabel; the kernel then sends its history). */
+  get wantedLabel() {
+    return readWantedLabel(this.source);
+  }
+  /** Epochs the kernel has logged (the page may still be fetching some of them). */
+  get loggedEpochs() {
+    return Math.max(this.epochs.newest, readLoggedEpochs(this.source));
+  }
+  /** Multilabel gold sets: N x L bytes, 0/1. */
+  get goldSets() {
+    return readGoldSets(this.source);
+  }
+  get hasTexts() {
+    return this.packed("texts").offsets.length > 0;
+  }
+  /** Example i's text (null: no texts); `maxBytes` decodes only its start. */
+  textAt(i, maxBytes = Number.POSITIVE_INFINITY) {
+    return stringAt(this.packed("texts"), i, maxBytes);
+  }
+  /** Example i's id (null when the ids are the positions 0..N-1). */
+  idAt(i) {
+    return stringAt(this.packed("ids"), i);
+  }
+  /** All texts as UTF-8 bytes + uint32 offsets (the text search indexes them). */
+  get texts() {
+    return this.packed("texts");
+  }
+  /** @param {"texts" | "ids"} kind */
+  packed(kind) {
+    return this.cached(kind, PACKED[kind], () => readPacked(this.source, kind));
+  }
+  get hasImages() {
+    return readImages(this.source) !== null;
+  }
+  /** Example i's grey-level image {height, width, pixels}, or null when the examples are not images. */
+  imageAt(i) {
+    const images = readImages(this.source);
+    if (!images) return null;
+    const { height, width, pixels } = images;
+    return { height, width, pixels: pixels.subarray(i * height * width, (i + 1) * height * width) };
+  }
+  /** Every decision the kernel holds (ReviewLog.to_messages() form). */
+  get reviews() {
+    return this.cached("reviews", [TRAITS.reviews], () => readReviews(this.source));
+  }
+  /** The current point as the trait holds it (null: none). */
+  get selectedIndex() {
+    return readSelectedIndex(this.source, this.n);
+  }
+  /** The multi-point selection (ascending positions), or null if the trait holds a malformed value. */
+  get selection() {
+    return this.cached("selection", [TRAITS.selection], () => {
+      try {
+        return readSelection(this.source, this.n);
+      } catch (err) {
+        console.warn("datamap-widget: ignored a malformed selection", err);
+        return null;
+      }
+    });
+  }
+  /** Set the current point; it reaches Python when the kernel is free. @param {number | null} i */
+  select(i) {
+    this.write(TRAITS.selectedIndex, selectedIndexValue(i));
+  }
+  /** Set the multi-point selection (ascending, unique positions). @param {Int32Array} indexes */
+  setSelection(indexes) {
+    this.write(TRAITS.selection, selectionValue(indexes));
+  }
+  /** Ask the kernel to show another label (applied, and its history sent, when it is free). */
+  setLabel(name) {
+    this.write(TRAITS.label, name);
+  }
+  write(name, value) {
+    if (typeof this.source.set !== "function") return;
+    this.source.set(name, value);
+    if (typeof this.source.save_changes === "function") this.source.save_changes();
+  }
+  /** Send decisions to the kernel's review log; throws if the comm refuses (the caller keeps them). */
+  sendDecisions(decisions) {
+    if (this.connected) this.source.send(decisionsMessage(decisions));
+  }
+  resetEpochs(label) {
+    this.epochs = new EpochStore(label, this.n);
+    this.request = null;
+  }
+  /** The newest epoch arrived (one comm message per logged epoch), or the shown label changed. */
+  receiveEpoch() {
+    const { epoch, label: epochLabel, payload } = readEpoch(this.source);
+    const label = epoch ? epochLabel : readShownLabel(this.source);
+    if (label !== this.epochs.label) this.resetEpochs(label);
+    if (epoch) {
+      try {
+        this.epochs.put(epoch, payload);
+      } catch (err) {
+        console.warn("datamap-widget: ignored a malformed epoch", err);
+      }
+    }
+    this.receiveScores(payload, label);
+    this.epochs.newest = Math.max(this.epochs.newest, readLoggedEpochs(this.source));
+    this.historyChanged();
+  }
+  /** The score of the shown label from an epoch; an epoch without one keeps the label's last. */
+  receiveScores(payload, label) {
+    let scores;
+    try {
+      scores = readScores(payload, this.n);
+    } catch (err) {
+      console.warn("datamap-widget: ignored malformed scores", err);
+      return;
+    }
+    if (scores === void 0) {
+      if (label !== this.scoresLabel) this.setScores(null, this.scoresLabel);
+    } else if (scores !== null) this.setScores(scores, label);
+  }
+  setScores(scores, label) {
+    this.scoresLabel = label;
+    if (scores === this.scores) return;
+    this.scores = scores;
+    this.emit("scores");
+  }
+  receiveMeta() {
+    const shown = readShownLabel(this.source);
+    if (shown !== this.epochs.label && !readEpoch(this.source).epoch) this.resetEpochs(shown);
+    this.emit("meta");
+    this.historyChanged();
+  }
+  /** Answers to our requests for missing epochs, and the kernel's refusals of decisions. */
+  receiveMessage(content, buffers) {
+    const message = readMessage(content, buffers);
+    if (!message) return;
+    if (message.type === "decision_errors") {
+      this.emit("decisionErrors", message.errors);
+      return;
+    }
+    if (message.label !== this.epochs.label) return;
+    try {
+      this.epochs.put(message.first, message.payload, message.buffers);
+    } catch (err) {
+      console.warn("datamap-widget: ignored malformed history", err);
+      return;
+    }
+    if (this.request && this.epochs.complete >= this.request.stop - 1) this.request = null;
+    this.historyChanged();
+  }
+  /** Ask the kernel for epochs this page lacks (answered when the kernel is free). */
+  requestMissing() {
+    const gap = this.epochs.missing();
+    if (!gap || !this.connected) return;
+    const now = performance.now();
+    const r = this.request;
+    if (r && r.label === this.epochs.label && now - r.at < REQUEST_TIMEOUT_MS) return;
+    const stop = this.epochs.newest + 1;
+    this.request = { label: this.epochs.label, stop, at: now };
+    try {
+      this.source.send(requestEpochsMessage(this.epochs.label, gap[0], stop));
+    } catch (err) {
+      console.warn("datamap-widget: could not ask the kernel for the history", err);
+    }
+  }
+  historyChanged() {
+    this.history = historyView(this.epochs, this.source);
+    this.requestMissing();
+    this.emit("history");
+  }
+};
+
+// src/controller.js
+var controllers = /* @__PURE__ */ new Map();
 function controllerFor(model) {
-  const key = keyOf(model);
+  const key = partsKey(model);
   let ctrl = controllers.get(key);
   if (!ctrl) {
     ctrl = new Controller(model, key);
@@ -457,465 +1388,103 @@ function controllerFor(model) {
   }
   return ctrl;
 }
-function withoutAnimation(figureModel, change) {
-  const duration = figureModel.get("animation_duration");
-  if (!duration) {
-    change();
-    return;
-  }
-  figureModel.set("animation_duration", 0);
-  try {
-    change();
-  } finally {
-    figureModel.set("animation_duration", duration);
-  }
-}
-function shownLabelOf(model) {
-  const meta = model.get("_meta") || {};
-  return String(meta.shown_label ?? "");
-}
 var Controller = class {
   constructor(model, key) {
-    this.model = model;
     this.key = key;
+    this.store = new DataStore(model);
+    this.n = this.store.n;
     this.views = /* @__PURE__ */ new Set();
-    this.n = model.get("n_examples") | 0;
-    this.store = new EpochStore(shownLabelOf(model), this.n);
-    this.sums = emptySums(this.n);
-    this.history = historyView(this.store, model);
-    this.shown = 0;
-    this.drawnEpoch = 0;
-    this.follow = true;
-    this.positions = mapFromSums(this.sums, this.n);
-    this.ringAt = null;
-    this.selected = null;
-    this.playTimer = null;
-    this.showTimer = null;
-    this.waitingSince = null;
-    this.request = null;
-    this.onEpoch = () => this.receiveEpoch();
-    this.onMeta = () => this.receiveMeta();
-    this.onMsg = (content, buffers) => this.receiveMessage(content, buffers);
-    this.onSelectedTrait = () => this.syncSelectionFromModel();
-    this.selection = new Int32Array(0);
+    this.parts = null;
+    this.homeDomain = null;
     this.colorBy = "correctness";
     this.goldFilter = null;
     this.searchQuery = "";
     this.searchHits = new Int32Array(0);
-    this.onSelectionTrait = () => this.syncMultiSelectionFromModel();
-    model.on("change:_selection", this.onSelectionTrait);
-    this.syncMultiSelectionFromModel(false);
-    this.initReview();
-    model.on("change:_epoch", this.onEpoch);
-    model.on("change:_meta", this.onMeta);
-    model.on("msg:custom", this.onMsg);
-    model.on("change:_selected_index", this.onSelectedTrait);
-    model.on("change:_reviews", this.onReviews);
-    this.receiveEpoch();
-    this.ready = this.resolveParts().then(() => {
-      this.shown = this.store.complete;
-      const sel = model.get("_selected_index") || [];
-      this.selected = sel.length && sel[0] >= 0 && sel[0] < this.n ? sel[0] : null;
-      this.apply();
+    this.marks = new CurrentPointMarks();
+    this.playback = new Playback(this);
+    this.picked = new SelectionState(this);
+    this.review = new ReviewState(this);
+    this.ready = this.store.resolveParts().then((parts) => {
+      this.parts = parts;
+      this.playback.shown = this.store.epochs.complete;
+      this.picked.selected = this.store.selectedIndex;
+      this.playback.apply();
     });
   }
-  async resolveParts() {
-    const refs = this.model.get("_parts") || {};
-    const manager = this.model.widget_manager;
-    const entries = await Promise.all(
-      Object.entries(refs).map(async ([role, ref]) => [
-        role,
-        await manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""))
-      ])
-    );
-    this.parts = Object.fromEntries(entries);
-  }
   dispose() {
-    this.stopPlay();
-    clearTimeout(this.showTimer);
-    this.model.off("change:_epoch", this.onEpoch);
-    this.model.off("change:_meta", this.onMeta);
-    this.model.off("msg:custom", this.onMsg);
-    this.model.off("change:_selected_index", this.onSelectedTrait);
-    this.model.off("change:_reviews", this.onReviews);
-    clearInterval(this.resendTimer);
-    this.model.off("change:_selection", this.onSelectionTrait);
+    this.playback.dispose();
+    this.picked.dispose();
+    this.review.dispose();
+    this.store.dispose();
     controllers.delete(this.key);
-  }
-  get nEpochs() {
-    return this.store.complete;
-  }
-  /** Epochs the kernel has logged (the page may still be fetching some of them). */
-  get loggedEpochs() {
-    return Math.max(this.store.newest, this.model.get("n_epochs") | 0);
-  }
-  // ------------------------------------------------------------------ receiving history
-  resetStore(label) {
-    this.store = new EpochStore(label, this.n);
-    this.sums = emptySums(this.n);
-    this.request = null;
-  }
-  /** The newest epoch arrived (one comm message per logged epoch), or the shown label changed. */
-  receiveEpoch() {
-    const epoch = this.model.get("_epoch") || {};
-    const label = epoch.epoch ? String(epoch.label ?? "") : shownLabelOf(this.model);
-    if (label !== this.store.label) this.resetStore(label);
-    if (epoch.epoch) {
-      try {
-        this.store.put(epoch.epoch, epoch);
-      } catch (err) {
-        console.warn("datamap-widget: ignored a malformed epoch", err);
-      }
-    }
-    this.receiveScores(epoch, label);
-    this.store.newest = Math.max(this.store.newest, this.model.get("n_epochs") | 0);
-    this.historyChanged();
-  }
-  receiveMeta() {
-    if (shownLabelOf(this.model) !== this.store.label && !(this.model.get("_epoch") || {}).epoch) {
-      this.resetStore(shownLabelOf(this.model));
-    }
-    this.refreshReviewCodes();
-    this.historyChanged();
-  }
-  /** Answers to our requests for missing epochs. */
-  receiveMessage(content, buffers) {
-    if (content && content.type === "decision_errors") return this.receiveDecisionErrors(content);
-    if (!content || content.type !== "epochs" || String(content.label) !== this.store.label) return;
-    try {
-      this.store.put(Number(content.first), content, buffers);
-    } catch (err) {
-      console.warn("datamap-widget: ignored malformed history", err);
-      return;
-    }
-    if (this.request && this.store.complete >= this.request.stop - 1) this.request = null;
-    this.historyChanged();
-  }
-  /** Ask the kernel for epochs this page lacks (answered when the kernel is free). */
-  requestMissing() {
-    const gap = this.store.missing();
-    if (!gap) return;
-    const now = performance.now();
-    const r = this.request;
-    if (r && r.label === this.store.label && now - r.at < REQUEST_TIMEOUT_MS) return;
-    const stop = this.store.newest + 1;
-    this.request = { label: this.store.label, stop, at: now };
-    try {
-      this.model.send({ type: "request_epochs", label: this.store.label, first: gap[0], stop });
-    } catch (err) {
-      console.warn("datamap-widget: could not ask the kernel for the history", err);
-    }
-  }
-  historyChanged() {
-    this.history = historyView(this.store, this.model);
-    this.requestMissing();
-    this.scheduleShow();
-  }
-  // ------------------------------------------------------------------ showing epochs
-  /** Any view still animating the map? */
-  animating() {
-    for (const view of this.views) if (view.animating()) return true;
-    return false;
-  }
-  /** Show the newest complete epoch soon; epochs arriving meanwhile are coalesced into one. */
-  scheduleShow() {
-    if (this.showTimer !== null || !this.parts) return;
-    const run = () => {
-      this.showTimer = null;
-      const now = performance.now();
-      if (this.animating() && now - (this.waitingSince ?? now) < MAX_WAIT_MS) {
-        if (this.waitingSince === null) this.waitingSince = now;
-        this.showTimer = setTimeout(run, BUSY_POLL_MS);
-        return;
-      }
-      const behind = this.waitingSince !== null;
-      this.waitingSince = null;
-      this.showNewest(behind);
-    };
-    this.showTimer = setTimeout(run, 0);
-  }
-  showNewest(behind) {
-    const complete = this.store.complete;
-    const labelChanged = this.history.meta.shown_label !== this.shownLabel;
-    if (this.selected !== null && this.selected >= this.n) this.selected = null;
-    let target = this.shown;
-    if (this.follow || this.shown > complete || this.shown === 0) target = complete;
-    if (labelChanged || target !== this.shown) {
-      this.shown = target;
-      this.apply({ animate: !behind && !labelChanged });
-    } else {
-      this.notify();
-    }
-  }
-  /** Scrub to epoch k (1..nEpochs); the map follows new epochs again once k is the newest. */
-  replay(k) {
-    const target = Math.max(1, Math.min(this.nEpochs, Math.round(Number(k)) || 1));
-    if (this.nEpochs === 0) return;
-    this.follow = target === this.nEpochs;
-    if (target === this.shown) {
-      this.notify();
-      return;
-    }
-    this.shown = target;
-    this.apply();
-  }
-  togglePlay() {
-    if (this.playTimer !== null) {
-      this.stopPlay();
-      return;
-    }
-    if (this.nEpochs === 0) return;
-    if (this.shown >= this.nEpochs) this.replay(1);
-    this.playTimer = setInterval(() => {
-      if (this.shown >= this.nEpochs) this.stopPlay();
-      else this.replay(this.shown + 1);
-    }, PLAY_STEP_MS);
-    this.notify();
-  }
-  stopPlay() {
-    if (this.playTimer !== null) {
-      clearInterval(this.playTimer);
-      this.playTimer = null;
-      this.notify();
-    }
-  }
-  /** Select point i (or null); the selection reaches Python when the kernel is free. */
-  select(i) {
-    this.selected = i;
-    this.applySelection();
-    this.notify();
-    this.model.set("_selected_index", i === null ? [] : [i]);
-    this.model.save_changes();
-  }
-  syncSelectionFromModel() {
-    const sel = this.model.get("_selected_index") || [];
-    const i = sel.length && sel[0] >= 0 && sel[0] < this.n ? sel[0] : null;
-    if (i === this.selected) return;
-    this.selected = i;
-    this.applySelection();
-    this.notify();
-  }
-  /** The map after the shown epoch: O(N) from the running sums when following, else O(k N). */
-  computePositions() {
-    const k = this.shown;
-    if (k >= this.sums.k) return mapFromSums(accumulate(this.sums, this.history, k), this.n);
-    return mapAtEpoch(this.history, k);
-  }
-  /** Recompute the map for the shown epoch and move the marks there (animated unless told not). */
-  apply({ animate = true } = {}) {
-    if (!this.parts) return;
-    animate = animate && this.drawnEpoch > 0 && this.shown > 0 && this.views.size > 0;
-    this.drawnEpoch = this.shown;
-    this.shownLabel = this.history.meta.shown_label;
-    this.positions = this.computePositions();
-    for (const view of this.views) view.beginTransition(this.shown, animate, this.positions);
-    const { x, y, color } = this.positions;
-    const change = () => {
-      if (this.model.get("renderer") !== "gl") this.parts.points.set({ x, y, color, visible: this.shown > 0 });
-      this.applySelection();
-    };
-    if (animate) change();
-    else withoutAnimation(this.parts.map, change);
-    this.notify();
-  }
-  /**
-   * Put the highlight ring on the selected point. A newly selected (or re-shown) point gets its
-   * ring at once: bqplot would otherwise tween it from its last place (the origin at first) for
-   * the figure's animation_duration. The same point keeps its ring and moves with it (epochs).
-   */
-  applySelection() {
-    if (!this.parts) return;
-    const i = this.selected;
-    const visible = i !== null && this.shown > 0;
-    if (visible) {
-      const ring = { x: [this.positions.x[i]], y: [this.positions.y[i]], visible: true };
-      if (this.ringAt === i) this.parts.highlight.set(ring);
-      else withoutAnimation(this.parts.map, () => this.parts.highlight.set(ring));
-    } else {
-      this.parts.highlight.set({ visible: false });
-    }
-    this.ringAt = visible ? i : null;
-    showTrajectory(this.parts, this.history, visible ? i : null, this.shown);
   }
   notify() {
     for (const view of this.views) view.update();
   }
-  // ------------------------------------------------------------------ ---- review
-  // Decisions made here are shown at once (reviewCodes) and sent to the kernel as "decisions"
-  // messages; they stay in the outbox (and are re-sent) until the kernel's `_reviews` list holds
-  // them. The queue walks the review list: the selection, or with none every example, most
-  // likely mislabeled first (label-issue score, else lowest confidence), in the list's sort.
-  initReview() {
-    this.outbox = new DecisionOutbox();
-    this.reviewCodes = new Uint8Array(this.n);
-    this.scores = null;
-    this.scoresLabel = null;
-    this.reviewSort = { key: null, descending: false };
-    this.reviewOrderCache = null;
-    this.decisionErrors = [];
-    this.onReviews = () => this.receiveReviews();
-    this.resendTimer = setInterval(() => this.sendDecisions(), 2e4);
-    this.receiveReviews(false);
+  /** The ring and trajectory follow the current point at the shown epoch. */
+  drawCurrent() {
+    if (!this.parts) return;
+    const { selected: i, shown, positions, history } = this;
+    this.marks.draw(this.parts, { i, shown, positions, history });
   }
-  /** Index of the shown label among the label names (multilabel decisions are per label). */
-  reviewLabel() {
-    const meta = this.model.get("_meta") || {};
-    if (meta.task !== "multilabel") return null;
-    const k = (meta.label_names || []).indexOf(String(meta.shown_label));
-    return k < 0 ? null : k;
+  get history() {
+    return this.store.history;
   }
-  receiveReviews(notify = true) {
-    const canonical = this.model.get("_reviews") || [];
-    this.outbox.reconcile(canonical);
-    this.refreshReviewCodes();
-    if (notify) this.notify();
+  get nEpochs() {
+    return this.playback.nEpochs;
   }
-  refreshReviewCodes() {
-    this.reviewCodes = this.outbox.verdictCodes(this.model.get("_reviews") || [], this.n, this.reviewLabel());
+  get loggedEpochs() {
+    return this.store.loggedEpochs;
   }
-  receiveDecisionErrors(content) {
-    this.outbox.refuse(content.errors || []);
-    this.decisionErrors = (content.errors || []).map((e) => String(e[1]));
-    this.refreshReviewCodes();
-    this.notify();
+  get shown() {
+    return this.playback.shown;
   }
-  /** The label-issue score per point (sent with each epoch) of the shown label, or keep the old. */
-  receiveScores(epoch, label) {
-    if (!epoch || !epoch.score) {
-      if (label !== this.scoresLabel) this.scores = null;
-      return;
-    }
-    try {
-      const { data } = decodeArray(epoch.score);
-      if (data.length === this.n) {
-        this.scores = data;
-        this.scoresLabel = label;
-        this.reviewOrderCache = null;
-      }
-    } catch (err) {
-      console.warn("datamap-widget: ignored malformed scores", err);
-    }
+  get positions() {
+    return this.playback.positions;
   }
-  /** Send every decision the kernel has not confirmed yet (it drops ids it has seen). */
-  sendDecisions() {
-    const pending = this.outbox.toSend();
-    if (!pending.length) return;
-    try {
-      this.model.send({ type: "decisions", decisions: pending });
-    } catch (err) {
-      console.warn("datamap-widget: could not send decisions (kept, sent again later)", err);
-    }
+  get playing() {
+    return this.playback.playing;
   }
-  /** Decide about the current point; then the queue moves on to the next example. */
-  decide(verdict, newLabel = null) {
-    const i = this.selected;
-    if (i === null || i >= this.n) return null;
-    const label = this.reviewLabel();
-    const message = decisionMessage({ index: i, verdict, newLabel: label === null ? newLabel : null, label });
-    this.outbox.add(message);
-    this.reviewCodes[i] = { correct: 1, wrong: 2, remove: 3 }[verdict] || 0;
-    try {
-      this.model.send({ type: "decisions", decisions: [message] });
-    } catch (err) {
-      console.warn("datamap-widget: could not send a decision (kept, sent again later)", err);
-    }
-    if (!this.reviewStep(1, { stayOutside: true })) this.notify();
-    return message;
+  replay(k) {
+    this.playback.replay(k);
   }
-  /** Sort key of the review list: a per-position array (or null: the default order). */
-  reviewKeyArray(key) {
-    if (key === "confidence") return this.positions.y;
-    if (key === "correctness") return this.positions.color;
-    if (key === "score") return this.scores;
-    if (key === "gold") {
-      const ranks = nameRanks((this.history.meta.class_names || []).map(String));
-      const gold = this.history.gold;
-      return (i) => ranks[gold[i]] ?? gold[i];
-    }
-    if (key === "decision") return this.reviewCodes;
-    return null;
+  togglePlay() {
+    this.playback.togglePlay();
   }
-  /** Positions of the review list, in order (cached until its inputs change). */
-  reviewOrder() {
-    const { key, descending } = this.reviewSort;
-    const deps = [
-      this.selection,
-      key,
-      descending,
-      this.scores,
-      this.positions,
-      key === "decision" ? this.reviewCodes : null,
-      this.history.gold
-    ];
-    const c = this.reviewOrderCache;
-    if (c && c.deps.every((d, j) => d === deps[j])) return c.order;
-    let base;
-    if (this.selection.length) base = this.selection;
-    else if (this.scores) base = rankByScore(this.scores);
-    else if (this.shown > 0) base = rankByScore(this.positions.y, { descending: false });
-    else base = new Int32Array(0);
-    const keys = key ? this.reviewKeyArray(key) : null;
-    const order = keys ? sortIndexes(base, keys, { descending }) : Int32Array.from(base);
-    this.reviewOrderCache = { deps, order };
-    return order;
+  get selected() {
+    return this.picked.selected;
   }
-  setReviewSort(key) {
-    const same = this.reviewSort.key === key;
-    this.reviewSort = { key, descending: same ? !this.reviewSort.descending : key === "score" };
-    this.notify();
+  get selection() {
+    return this.picked.selection;
   }
-  /** Move the current point `step` places along the review list; false at an end. */
-  reviewStep(step, { stayOutside = false } = {}) {
-    const queue = new ReviewQueue(this.reviewOrder());
-    if (!queue.length) return false;
-    if (this.selected === null || !queue.goTo(this.selected)) {
-      if (stayOutside) return false;
-      this.select(queue.current());
-      return true;
-    }
-    const next = step > 0 ? queue.next() : queue.previous();
-    if (next === null) return false;
-    this.select(next);
-    return true;
+  select(i) {
+    this.picked.select(i);
   }
-  // ---- selection (map)
-  /** Store a multi-point selection (positions, any order; kept ascending, unique), sync it. */
   setSelection(indexes) {
-    const sorted = Int32Array.from(indexes).sort();
-    let k = 0;
-    for (let j = 0; j < sorted.length; j++) {
-      const i = sorted[j];
-      if (i >= 0 && i < this.n && (k === 0 || sorted[k - 1] !== i)) sorted[k++] = i;
-    }
-    this.selection = sorted.slice(0, k);
-    this.model.set("_selection", encodeSelection(this.selection));
-    this.model.save_changes();
-    this.notify();
+    this.picked.setSelection(indexes);
   }
-  /** Nothing selected, no current point (Esc, click on empty space). */
   clearSelection() {
-    if (this.selection.length) this.setSelection(new Int32Array(0));
-    if (this.selected !== null) this.select(null);
+    this.picked.clear();
   }
-  syncMultiSelectionFromModel(notify = true) {
-    let sel;
-    try {
-      sel = decodeSelection(this.model.get("_selection"), this.n);
-    } catch (err) {
-      console.warn("datamap-widget: ignored a malformed selection", err);
-      return;
-    }
-    if (sel.length === this.selection.length && sel.every((v, j) => v === this.selection[j])) return;
-    this.selection = sel;
-    if (notify) this.notify();
-  }
-  /** Map style (colour mode, gold filter, search) changed: every view redraws its layers. */
+  /**
+   * Map style (colour mode, gold filter, search) changed: every view redraws its layers.
+   * @param {{colorBy?: string, goldFilter?: number | null, searchQuery?: string, searchHits?: Int32Array}} style
+   */
   setStyle({ colorBy, goldFilter, searchQuery, searchHits } = {}) {
     if (colorBy !== void 0) this.colorBy = colorBy;
     if (goldFilter !== void 0) this.goldFilter = goldFilter;
     if (searchQuery !== void 0) this.searchQuery = searchQuery;
     if (searchHits !== void 0) this.searchHits = searchHits;
     this.notify();
+  }
+  get scores() {
+    return this.review.scores;
+  }
+  set scores(scores) {
+    this.review.scores = scores;
+  }
+  get reviewCodes() {
+    return this.review.codes;
   }
 };
 
@@ -931,7 +1500,8 @@ function fmt3(value) {
 }
 
 // src/controls.js
-function buildControls(model, ctrl) {
+function buildControls(ctrl) {
+  const { store } = ctrl;
   const root = h("div", "dmw-controls");
   const epoch = h("span", "dmw-epoch");
   const replay = h("input", "dmw-replay");
@@ -946,7 +1516,7 @@ function buildControls(model, ctrl) {
   play.addEventListener("click", () => ctrl.togglePlay());
   let select = null;
   let pending = null;
-  const meta = model.get("_meta") || {};
+  const meta = store.meta;
   if (meta.task === "multilabel") {
     const wrap = h("label", "dmw-label-wrap", "Label ");
     select = h("select", "dmw-label-select");
@@ -955,12 +1525,13 @@ function buildControls(model, ctrl) {
       option2.value = String(name);
       select.append(option2);
     }
-    pending = h("span", "dmw-label-pending", "");
+    select.disabled = !store.connected;
+    if (!store.connected) select.title = "off: switching labels needs the notebook's kernel";
+    pending = h("span", "dmw-label-pending", store.connected ? "" : " (other labels need the kernel)");
     wrap.append(select, pending);
     root.append(wrap);
     select.addEventListener("change", () => {
-      model.set("label", select.value);
-      model.save_changes();
+      store.setLabel(select.value);
       update();
     });
   }
@@ -975,16 +1546,18 @@ function buildControls(model, ctrl) {
     replay.value = String(Math.max(1, ctrl.shown));
     replay.disabled = n <= 1;
     play.disabled = n <= 1;
-    play.textContent = ctrl.playTimer !== null ? "\u275A\u275A Pause" : "\u25B6 Play";
+    play.textContent = ctrl.playing ? "\u275A\u275A Pause" : "\u25B6 Play";
     if (select) {
       const shown = ctrl.history.meta.shown_label;
-      const wanted = model.get("label");
+      const wanted = store.wantedLabel;
       if (document.activeElement !== select) select.value = wanted;
-      pending.textContent = wanted !== shown ? ` loading "${wanted}" (applies when the kernel is idle)\u2026` : "";
+      if (store.connected)
+        pending.textContent = wanted !== shown ? ` loading "${wanted}" (applies when the kernel is idle)\u2026` : "";
     }
   }
-  if (select) model.on("change:label", update);
-  return { root, update };
+  const stop = select ? store.on("wantedLabel", update) : () => {
+  };
+  return { root, update, dispose: stop };
 }
 
 // src/raster.js
@@ -1201,204 +1774,6 @@ function legendOf(mode, classNames) {
   return [];
 }
 
-// src/selection.js
-function clientToData(transform, cx, cy) {
-  const origin = transform.toClient(0, 0);
-  return { x: (cx - origin.x) / transform.pxPerX, y: (cy - origin.y) / transform.pxPerY };
-}
-function emptyMask(n) {
-  return new Uint8Array(n);
-}
-function selectRect(positions, corner1, corner2, { visible = null } = {}) {
-  const { x, y } = positions;
-  const n = x.length;
-  const mask = emptyMask(n);
-  const x0 = Math.min(corner1.x, corner2.x);
-  const x1 = Math.max(corner1.x, corner2.x);
-  const y0 = Math.min(corner1.y, corner2.y);
-  const y1 = Math.max(corner1.y, corner2.y);
-  if (!(x0 <= x1 && y0 <= y1)) return mask;
-  for (let i = 0; i < n; i++) {
-    const px = x[i];
-    const py = y[i];
-    if (px >= x0 && px <= x1 && py >= y0 && py <= y1 && (visible === null || visible[i])) mask[i] = 1;
-  }
-  return mask;
-}
-function cleanPolygon(polygon) {
-  const flat = [];
-  const push = (px, py) => {
-    if (!Number.isFinite(px) || !Number.isFinite(py)) return;
-    const k2 = flat.length;
-    if (k2 >= 2 && flat[k2 - 2] === px && flat[k2 - 1] === py) return;
-    flat.push(px, py);
-  };
-  if (polygon.length && typeof polygon[0] === "object") for (const p of polygon) push(+p.x, +p.y);
-  else for (let k2 = 0; k2 + 1 < polygon.length; k2 += 2) push(+polygon[k2], +polygon[k2 + 1]);
-  const k = flat.length;
-  if (k >= 4 && flat[0] === flat[k - 2] && flat[1] === flat[k - 1]) flat.length = k - 2;
-  return flat;
-}
-function edgesOf(flat) {
-  const m = flat.length / 2;
-  const lowY = [];
-  const highY = [];
-  const xAtLow = [];
-  const slope = [];
-  const dir = [];
-  for (let k = 0; k < m; k++) {
-    const ax = flat[2 * k];
-    const ay = flat[2 * k + 1];
-    const bx = flat[2 * ((k + 1) % m)];
-    const by = flat[2 * ((k + 1) % m) + 1];
-    if (ay === by) continue;
-    const up = by > ay;
-    const [lx, ly, hx, hy] = up ? [ax, ay, bx, by] : [bx, by, ax, ay];
-    lowY.push(ly);
-    highY.push(hy);
-    xAtLow.push(lx);
-    slope.push((hx - lx) / (hy - ly));
-    dir.push(up ? 1 : -1);
-  }
-  return {
-    count: lowY.length,
-    lowY: Float64Array.from(lowY),
-    highY: Float64Array.from(highY),
-    xAtLow: Float64Array.from(xAtLow),
-    slope: Float64Array.from(slope),
-    dir: Int8Array.from(dir)
-  };
-}
-var CELLS_PER_BAND = 64;
-function cellIndex(edges, minX, maxX, minY, maxY) {
-  const bands = Math.max(8, Math.min(1024, edges.count));
-  const cells = CELLS_PER_BAND;
-  const height = (maxY - minY) / bands;
-  const width = (maxX - minX) / cells;
-  const eps = 1e-9 * Math.max(1, Math.abs(minX), Math.abs(maxX), Math.abs(minY), Math.abs(maxY));
-  const bandOf = (v) => Math.min(bands - 1, Math.max(0, Math.floor((v - minY) / height)));
-  const cellOf = (v) => Math.min(cells - 1, Math.max(0, Math.floor((v - minX) / width)));
-  const rowWidth = cells + 1;
-  const diff = new Int32Array(bands * rowWidth);
-  const pairCell = [];
-  const pairEdge = [];
-  const { lowY, highY, xAtLow, slope, dir } = edges;
-  for (let e = 0; e < edges.count; e++) {
-    for (let b = bandOf(lowY[e]), last = bandOf(highY[e]); b <= last; b++) {
-      const top = minY + b * height;
-      const bottom = top + height;
-      const spans = lowY[e] <= top - eps && highY[e] >= bottom + eps;
-      const y0 = Math.max(lowY[e], top - eps);
-      const y1 = Math.min(highY[e], bottom + eps);
-      const xa = xAtLow[e] + (y0 - lowY[e]) * slope[e];
-      const xb = xAtLow[e] + (y1 - lowY[e]) * slope[e];
-      const c0 = cellOf(Math.min(xa, xb) - eps);
-      const c1 = cellOf(Math.max(xa, xb) + eps);
-      let first = 0;
-      if (spans) {
-        diff[b * rowWidth] += dir[e];
-        diff[b * rowWidth + c0] -= dir[e];
-        first = c0;
-      }
-      for (let c = first; c <= c1; c++) {
-        pairCell.push(b * cells + c);
-        pairEdge.push(e);
-      }
-    }
-  }
-  const base = new Int32Array(bands * cells);
-  for (let b = 0; b < bands; b++) {
-    let run = 0;
-    for (let c = 0; c < cells; c++) {
-      run += diff[b * rowWidth + c];
-      base[b * cells + c] = run;
-    }
-  }
-  const start = new Int32Array(bands * cells + 1);
-  for (const cell of pairCell) start[cell + 1]++;
-  for (let k = 0; k < bands * cells; k++) start[k + 1] += start[k];
-  const list = new Int32Array(pairEdge.length);
-  const fill = start.slice(0, bands * cells);
-  for (let k = 0; k < pairEdge.length; k++) list[fill[pairCell[k]]++] = pairEdge[k];
-  return { base, start, list, cellAt: (px, py) => bandOf(py) * cells + cellOf(px) };
-}
-function selectLasso(positions, polygon, { visible = null } = {}) {
-  const { x, y } = positions;
-  const n = x.length;
-  const mask = emptyMask(n);
-  const flat = cleanPolygon(polygon || []);
-  if (flat.length < 6) return mask;
-  let minX = Infinity;
-  let maxX = -Infinity;
-  let minY = Infinity;
-  let maxY = -Infinity;
-  for (let k = 0; k < flat.length; k += 2) {
-    minX = Math.min(minX, flat[k]);
-    maxX = Math.max(maxX, flat[k]);
-    minY = Math.min(minY, flat[k + 1]);
-    maxY = Math.max(maxY, flat[k + 1]);
-  }
-  if (!(minX < maxX && minY < maxY)) return mask;
-  const edges = edgesOf(flat);
-  const { base, start, list, cellAt } = cellIndex(edges, minX, maxX, minY, maxY);
-  const { lowY, highY, xAtLow, slope, dir } = edges;
-  for (let i = 0; i < n; i++) {
-    const px = x[i];
-    const py = y[i];
-    if (!(px >= minX && px <= maxX && py >= minY && py < maxY)) continue;
-    if (visible !== null && !visible[i]) continue;
-    const cell = cellAt(px, py);
-    let winding = base[cell];
-    for (let k = start[cell], end = start[cell + 1]; k < end; k++) {
-      const e = list[k];
-      if (py < lowY[e] || py >= highY[e]) continue;
-      if (xAtLow[e] + (py - lowY[e]) * slope[e] > px) winding += dir[e];
-    }
-    if (winding !== 0) mask[i] = 1;
-  }
-  return mask;
-}
-function selectByClass(gold, classes, { visible = null } = {}) {
-  const wanted = new Set(Array.from(classes, Number));
-  const mask = emptyMask(gold.length);
-  for (let i = 0; i < gold.length; i++) if (wanted.has(gold[i]) && (visible === null || visible[i])) mask[i] = 1;
-  return mask;
-}
-function selectByGoldLabel(goldSets, nLabels, label, { visible = null } = {}) {
-  const n = nLabels > 0 ? Math.floor(goldSets.length / nLabels) : 0;
-  const mask = emptyMask(n);
-  for (let i = 0; i < n; i++) if (goldSets[i * nLabels + label] && (visible === null || visible[i])) mask[i] = 1;
-  return mask;
-}
-function selectByRegion(positions, meta, region, { visible = null } = {}) {
-  const { x, y } = positions;
-  const mask = emptyMask(x.length);
-  for (let i = 0; i < x.length; i++) {
-    if (regionOf(y[i], x[i], meta) === region && (visible === null || visible[i])) mask[i] = 1;
-  }
-  return mask;
-}
-function combine(current, next, mode = "replace") {
-  if (mode === "replace" || current === null) return mode === "subtract" ? emptyMask(next.length) : next.slice();
-  const out = current.slice();
-  if (mode === "add") for (let i = 0; i < out.length; i++) out[i] |= next[i];
-  else if (mode === "subtract") for (let i = 0; i < out.length; i++) out[i] &= next[i] ^ 1;
-  else throw new Error(`unknown selection mode ${mode}`);
-  return out;
-}
-function maskToIndexes(mask) {
-  let count = 0;
-  for (let i = 0; i < mask.length; i++) count += mask[i] ? 1 : 0;
-  const out = new Int32Array(count);
-  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i]) out[k++] = i;
-  return out;
-}
-function indexesToMask(indexes, n) {
-  const mask = emptyMask(n);
-  for (const i of indexes) if (i >= 0 && i < n) mask[i] = 1;
-  return mask;
-}
-
 // src/text_search.js
 var SEPARATOR = "\0";
 function upperBound(sorted, value) {
@@ -1450,13 +1825,6 @@ var TextIndex = class {
     return Int32Array.from(hits);
   }
 };
-function textIndexFromBuffers(textBytes, offsetBytes) {
-  const asBytes = (v) => v instanceof Uint8Array ? v : ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v || 0);
-  const raw = asBytes(offsetBytes);
-  const aligned = raw.byteOffset % 4 === 0 ? raw : raw.slice();
-  const offsets = new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2);
-  return new TextIndex(asBytes(textBytes), offsets);
-}
 
 // src/map_controls.js
 var COLOR_CHOICES = [
@@ -1474,7 +1842,8 @@ function option(value, text) {
 function goldChoices(meta) {
   return meta.task === "multilabel" ? meta.label_names || [] : meta.class_names || [];
 }
-function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
+function buildMapControls(ctrl, { resetZoom, zoomed }) {
+  const { store } = ctrl;
   const root = h("div", "dmw-map-controls");
   const meta = ctrl.history.meta;
   const colorWrap = h("label", "dmw-color-wrap", "Colour by ");
@@ -1496,8 +1865,7 @@ function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
   search.type = "search";
   search.placeholder = "Search texts";
   search.setAttribute("aria-label", "Search the texts (case-insensitive)");
-  const hasTexts = bytesOf(model.get("_text_offsets")).byteLength > 0;
-  search.style.display = hasTexts ? "" : "none";
+  search.style.display = store.hasTexts ? "" : "none";
   const hits = h("span", "dmw-search-hits", "");
   const reset = h("button", "dmw-reset-zoom", "Reset zoom");
   reset.type = "button";
@@ -1514,7 +1882,7 @@ function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
       ctrl.setStyle({ searchQuery: "", searchHits: new Int32Array(0) });
       return;
     }
-    if (!index) index = textIndexFromBuffers(model.get("_texts"), model.get("_text_offsets"));
+    if (!index) index = new TextIndex(store.texts.bytes, store.texts.offsets);
     ctrl.setStyle({ searchQuery: query, searchHits: index.search(query) });
   }
   search.addEventListener("input", runSearch);
@@ -1531,7 +1899,7 @@ function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
     let mask;
     if (kind === "region") mask = selectByRegion(ctrl.positions, ctrl.history.meta, value);
     else if (ctrl.history.meta.task === "multilabel")
-      mask = selectByGoldLabel(bytesOf(model.get("_gold_sets")), goldChoices(ctrl.history.meta).length, Number(value));
+      mask = selectByGoldLabel(store.goldSets, goldChoices(ctrl.history.meta).length, Number(value));
     else mask = selectByClass(ctrl.history.gold, [Number(value)]);
     ctrl.setSelection(maskToIndexes(mask));
   });
@@ -1637,6 +2005,7 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
   container.appendChild(shape);
   let press = null;
   let swallowClick = false;
+  let releasedAt = null;
   let hoverFrame = 0;
   let lastMove = null;
   function inPlot(cx, cy) {
@@ -1715,6 +2084,7 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
     tooltip.show(i, event.clientX, event.clientY);
   }
   function onPointerUp(event) {
+    releasedAt = { x: event.clientX, y: event.clientY };
     const p = press;
     press = null;
     shape.style.display = "none";
@@ -1734,7 +2104,14 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
       finishSelection(selectLasso(ctrl.positions, polygon, { visible: visibleMask() }), p.add);
     }
   }
+  function clickPoint(event) {
+    const up = releasedAt;
+    releasedAt = null;
+    if (up && Math.abs(up.x - event.clientX) < 1 && Math.abs(up.y - event.clientY) < 1) return up;
+    return { x: event.clientX, y: event.clientY };
+  }
   function onClick(event) {
+    const at = clickPoint(event);
     if (swallowClick) {
       swallowClick = false;
       event.stopPropagation();
@@ -1743,9 +2120,9 @@ function mountMapTools({ ctrl, container, transform, pickRadius, visibleMask, to
     if (ctrl.shown === 0) return;
     const tr = transform();
     if (!tr) return;
-    const i = pickNearest(ctrl.positions, tr, event.clientX, event.clientY, pickRadius(), visibleMask());
+    const i = pickNearest(ctrl.positions, tr, at.x, at.y, pickRadius(), visibleMask());
     if (i === null) {
-      if (!event.shiftKey && inPlot(event.clientX, event.clientY)) ctrl.clearSelection();
+      if (!event.shiftKey && inPlot(at.x, at.y)) ctrl.clearSelection();
       return;
     }
     if (event.shiftKey && ctrl.selection.length) ctrl.setSelection([...ctrl.selection, i]);
@@ -1905,22 +2282,48 @@ function mountOverlay({ figureView, pointsView, sizeOf }) {
 function testHooksEnabled() {
   return typeof window !== "undefined" && window.__datamapWidgetTestHooks === true;
 }
+function testHandle({ el, renderer, ctrl, map, review }) {
+  const { store } = ctrl;
+  return {
+    el,
+    renderer,
+    n: store.n,
+    nEpochs: () => store.epochs.complete,
+    shownEpoch: () => ctrl.shown,
+    positions: () => ({ x: ctrl.positions.x, y: ctrl.positions.y, color: ctrl.positions.color }),
+    clientXY: (i) => map.clientXY(i),
+    selectedIndex: () => ctrl.selected,
+    lastTransition: () => map.tracker.lastTransition(),
+    transitionsBegun: () => map.tracker.begun(),
+    animating: () => map.animating(),
+    frameCostMs: () => map.raster ? map.raster.frameCost() : null,
+    paintedAt: (epoch) => map.tracker.paintedAt(epoch),
+    replay: (k) => ctrl.replay(k),
+    reviewCodes: () => Array.from(ctrl.review.codes),
+    reviewOrder: () => Array.from(ctrl.review.order()),
+    reviewRows: () => review.rowCount(),
+    reviewListOpen: () => review.isOpen(),
+    pendingDecisions: () => ctrl.review.outbox.pending.size,
+    hasScores: () => ctrl.scores !== null,
+    selection: () => Array.from(ctrl.selection),
+    setSelection: (indexes) => ctrl.setSelection(indexes),
+    searchHits: () => Array.from(ctrl.searchHits),
+    colorBy: () => ctrl.colorBy,
+    domain: () => ({ x: map.scales.domain("x"), y: map.scales.domain("y") }),
+    tooltipIndex: () => map.tooltip.shownIndex(),
+    layersDrawn: () => map.tracker.layersCount(),
+    layersDrawnAt: () => map.tracker.layersDrawnAt(),
+    tooltipShownAt: () => map.tooltip.shownAt(),
+    setReviewCodes: (codes) => {
+      ctrl.review.codes = Uint8Array.from(codes);
+      ctrl.notify();
+    },
+    _internals: { ctrl, figureView: map.figureView, redraw: () => map.raster && map.raster.redraw() }
+  };
+}
 
 // src/examples.js
-var decoder = new TextDecoder("utf-8");
-function stringAt(model, bytesTrait, offsetsTrait, i, maxBytes = Number.POSITIVE_INFINITY) {
-  const raw = bytesOf(model.get(offsetsTrait));
-  const offsets = typedAt(Uint32Array, raw, 0, raw.byteLength >> 2);
-  if (offsets.length < i + 2) return null;
-  const end = Math.min(offsets[i + 1], offsets[i] + maxBytes);
-  return decoder.decode(bytesOf(model.get(bytesTrait)).subarray(offsets[i], end));
-}
-function hasImages(model) {
-  return (model.get("_image_shape") || []).length === 2;
-}
-function paintImage(canvas, model, i) {
-  const [height, width] = model.get("_image_shape");
-  const pixels = bytesOf(model.get("_images")).subarray(i * height * width, (i + 1) * height * width);
+function paintImage(canvas, { height, width, pixels }) {
   canvas.width = width;
   canvas.height = height;
   canvas.style.imageRendering = "pixelated";
@@ -1953,7 +2356,8 @@ function snippet(text, max = SNIPPET_CHARS) {
   const chars = Array.from(String(text));
   return chars.length <= max ? chars.join("") : `${chars.slice(0, max).join("")}\u2026`;
 }
-function mountTooltip({ model, ctrl, container }) {
+function mountTooltip({ ctrl, container }) {
+  const { store } = ctrl;
   const root = h("div", "dmw-tooltip");
   root.style.display = "none";
   const thumb = h("canvas", "dmw-tooltip-image");
@@ -1961,15 +2365,15 @@ function mountTooltip({ model, ctrl, container }) {
   const gold = h("div", "dmw-tooltip-gold");
   root.append(thumb, text, gold);
   container.appendChild(root);
-  const images = hasImages(model);
+  const images = store.hasImages;
   thumb.style.display = images ? "" : "none";
   let shownIndex = null;
   let shownAt = null;
   function textAt(i) {
-    return snippet(stringAt(model, "_texts", "_text_offsets", i, 4 * SNIPPET_CHARS + 4) ?? "");
+    return snippet(store.textAt(i, 4 * SNIPPET_CHARS + 4) ?? "");
   }
   function drawThumb(i) {
-    const { height, width } = paintImage(thumb, model, i);
+    const { height, width } = paintImage(thumb, store.imageAt(i));
     const scale = Math.max(1, Math.floor(64 / Math.max(height, width)));
     thumb.style.width = `${width * scale}px`;
     thumb.style.height = `${height * scale}px`;
@@ -1983,7 +2387,7 @@ function mountTooltip({ model, ctrl, container }) {
       text.textContent = textAt(i);
       text.style.display = text.textContent ? "" : "none";
       if (images) drawThumb(i);
-      gold.textContent = `gold: ${goldNameOf(i, { meta: ctrl.history.meta, gold: ctrl.history.gold, goldSets: bytesOf(model.get("_gold_sets")) })}`;
+      gold.textContent = `gold: ${goldNameOf(i, { meta: ctrl.history.meta, gold: ctrl.history.gold, goldSets: store.goldSets })}`;
       shownIndex = i;
     }
     const box = container.getBoundingClientRect();
@@ -2033,9 +2437,8 @@ async function markViewOf(figureView, markModel) {
   }
   throw new Error("datamap-widget: the map's scatter view did not appear");
 }
-async function mountMap({ model, ctrl, container, renderer, onScaleChange = null }) {
-  const manager = model.widget_manager;
-  const figureView = await mountFigure(manager, ctrl.parts.map, container);
+async function mountMap({ ctrl, container, renderer, onScaleChange = null }) {
+  const figureView = await mountFigure(ctrl.store.widgetManager, ctrl.parts.map, container);
   const pointsView = await markViewOf(figureView, ctrl.parts.points);
   const ringView = await markViewOf(figureView, ctrl.parts.highlight);
   ringView.el.style.pointerEvents = "none";
@@ -2073,7 +2476,7 @@ async function mountMap({ model, ctrl, container, renderer, onScaleChange = null
     pointsView,
     sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12
   });
-  const tooltip = mountTooltip({ model, ctrl, container });
+  const tooltip = mountTooltip({ ctrl, container });
   const scaleModels = { x: pointsView.scales.x.model, y: pointsView.scales.y.model };
   if (!ctrl.homeDomain)
     ctrl.homeDomain = {
@@ -2102,7 +2505,7 @@ async function mountMap({ model, ctrl, container, renderer, onScaleChange = null
         mask: filterMask(f, {
           n: ctrl.n,
           gold: ctrl.history.gold,
-          goldSets: bytesOf(model.get("_gold_sets")),
+          goldSets: ctrl.store.goldSets,
           nLabels: (meta.label_names || []).length,
           multilabel
         })
@@ -2247,7 +2650,8 @@ function field(list, label, className) {
   list.append(row);
   return value;
 }
-function buildPanel(model, ctrl) {
+function buildPanel(ctrl) {
+  const { store } = ctrl;
   const root = h("div", "dmw-panel");
   const hint = h("div", "dmw-hint", "Click a point on the map to inspect it.");
   const title = h("div", "dmw-title");
@@ -2262,13 +2666,12 @@ function buildPanel(model, ctrl) {
   const region = field(fields, "Region", "dmw-region");
   const trajectory = h("div", "dmw-trajectory");
   const legend = h("div", "dmw-trajectory-legend", "\u25CF correct   \u271A incorrect   - - p = 0.5");
-  const images = hasImages(model);
+  const images = store.hasImages;
   canvas.style.display = images ? "" : "none";
-  const hasTexts = bytesOf(model.get("_text_offsets")).byteLength > 0;
-  text.style.display = hasTexts ? "" : "none";
+  text.style.display = store.hasTexts ? "" : "none";
   root.append(hint, title, canvas, text, fields, trajectory, legend);
   function drawImage(i) {
-    const { height, width } = paintImage(canvas, model, i);
+    const { height, width } = paintImage(canvas, store.imageAt(i));
     const scale = Math.max(1, Math.floor(160 / Math.max(height, width)));
     canvas.style.width = `${width * scale}px`;
     canvas.style.height = `${height * scale}px`;
@@ -2287,16 +2690,16 @@ function buildPanel(model, ctrl) {
       return;
     }
     if (i !== lastIndex) {
-      text.textContent = stringAt(model, "_texts", "_text_offsets", i) ?? "";
+      text.textContent = store.textAt(i) ?? "";
       if (images) drawImage(i);
       lastIndex = i;
     }
     const label = meta.task === "multilabel" ? ` \u2014 map of "${meta.shown_label}"` : "";
-    const id = stringAt(model, "_ids", "_id_offsets", i) ?? "";
+    const id = store.idAt(i) ?? "";
     title.textContent = `Example ${id ? `id ${id}` : `#${i}`} \xB7 epoch ${k}${label}`;
     const c = ctrl.positions.y[i];
     const v = ctrl.positions.x[i];
-    gold.textContent = goldNameOf(i, { meta, gold: ctrl.history.gold, goldSets: bytesOf(model.get("_gold_sets")) });
+    gold.textContent = goldNameOf(i, { meta, gold: ctrl.history.gold, goldSets: store.goldSets });
     const row = ctrl.history.rows[k - 1];
     const cls = row.pred[i];
     const p = row.pGold[i];
@@ -2329,31 +2732,35 @@ function button(text, title, onClick) {
   b.addEventListener("click", onClick);
   return b;
 }
-function buildReviewPanel(model, ctrl) {
+function buildReviewPanel(ctrl) {
+  const { store, review } = ctrl;
   const root = h("div", "dmw-review");
   const bar = h("div", "dmw-rv-bar");
-  const prev = button("\u25C0 prev (k)", "previous example (k)", () => ctrl.reviewStep(-1));
-  const next = button("next (j) \u25B6", "next example (j)", () => ctrl.reviewStep(1));
+  const prev = button("\u25C0 prev (k)", "previous example (k)", () => review.step(-1));
+  const next = button("next (j) \u25B6", "next example (j)", () => review.step(1));
   const where = h("span", "dmw-rv-where");
-  const correct = button("Correct (c)", "the gold label is right (c)", () => ctrl.decide("correct"));
+  const correct = button("Correct (c)", "the gold label is right (c)", () => review.decide("correct"));
   const wrong = button("Wrong (w)", "the gold label is wrong", () => decideWrong());
   const picker = h("select", "dmw-rv-picker");
   picker.title = "the right class (number keys 1..9, 0)";
-  const remove = button("Remove (x)", "remove the example from the data (x)", () => ctrl.decide("remove"));
+  const remove = button("Remove (x)", "remove the example from the data (x)", () => review.decide("remove"));
   const status = h("span", "dmw-rv-status");
+  const readOnly = !store.connected;
+  const offNote = h("span", "dmw-rv-off", readOnly ? "Review is off: decisions need the notebook's kernel." : "");
   const toggle = button("", "show or hide the review list", () => {
     userOpen = !isOpen();
     ctrl.notify();
   });
   toggle.classList.add("dmw-rv-toggle");
-  bar.append(toggle, prev, next, where, correct, wrong, picker, remove, status);
+  bar.append(toggle, prev, next, where, correct, wrong, picker, remove, status, offNote);
+  if (readOnly) for (const b of [correct, wrong, picker, remove]) b.title = "off: decisions need the notebook's kernel";
   const header = h("div", "dmw-rv-header");
   const headerCells = COLUMNS.map((col) => {
     const cell = h("span", `dmw-rv-cell ${col.className}`, col.title);
     if (col.key) {
       cell.classList.add("dmw-rv-sortable");
       cell.title = `sort by ${col.title} (click again to reverse)`;
-      cell.addEventListener("click", () => ctrl.setReviewSort(col.key));
+      cell.addEventListener("click", () => review.setSort(col.key));
     }
     header.append(cell);
     return cell;
@@ -2369,10 +2776,10 @@ function buildReviewPanel(model, ctrl) {
   let pickerFor = "";
   function fillPicker(meta) {
     const names = meta.task === "multilabel" ? [] : (meta.class_names || []).map(String);
-    const keyOf2 = names.join("\0");
+    const keyOf = names.join("\0");
     picker.style.display = names.length > 2 ? "" : "none";
-    if (keyOf2 === pickerFor) return;
-    pickerFor = keyOf2;
+    if (keyOf === pickerFor) return;
+    pickerFor = keyOf;
     picker.replaceChildren(h("option", "", "right class\u2026"));
     picker.firstChild.value = "";
     names.forEach((name, c) => {
@@ -2389,39 +2796,39 @@ function buildReviewPanel(model, ctrl) {
     const widget = root.closest(".datamap-widget");
     if (widget) widget.focus();
   });
-  function goldOf2(i) {
+  function goldOf(i) {
     const gold = ctrl.history.gold;
     return gold && i < gold.length ? gold[i] : null;
   }
   function decideClass(cls) {
-    const g = goldOf2(ctrl.selected);
+    const g = goldOf(ctrl.selected);
     if (g === null) return;
-    if (cls === g) ctrl.decide("correct");
-    else ctrl.decide("wrong", cls);
+    if (cls === g) review.decide("correct");
+    else review.decide("wrong", cls);
   }
   function decideWrong() {
     const meta = ctrl.history.meta;
-    const g = goldOf2(ctrl.selected);
+    const g = goldOf(ctrl.selected);
     if (g === null) return;
-    if (meta.task === "binary") ctrl.decide("wrong", 1 - g);
-    else if (meta.task === "multilabel") ctrl.decide("wrong");
+    if (meta.task === "binary") review.decide("wrong", 1 - g);
+    else if (meta.task === "multilabel") review.decide("wrong");
     else picker.focus();
   }
   function textAt(i) {
-    const text = stringAt(model, "_texts", "_text_offsets", i, SNIPPET_CHARS2 * 4);
+    const text = store.textAt(i, SNIPPET_CHARS2 * 4);
     return text === null ? null : text.slice(0, SNIPPET_CHARS2);
   }
-  const images = hasImages(model);
+  const images = store.hasImages;
   function thumbnail(i) {
     const canvas = h("canvas", "dmw-rv-thumb");
-    paintImage(canvas, model, i);
+    paintImage(canvas, store.imageAt(i));
     canvas.style.height = `${ROW_HEIGHT - 4}px`;
     return canvas;
   }
   function decisionText(i) {
-    const code = ctrl.reviewCodes[i] || 0;
+    const code = review.codes[i] || 0;
     if (code !== 2) return VERDICT_TEXT[code];
-    const m = ctrl.outbox.latest(model.get("_reviews") || [], i);
+    const m = review.latest(i);
     const names = ctrl.history.meta.class_names || [];
     if (m && m.new_label !== null && m.new_label !== void 0 && typeof m.new_label === "number") {
       return `\u2717 \u2192 ${names[m.new_label] ?? m.new_label}`;
@@ -2457,18 +2864,18 @@ function buildReviewPanel(model, ctrl) {
       row.dataset.index = String(i);
       row.dataset.row = String(r);
       if (i === ctrl.selected) row.classList.add("dmw-rv-current");
-      const code = ctrl.reviewCodes[i] || 0;
+      const code = review.codes[i] || 0;
       if (code) row.classList.add(`dmw-rv-code${code}`);
-      if (ctrl.outbox.isPending(i)) row.classList.add("dmw-rv-pending");
+      if (review.outbox.isPending(i)) row.classList.add("dmw-rv-pending");
       const text = textAt(i);
-      const g = goldOf2(i);
+      const g = goldOf(i);
       const first = text === null && images ? thumbnail(i) : null;
       const cells = [
         text === null ? `#${i}` : text,
         g === null ? "" : String(names[g] ?? g),
         k > 0 ? fmt3(ctrl.positions.y[i]) : "\u2013",
         k > 0 ? fmt3(ctrl.positions.color[i]) : "\u2013",
-        ctrl.scores ? fmt3(ctrl.scores[i]) : "\u2013",
+        review.scores ? fmt3(review.scores[i]) : "\u2013",
         decisionText(i)
       ];
       cells.forEach((value, c) => {
@@ -2495,15 +2902,15 @@ function buildReviewPanel(model, ctrl) {
   function update() {
     const meta = ctrl.history.meta;
     fillPicker(meta);
-    order = ctrl.reviewOrder();
-    const { key, descending } = ctrl.reviewSort;
+    order = review.order();
+    const { key, descending } = review.sort;
     headerCells.forEach((cell, c) => {
       const col = COLUMNS[c];
       cell.textContent = col.title + (col.key && col.key === key ? descending ? " \u25BC" : " \u25B2" : "");
     });
     const n = order.length;
     const sel = ctrl.selection.length;
-    caption.textContent = sel ? `${n} selected example${n === 1 ? "" : "s"}` : n ? `No selection: all ${n} examples, ${ctrl.scores ? "most likely mislabeled first" : "least confident first"}` : "No examples to review yet.";
+    caption.textContent = sel ? `${n} selected example${n === 1 ? "" : "s"}` : n ? `No selection: all ${n} examples, ${review.scores ? "most likely mislabeled first" : "least confident first"}` : "No examples to review yet.";
     const open = isOpen();
     toggle.textContent = open ? "\u25BE list" : "\u25B8 list";
     header.style.display = open ? "" : "none";
@@ -2512,12 +2919,11 @@ function buildReviewPanel(model, ctrl) {
     const at = i === null ? -1 : order.indexOf(i);
     where.textContent = at >= 0 ? `${at + 1} / ${n}` : `\u2013 / ${n}`;
     const active = i !== null;
-    for (const b of [correct, wrong, remove]) b.disabled = !active;
-    picker.disabled = !active;
+    for (const b of [correct, wrong, remove, picker]) b.disabled = !active || readOnly;
     prev.disabled = n === 0;
     next.disabled = n === 0;
-    const errors = ctrl.decisionErrors.length ? ` \xB7 refused: ${ctrl.decisionErrors[0]}` : "";
-    const pending = ctrl.outbox.pending.size;
+    const errors = review.errors.length ? ` \xB7 refused: ${review.errors[0]}` : "";
+    const pending = review.outbox.pending.size;
     status.textContent = (active ? decisionText(i) : "") + (pending ? ` \xB7 ${pending} not yet in Python` : "") + errors;
     if (!open) {
       lastSelected = null;
@@ -2539,18 +2945,18 @@ function buildReviewPanel(model, ctrl) {
     const action = keyAction(event, {
       task: meta.task,
       nClasses: (meta.class_names || []).length,
-      gold: goldOf2(ctrl.selected)
+      gold: goldOf(ctrl.selected)
     });
     if (!action) return false;
-    if (action.type === "next") ctrl.reviewStep(1);
-    else if (action.type === "previous") ctrl.reviewStep(-1);
+    if (action.type === "next") review.step(1);
+    else if (action.type === "previous") review.step(-1);
     else if (action.type === "clear") ctrl.clearSelection();
     else if (action.type === "choose") {
       if (ctrl.selected === null) return false;
       picker.focus();
     } else if (action.type === "decide") {
       if (ctrl.selected === null) return false;
-      ctrl.decide(action.verdict, action.newLabel ?? null);
+      review.decide(action.verdict, action.newLabel ?? null);
     }
     return true;
   }
@@ -2558,27 +2964,27 @@ function buildReviewPanel(model, ctrl) {
 }
 
 // src/view.js
-async function renderView({ model, el, ctrl }) {
+async function renderView({ el, ctrl }) {
   await ctrl.ready;
-  const renderer = model.get("renderer") === "gl" ? "gl" : "svg";
+  const { store } = ctrl;
+  const renderer = store.renderer;
   el.classList.add("datamap-widget");
-  const controls = buildControls(model, ctrl);
+  const controls = buildControls(ctrl);
   const body = h("div", "dmw-body");
   const mapBox = h("div", "dmw-map");
-  const panel = buildPanel(model, ctrl);
+  const panel = buildPanel(ctrl);
   body.append(mapBox, panel.root);
-  const review = buildReviewPanel(model, ctrl);
+  const review = buildReviewPanel(ctrl);
   el.replaceChildren(controls.root, body, review.root);
   const onKey = reviewKeys(el, review);
   let mapControls = null;
   const map = await mountMap({
-    model,
     ctrl,
     container: mapBox,
     renderer,
     onScaleChange: () => mapControls && mapControls.update()
   });
-  mapControls = buildMapControls(model, ctrl, {
+  mapControls = buildMapControls(ctrl, {
     resetZoom: () => map.scales.reset(),
     zoomed: () => map.scales.zoomed()
   });
@@ -2595,7 +3001,7 @@ async function renderView({ model, el, ctrl }) {
   el.addEventListener("keydown", onMapKey);
   const focusOnPress = () => el.focus({ preventScroll: true });
   mapBox.addEventListener("pointerdown", focusOnPress);
-  const trajectoryView = await mountFigure(model.widget_manager, ctrl.parts.trajectory, panel.trajectory);
+  const trajectoryView = await mountFigure(store.widgetManager, ctrl.parts.trajectory, panel.trajectory);
   const view = {
     beginTransition: (epoch, animate, positions) => map.beginTransition(epoch, animate, positions),
     animating: () => map.animating(),
@@ -2610,57 +3016,17 @@ async function renderView({ model, el, ctrl }) {
   ctrl.views.add(view);
   view.update();
   if (ctrl.shown > 0) map.beginTransition(ctrl.shown, false, ctrl.positions);
-  ctrl.sendDecisions();
+  ctrl.review.sendPending();
   if (map.tracker) el.__datamapWidget = testHandle({ el, renderer, ctrl, map, review });
   return () => {
     ctrl.views.delete(view);
+    controls.dispose();
     el.removeEventListener("keydown", onKey);
     el.removeEventListener("keydown", onMapKey);
     mapBox.removeEventListener("pointerdown", focusOnPress);
     if (el.__datamapWidget) delete el.__datamapWidget;
     map.dispose();
     trajectoryView.remove();
-  };
-}
-function testHandle({ el, renderer, ctrl, map, review }) {
-  return {
-    el,
-    renderer,
-    n: ctrl.n,
-    nEpochs: () => ctrl.nEpochs,
-    shownEpoch: () => ctrl.shown,
-    positions: () => ({ x: ctrl.positions.x, y: ctrl.positions.y, color: ctrl.positions.color }),
-    clientXY: (i) => map.clientXY(i),
-    selectedIndex: () => ctrl.selected,
-    lastTransition: () => map.tracker.lastTransition(),
-    transitionsBegun: () => map.tracker.begun(),
-    animating: () => map.animating(),
-    frameCostMs: () => map.raster ? map.raster.frameCost() : null,
-    paintedAt: (epoch) => map.tracker.paintedAt(epoch),
-    replay: (k) => ctrl.replay(k),
-    // ---- review
-    reviewCodes: () => Array.from(ctrl.reviewCodes),
-    reviewOrder: () => Array.from(ctrl.reviewOrder()),
-    reviewRows: () => review.rowCount(),
-    reviewListOpen: () => review.isOpen(),
-    pendingDecisions: () => ctrl.outbox.pending.size,
-    hasScores: () => ctrl.scores !== null,
-    // ---- end review
-    // ---- selection (map)
-    selection: () => Array.from(ctrl.selection),
-    setSelection: (indexes) => ctrl.setSelection(indexes),
-    searchHits: () => Array.from(ctrl.searchHits),
-    colorBy: () => ctrl.colorBy,
-    domain: () => ({ x: map.scales.domain("x"), y: map.scales.domain("y") }),
-    tooltipIndex: () => map.tooltip.shownIndex(),
-    layersDrawn: () => map.tracker.layersCount(),
-    layersDrawnAt: () => map.tracker.layersDrawnAt(),
-    tooltipShownAt: () => map.tooltip.shownAt(),
-    setReviewCodes: (codes) => {
-      ctrl.reviewCodes = Uint8Array.from(codes);
-      ctrl.notify();
-    },
-    _internals: { ctrl, figureView: map.figureView, redraw: () => map.raster && map.raster.redraw() }
   };
 }
 function reviewKeys(el, review) {
@@ -2683,7 +3049,7 @@ var index_default = {
     return () => ctrl.dispose();
   },
   async render({ model, el }) {
-    return renderView({ model, el, ctrl: controllerFor(model) });
+    return renderView({ el, ctrl: controllerFor(model) });
   }
 };
 export {

@@ -1,7 +1,8 @@
 // Header of a view: epoch counter, replay slider, play button, label picker (multilabel).
 import { h } from "./dom.js";
 
-export function buildControls(model, ctrl) {
+export function buildControls(ctrl) {
+  const { store } = ctrl;
   const root = h("div", "dmw-controls");
   const epoch = h("span", "dmw-epoch");
   const replay = h("input", "dmw-replay");
@@ -18,7 +19,7 @@ export function buildControls(model, ctrl) {
 
   let select = null;
   let pending = null;
-  const meta = model.get("_meta") || {};
+  const meta = store.meta;
   if (meta.task === "multilabel") {
     const wrap = h("label", "dmw-label-wrap", "Label ");
     select = h("select", "dmw-label-select");
@@ -27,14 +28,16 @@ export function buildControls(model, ctrl) {
       option.value = String(name);
       select.append(option);
     }
-    pending = h("span", "dmw-label-pending", "");
+    // Another label's history comes from the kernel: without one (a saved map) the picker is off.
+    select.disabled = !store.connected;
+    if (!store.connected) select.title = "off: switching labels needs the notebook's kernel";
+    pending = h("span", "dmw-label-pending", store.connected ? "" : " (other labels need the kernel)");
     wrap.append(select, pending);
     root.append(wrap);
     select.addEventListener("change", () => {
       // Applied by the kernel (it re-sends that label's history); while a cell is running
       // this waits until the cell finishes.
-      model.set("label", select.value);
-      model.save_changes();
+      store.setLabel(select.value);
       update();
     });
   }
@@ -53,14 +56,15 @@ export function buildControls(model, ctrl) {
     replay.value = String(Math.max(1, ctrl.shown));
     replay.disabled = n <= 1;
     play.disabled = n <= 1;
-    play.textContent = ctrl.playTimer !== null ? "❚❚ Pause" : "▶ Play";
+    play.textContent = ctrl.playing ? "❚❚ Pause" : "▶ Play";
     if (select) {
       const shown = ctrl.history.meta.shown_label;
-      const wanted = model.get("label");
+      const wanted = store.wantedLabel;
       if (document.activeElement !== select) select.value = wanted;
-      pending.textContent = wanted !== shown ? ` loading "${wanted}" (applies when the kernel is idle)…` : "";
+      if (store.connected)
+        pending.textContent = wanted !== shown ? ` loading "${wanted}" (applies when the kernel is idle)…` : "";
     }
   }
-  if (select) model.on("change:label", update);
-  return { root, update };
+  const stop = select ? store.on("wantedLabel", update) : () => {};
+  return { root, update, dispose: stop };
 }

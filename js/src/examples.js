@@ -1,39 +1,15 @@
 // @ts-check
-// What the kernel sends once per example (texts, ids, grey-level images, gold labels), read by
-// the detail panel, the review list and the hover tooltip alike. Texts are returned as strings
-// for textContent: never markup.
-import { bytesOf, typedAt } from "./buffers.js";
-
-const decoder = new TextDecoder("utf-8");
+// Showing what the kernel sends once per example (grey-level images, gold label names), for the
+// detail panel, the review list and the hover tooltip alike (texts and ids: store.textAt / idAt).
+// Names are returned as strings for textContent: never markup.
 
 /**
- * The i-th string of a packed pair of traits (UTF-8 bytes + uint32 offsets), or null if the
- * widget has none. `maxBytes` decodes only the start (4 bytes per character at most).
- * @param {any} model @param {string} bytesTrait @param {string} offsetsTrait @param {number} i
- * @param {number} [maxBytes]
- * @returns {string | null}
- */
-export function stringAt(model, bytesTrait, offsetsTrait, i, maxBytes = Number.POSITIVE_INFINITY) {
-  const raw = bytesOf(model.get(offsetsTrait));
-  const offsets = typedAt(Uint32Array, raw, 0, raw.byteLength >> 2);
-  if (offsets.length < i + 2) return null;
-  const end = Math.min(offsets[i + 1], offsets[i] + maxBytes);
-  return decoder.decode(bytesOf(model.get(bytesTrait)).subarray(offsets[i], end));
-}
-
-/** @param {any} model @returns {boolean} whether the examples are images */
-export function hasImages(model) {
-  return (model.get("_image_shape") || []).length === 2;
-}
-
-/**
- * Paint example i's grey-level image into `canvas` at its own resolution (CSS scales it).
- * @param {HTMLCanvasElement} canvas @param {any} model @param {number} i
+ * Paint a grey-level image (one example's, from store.imageAt) into `canvas` at its own
+ * resolution (CSS scales it).
+ * @param {HTMLCanvasElement} canvas @param {{ height: number, width: number, pixels: Uint8Array }} image
  * @returns {{ height: number, width: number }}
  */
-export function paintImage(canvas, model, i) {
-  const [height, width] = model.get("_image_shape");
-  const pixels = bytesOf(model.get("_images")).subarray(i * height * width, (i + 1) * height * width);
+export function paintImage(canvas, { height, width, pixels }) {
   canvas.width = width;
   canvas.height = height;
   canvas.style.imageRendering = "pixelated";

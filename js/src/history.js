@@ -3,8 +3,8 @@
 // views). Epochs arrive one by one (the `_epoch` trait: the newest epoch) or in bulk (answers to
 // our "request_epochs" message, after a reload or a late display). Epochs are numbered from 1;
 // `complete` is how many leading epochs are all present, i.e. how far the map can be computed.
-import { bytesOf, typedAt } from "./buffers.js";
 import { rowsOf } from "./codecs.js";
+import { readGold, readMeta } from "./wire.js";
 
 export class EpochStore {
   constructor(label, n) {
@@ -45,14 +45,15 @@ export class EpochStore {
 
 /**
  * Label-dependent state as the map code reads it: {n, nEpochs, rows, gold, meta}, where nEpochs is
- * the number of complete leading epochs.
+ * the number of complete leading epochs; gold and meta as `source` (see wire.js) holds them now.
+ * @param {EpochStore} epochs @param {import("./wire.js").Source} source
  */
-export function historyView(store, model) {
-  const meta = model.get("_meta") || {};
-  return { n: store.n, nEpochs: store.complete, rows: store.rows, gold: goldOf(model, store.n), meta };
-}
-
-function goldOf(model, n) {
-  const raw = bytesOf(model.get("_gold"));
-  return typedAt(Uint16Array, raw, 0, Math.min(n, raw.byteLength >> 1));
+export function historyView(epochs, source) {
+  return {
+    n: epochs.n,
+    nEpochs: epochs.complete,
+    rows: epochs.rows,
+    gold: readGold(source, epochs.n),
+    meta: readMeta(source),
+  };
 }

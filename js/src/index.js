@@ -9,6 +9,6 @@ export default {
     return () => ctrl.dispose();
   },
   async render({ model, el }) {
-    return renderView({ model, el, ctrl: controllerFor(model) });
+    return renderView({ el, ctrl: controllerFor(model) });
   },
 };

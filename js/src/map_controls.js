@@ -2,12 +2,11 @@
 // reset zoom, selection count + clear. Everything runs in the page (works while a cell runs).
 // Option labels and the search text go through textContent / value only (data, never markup).
 
-import { bytesOf } from "./buffers.js";
 import { h } from "./dom.js";
 import { legendOf } from "./map_style.js";
 import { REGIONS } from "./metrics.js";
 import { maskToIndexes, selectByClass, selectByGoldLabel, selectByRegion } from "./selection.js";
-import { textIndexFromBuffers } from "./text_search.js";
+import { TextIndex } from "./text_search.js";
 
 const COLOR_CHOICES = [
   ["correctness", "correctness"],
@@ -28,7 +27,8 @@ function goldChoices(meta) {
   return meta.task === "multilabel" ? meta.label_names || [] : meta.class_names || [];
 }
 
-export function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
+export function buildMapControls(ctrl, { resetZoom, zoomed }) {
+  const { store } = ctrl;
   const root = h("div", "dmw-map-controls");
   const meta = ctrl.history.meta;
   const colorWrap = h("label", "dmw-color-wrap", "Colour by ");
@@ -53,8 +53,7 @@ export function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
   search.type = "search";
   search.placeholder = "Search texts";
   search.setAttribute("aria-label", "Search the texts (case-insensitive)");
-  const hasTexts = bytesOf(model.get("_text_offsets")).byteLength > 0;
-  search.style.display = hasTexts ? "" : "none";
+  search.style.display = store.hasTexts ? "" : "none";
   const hits = h("span", "dmw-search-hits", "");
 
   const reset = h("button", "dmw-reset-zoom", "Reset zoom");
@@ -73,7 +72,7 @@ export function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
       ctrl.setStyle({ searchQuery: "", searchHits: new Int32Array(0) });
       return;
     }
-    if (!index) index = textIndexFromBuffers(model.get("_texts"), model.get("_text_offsets"));
+    if (!index) index = new TextIndex(store.texts.bytes, store.texts.offsets);
     ctrl.setStyle({ searchQuery: query, searchHits: index.search(query) });
   }
   search.addEventListener("input", runSearch);
@@ -89,7 +88,7 @@ export function buildMapControls(model, ctrl, { resetZoom, zoomed }) {
     let mask;
     if (kind === "region") mask = selectByRegion(ctrl.positions, ctrl.history.meta, value);
     else if (ctrl.history.meta.task === "multilabel")
-      mask = selectByGoldLabel(bytesOf(model.get("_gold_sets")), goldChoices(ctrl.history.meta).length, Number(value));
+      mask = selectByGoldLabel(store.goldSets, goldChoices(ctrl.history.meta).length, Number(value));
     else mask = selectByClass(ctrl.history.gold, [Number(value)]);
     ctrl.setSelection(maskToIndexes(mask));
   });

@@ -31,6 +31,10 @@ export function mountMapTools({ ctrl, container, transform, pickRadius, visibleM
   container.appendChild(shape);
   let press = null; // {x, y, mode, points, domain}
   let swallowClick = false;
+  // Where the button went up, as pointer events give it: fractional with OS scaling or browser
+  // zoom, while Chromium truncates a click's clientX/clientY to whole pixels, which would pick
+  // a neighbour of the point the tooltip (fed by pointermove) names.
+  let releasedAt = null;
   let hoverFrame = 0;
   let lastMove = null;
 
@@ -117,6 +121,7 @@ export function mountMapTools({ ctrl, container, transform, pickRadius, visibleM
   }
 
   function onPointerUp(event) {
+    releasedAt = { x: event.clientX, y: event.clientY };
     const p = press;
     press = null;
     shape.style.display = "none";
@@ -137,7 +142,16 @@ export function mountMapTools({ ctrl, container, transform, pickRadius, visibleM
     }
   }
 
+  /** The click's position: the pointerup's unrounded one when it is this click's. */
+  function clickPoint(event) {
+    const up = releasedAt;
+    releasedAt = null;
+    if (up && Math.abs(up.x - event.clientX) < 1 && Math.abs(up.y - event.clientY) < 1) return up;
+    return { x: event.clientX, y: event.clientY };
+  }
+
   function onClick(event) {
+    const at = clickPoint(event);
     if (swallowClick) {
       swallowClick = false;
       event.stopPropagation();
@@ -146,9 +160,9 @@ export function mountMapTools({ ctrl, container, transform, pickRadius, visibleM
     if (ctrl.shown === 0) return;
     const tr = transform();
     if (!tr) return;
-    const i = pickNearest(ctrl.positions, tr, event.clientX, event.clientY, pickRadius(), visibleMask());
+    const i = pickNearest(ctrl.positions, tr, at.x, at.y, pickRadius(), visibleMask());
     if (i === null) {
-      if (!event.shiftKey && inPlot(event.clientX, event.clientY)) ctrl.clearSelection();
+      if (!event.shiftKey && inPlot(at.x, at.y)) ctrl.clearSelection();
       return;
     }
     if (event.shiftKey && ctrl.selection.length) ctrl.setSelection([...ctrl.selection, i]);

@@ -1,6 +1,5 @@
 // One view of the map figure: mounting, click-to-select, and (tests only) paint tracking.
 
-import { bytesOf } from "./buffers.js";
 import { filterMask, pointColors } from "./map_style.js";
 import { mountMapTools } from "./map_tools.js";
 import { mountOverlay } from "./overlay.js";
@@ -47,9 +46,8 @@ async function markViewOf(figureView, markModel) {
   throw new Error("datamap-widget: the map's scatter view did not appear");
 }
 
-export async function mountMap({ model, ctrl, container, renderer, onScaleChange = null }) {
-  const manager = model.widget_manager;
-  const figureView = await mountFigure(manager, ctrl.parts.map, container);
+export async function mountMap({ ctrl, container, renderer, onScaleChange = null }) {
+  const figureView = await mountFigure(ctrl.store.widgetManager, ctrl.parts.map, container);
   const pointsView = await markViewOf(figureView, ctrl.parts.points);
   // The ring must not take the pointer: bqplot saves a hovered mark's model (touch()), which sends
   // our client-side ring x/y to the kernel; its echo restarts the ring's move mid-transition.
@@ -97,13 +95,13 @@ export async function mountMap({ model, ctrl, container, renderer, onScaleChange
 
   const pickRadius = () => Math.max(6, Math.sqrt(Number(ctrl.parts.points.get("default_size")) || 16) / 2 + 4);
 
-  // ---- selection (map): overlay layer, gestures, zoom, hover, colour / filter / search
+  // Selection (map): overlay layer, gestures, zoom, hover, colour / filter / search
   const overlay = mountOverlay({
     figureView,
     pointsView,
     sizeOf: () => Number(ctrl.parts.points.get("default_size")) || 12,
   });
-  const tooltip = mountTooltip({ model, ctrl, container });
+  const tooltip = mountTooltip({ ctrl, container });
   const scaleModels = { x: pointsView.scales.x.model, y: pointsView.scales.y.model };
   if (!ctrl.homeDomain)
     ctrl.homeDomain = {
@@ -131,7 +129,7 @@ export async function mountMap({ model, ctrl, container, renderer, onScaleChange
         mask: filterMask(f, {
           n: ctrl.n,
           gold: ctrl.history.gold,
-          goldSets: bytesOf(model.get("_gold_sets")),
+          goldSets: ctrl.store.goldSets,
           nLabels: (meta.label_names || []).length,
           multilabel,
         }),

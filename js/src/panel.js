@@ -1,7 +1,6 @@
 // The linked inspection panel: everything is filled in the browser from synced state.
-import { bytesOf } from "./buffers.js";
 import { fmt3, h } from "./dom.js";
-import { goldNameOf, hasImages, paintImage, stringAt } from "./examples.js";
+import { goldNameOf, paintImage } from "./examples.js";
 import { regionOf } from "./metrics.js";
 
 function field(list, label, className) {
@@ -12,7 +11,8 @@ function field(list, label, className) {
   return value;
 }
 
-export function buildPanel(model, ctrl) {
+export function buildPanel(ctrl) {
+  const { store } = ctrl;
   const root = h("div", "dmw-panel");
   const hint = h("div", "dmw-hint", "Click a point on the map to inspect it.");
   const title = h("div", "dmw-title");
@@ -27,14 +27,13 @@ export function buildPanel(model, ctrl) {
   const region = field(fields, "Region", "dmw-region");
   const trajectory = h("div", "dmw-trajectory");
   const legend = h("div", "dmw-trajectory-legend", "● correct   ✚ incorrect   - - p = 0.5");
-  const images = hasImages(model);
+  const images = store.hasImages;
   canvas.style.display = images ? "" : "none";
-  const hasTexts = bytesOf(model.get("_text_offsets")).byteLength > 0;
-  text.style.display = hasTexts ? "" : "none";
+  text.style.display = store.hasTexts ? "" : "none";
   root.append(hint, title, canvas, text, fields, trajectory, legend);
 
   function drawImage(i) {
-    const { height, width } = paintImage(canvas, model, i);
+    const { height, width } = paintImage(canvas, store.imageAt(i));
     const scale = Math.max(1, Math.floor(160 / Math.max(height, width)));
     canvas.style.width = `${width * scale}px`;
     canvas.style.height = `${height * scale}px`;
@@ -54,16 +53,16 @@ export function buildPanel(model, ctrl) {
       return;
     }
     if (i !== lastIndex) {
-      text.textContent = stringAt(model, "_texts", "_text_offsets", i) ?? "";
+      text.textContent = store.textAt(i) ?? "";
       if (images) drawImage(i);
       lastIndex = i;
     }
     const label = meta.task === "multilabel" ? ` — map of "${meta.shown_label}"` : "";
-    const id = stringAt(model, "_ids", "_id_offsets", i) ?? "";
+    const id = store.idAt(i) ?? "";
     title.textContent = `Example ${id ? `id ${id}` : `#${i}`} · epoch ${k}${label}`;
     const c = ctrl.positions.y[i];
     const v = ctrl.positions.x[i];
-    gold.textContent = goldNameOf(i, { meta, gold: ctrl.history.gold, goldSets: bytesOf(model.get("_gold_sets")) });
+    gold.textContent = goldNameOf(i, { meta, gold: ctrl.history.gold, goldSets: store.goldSets });
     const row = ctrl.history.rows[k - 1];
     const cls = row.pred[i];
     const p = row.pGold[i];

@@ -1,10 +1,10 @@
 // The review section of a view: the queue bar (previous / next, verdict buttons, class picker)
 // and the review list (one row per example of the selection, or of every example ranked by the
 // label-issue score when nothing is selected), sortable and virtualised. State lives in the
-// controller (shared by views); this module only draws it and turns clicks and keys into
-// controller calls. Texts and label names only ever go through textContent.
+// controller and its review state (shared by views); this module only draws it and turns clicks
+// and keys into their calls. Texts and label names only ever go through textContent.
 import { fmt3, h } from "./dom.js";
-import { hasImages, paintImage, stringAt } from "./examples.js";
+import { paintImage } from "./examples.js";
 import { keyAction } from "./review_queue.js";
 import { scrollTopToShow, visibleRows } from "./row_window.js";
 
@@ -30,19 +30,23 @@ function button(text, title, onClick) {
   return b;
 }
 
-export function buildReviewPanel(model, ctrl) {
+export function buildReviewPanel(ctrl) {
+  const { store, review } = ctrl;
   const root = h("div", "dmw-review");
-  // ---- queue bar
+  // The queue bar: previous / next, verdicts, the class picker, what is pending or refused.
   const bar = h("div", "dmw-rv-bar");
-  const prev = button("◀ prev (k)", "previous example (k)", () => ctrl.reviewStep(-1));
-  const next = button("next (j) ▶", "next example (j)", () => ctrl.reviewStep(1));
+  const prev = button("◀ prev (k)", "previous example (k)", () => review.step(-1));
+  const next = button("next (j) ▶", "next example (j)", () => review.step(1));
   const where = h("span", "dmw-rv-where");
-  const correct = button("Correct (c)", "the gold label is right (c)", () => ctrl.decide("correct"));
+  const correct = button("Correct (c)", "the gold label is right (c)", () => review.decide("correct"));
   const wrong = button("Wrong (w)", "the gold label is wrong", () => decideWrong());
   const picker = h("select", "dmw-rv-picker");
   picker.title = "the right class (number keys 1..9, 0)";
-  const remove = button("Remove (x)", "remove the example from the data (x)", () => ctrl.decide("remove"));
+  const remove = button("Remove (x)", "remove the example from the data (x)", () => review.decide("remove"));
   const status = h("span", "dmw-rv-status");
+  // Decisions are recorded by the kernel: a page without one (a saved HTML map) cannot make them.
+  const readOnly = !store.connected;
+  const offNote = h("span", "dmw-rv-off", readOnly ? "Review is off: decisions need the notebook's kernel." : "");
   // The list opens by itself for a selection of several points; the toggle overrides that until
   // the selection changes (a closed list keeps the widget short in the notebook).
   const toggle = button("", "show or hide the review list", () => {
@@ -50,15 +54,16 @@ export function buildReviewPanel(model, ctrl) {
     ctrl.notify();
   });
   toggle.classList.add("dmw-rv-toggle");
-  bar.append(toggle, prev, next, where, correct, wrong, picker, remove, status);
-  // ---- list
+  bar.append(toggle, prev, next, where, correct, wrong, picker, remove, status, offNote);
+  if (readOnly) for (const b of [correct, wrong, picker, remove]) b.title = "off: decisions need the notebook's kernel";
+  // The list: a sortable header and a virtualised window of rows.
   const header = h("div", "dmw-rv-header");
   const headerCells = COLUMNS.map((col) => {
     const cell = h("span", `dmw-rv-cell ${col.className}`, col.title);
     if (col.key) {
       cell.classList.add("dmw-rv-sortable");
       cell.title = `sort by ${col.title} (click again to reverse)`;
-      cell.addEventListener("click", () => ctrl.setReviewSort(col.key));
+      cell.addEventListener("click", () => review.setSort(col.key));
     }
     header.append(cell);
     return cell;
@@ -104,38 +109,38 @@ export function buildReviewPanel(model, ctrl) {
   function decideClass(cls) {
     const g = goldOf(ctrl.selected);
     if (g === null) return;
-    if (cls === g) ctrl.decide("correct");
-    else ctrl.decide("wrong", cls);
+    if (cls === g) review.decide("correct");
+    else review.decide("wrong", cls);
   }
 
   function decideWrong() {
     const meta = ctrl.history.meta;
     const g = goldOf(ctrl.selected);
     if (g === null) return;
-    if (meta.task === "binary") ctrl.decide("wrong", 1 - g);
-    else if (meta.task === "multilabel") ctrl.decide("wrong");
+    if (meta.task === "binary") review.decide("wrong", 1 - g);
+    else if (meta.task === "multilabel") review.decide("wrong");
     else picker.focus();
   }
 
   function textAt(i) {
-    const text = stringAt(model, "_texts", "_text_offsets", i, SNIPPET_CHARS * 4);
+    const text = store.textAt(i, SNIPPET_CHARS * 4);
     return text === null ? null : text.slice(0, SNIPPET_CHARS);
   }
 
-  const images = hasImages(model);
+  const images = store.hasImages;
 
   /** A row-high grey-level thumbnail of image example i (images mode). */
   function thumbnail(i) {
     const canvas = h("canvas", "dmw-rv-thumb");
-    paintImage(canvas, model, i);
+    paintImage(canvas, store.imageAt(i));
     canvas.style.height = `${ROW_HEIGHT - 4}px`;
     return canvas;
   }
 
   function decisionText(i) {
-    const code = ctrl.reviewCodes[i] || 0;
+    const code = review.codes[i] || 0;
     if (code !== 2) return VERDICT_TEXT[code];
-    const m = ctrl.outbox.latest(model.get("_reviews") || [], i);
+    const m = review.latest(i);
     const names = ctrl.history.meta.class_names || [];
     if (m && m.new_label !== null && m.new_label !== undefined && typeof m.new_label === "number") {
       return `✗ → ${names[m.new_label] ?? m.new_label}`;
@@ -174,9 +179,9 @@ export function buildReviewPanel(model, ctrl) {
       row.dataset.index = String(i);
       row.dataset.row = String(r);
       if (i === ctrl.selected) row.classList.add("dmw-rv-current");
-      const code = ctrl.reviewCodes[i] || 0;
+      const code = review.codes[i] || 0;
       if (code) row.classList.add(`dmw-rv-code${code}`);
-      if (ctrl.outbox.isPending(i)) row.classList.add("dmw-rv-pending");
+      if (review.outbox.isPending(i)) row.classList.add("dmw-rv-pending");
       const text = textAt(i);
       const g = goldOf(i);
       const first = text === null && images ? thumbnail(i) : null;
@@ -185,7 +190,7 @@ export function buildReviewPanel(model, ctrl) {
         g === null ? "" : String(names[g] ?? g),
         k > 0 ? fmt3(ctrl.positions.y[i]) : "–",
         k > 0 ? fmt3(ctrl.positions.color[i]) : "–",
-        ctrl.scores ? fmt3(ctrl.scores[i]) : "–",
+        review.scores ? fmt3(review.scores[i]) : "–",
         decisionText(i),
       ];
       cells.forEach((value, c) => {
@@ -214,8 +219,8 @@ export function buildReviewPanel(model, ctrl) {
   function update() {
     const meta = ctrl.history.meta;
     fillPicker(meta);
-    order = ctrl.reviewOrder();
-    const { key, descending } = ctrl.reviewSort;
+    order = review.order();
+    const { key, descending } = review.sort;
     headerCells.forEach((cell, c) => {
       const col = COLUMNS[c];
       cell.textContent = col.title + (col.key && col.key === key ? (descending ? " ▼" : " ▲") : "");
@@ -225,7 +230,7 @@ export function buildReviewPanel(model, ctrl) {
     caption.textContent = sel
       ? `${n} selected example${n === 1 ? "" : "s"}`
       : n
-        ? `No selection: all ${n} examples, ${ctrl.scores ? "most likely mislabeled first" : "least confident first"}`
+        ? `No selection: all ${n} examples, ${review.scores ? "most likely mislabeled first" : "least confident first"}`
         : "No examples to review yet.";
     const open = isOpen();
     toggle.textContent = open ? "▾ list" : "▸ list";
@@ -235,12 +240,11 @@ export function buildReviewPanel(model, ctrl) {
     const at = i === null ? -1 : order.indexOf(i);
     where.textContent = at >= 0 ? `${at + 1} / ${n}` : `– / ${n}`;
     const active = i !== null;
-    for (const b of [correct, wrong, remove]) b.disabled = !active;
-    picker.disabled = !active;
+    for (const b of [correct, wrong, remove, picker]) b.disabled = !active || readOnly;
     prev.disabled = n === 0;
     next.disabled = n === 0;
-    const errors = ctrl.decisionErrors.length ? ` · refused: ${ctrl.decisionErrors[0]}` : "";
-    const pending = ctrl.outbox.pending.size;
+    const errors = review.errors.length ? ` · refused: ${review.errors[0]}` : "";
+    const pending = review.outbox.pending.size;
     status.textContent = (active ? decisionText(i) : "") + (pending ? ` · ${pending} not yet in Python` : "") + errors;
     if (!open) {
       lastSelected = null;
@@ -267,15 +271,15 @@ export function buildReviewPanel(model, ctrl) {
       gold: goldOf(ctrl.selected),
     });
     if (!action) return false;
-    if (action.type === "next") ctrl.reviewStep(1);
-    else if (action.type === "previous") ctrl.reviewStep(-1);
+    if (action.type === "next") review.step(1);
+    else if (action.type === "previous") review.step(-1);
     else if (action.type === "clear") ctrl.clearSelection();
     else if (action.type === "choose") {
       if (ctrl.selected === null) return false;
       picker.focus();
     } else if (action.type === "decide") {
       if (ctrl.selected === null) return false;
-      ctrl.decide(action.verdict, action.newLabel ?? null);
+      review.decide(action.verdict, action.newLabel ?? null);
     }
     return true;
   }

@@ -259,3 +259,17 @@ export function countSelected(mask) {
   for (let i = 0; i < mask.length; i++) count += mask[i] ? 1 : 0;
   return count;
 }
+
+/**
+ * Positions (any order, repeats allowed) -> ascending, unique Int32Array of those in 0..n-1.
+ * @param {ArrayLike<number>} indexes @param {number} n
+ */
+export function positionsIn(indexes, n) {
+  const out = Int32Array.from(indexes).sort();
+  let k = 0;
+  for (let j = 0; j < out.length; j++) {
+    const i = out[j];
+    if (i >= 0 && i < n && (k === 0 || out[k - 1] !== i)) out[k++] = i;
+  }
+  return out.slice(0, k);
+}

@@ -3,6 +3,7 @@
 // ({dtype: "int32", shape: [k], buffer}), 4 bytes per selected point, sent as a binary frame
 // (see datamap_widget/_sync.py). Positions ascending; shared by every view and by Python.
 import { decodeArray } from "./codecs.js";
+import { positionsIn } from "./selection.js";
 
 /** Ascending Int32Array of positions -> trait value. */
 export function encodeSelection(indexes) {
@@ -18,11 +19,5 @@ export function decodeSelection(value, n) {
   if (!value || !value.dtype) return new Int32Array(0);
   if (value.dtype !== "int32") throw new Error(`datamap-widget: the selection must be int32, not ${value.dtype}`);
   const { data } = decodeArray(value);
-  const out = Int32Array.from(data).sort();
-  let k = 0;
-  for (let j = 0; j < out.length; j++) {
-    const i = out[j];
-    if (i >= 0 && i < n && (k === 0 || out[k - 1] !== i)) out[k++] = i;
-  }
-  return out.slice(0, k);
+  return positionsIn(data, n);
 }

@@ -1,7 +1,7 @@
 // @ts-check
 // Case-insensitive substring search over the texts the widget already holds.
 //
-// Layout (widget.py `_pack_texts`, decoded as in panel.js): one UTF-8 buffer of all texts plus
+// Layout (widget.py `_pack_texts`, decoded by wire.js): one UTF-8 buffer of all texts plus
 // uint32 byte offsets (N + 1); text i is bytes[offsets[i] .. offsets[i+1]). The index decodes
 // and lower-cases every text once, joined by "\0" into one string, so each keystroke is a few
 // native indexOf scans over that string (no per-text loop, no regular expressions: the query
@@ -68,7 +68,7 @@ export class TextIndex {
   }
 }
 
-/** Build the index from the synced trait values (DataView / ArrayBuffer / typed arrays). */
+/** Build the index from raw bytes (DataView / ArrayBuffer / typed arrays / Node Buffers): tests, benchmarks. */
 export function textIndexFromBuffers(textBytes, offsetBytes) {
   const asBytes = (v) =>
     v instanceof Uint8Array

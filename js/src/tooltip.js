@@ -1,9 +1,8 @@
 // Hover tooltip: the start of the example's text (or a small thumbnail in images mode) and its
 // gold label. Filled with textContent only (texts and label names are data, never markup); it
 // never takes the pointer, so clicks and drags go through to the map.
-import { bytesOf } from "./buffers.js";
 import { h } from "./dom.js";
-import { goldNameOf, hasImages, paintImage, stringAt } from "./examples.js";
+import { goldNameOf, paintImage } from "./examples.js";
 
 export const SNIPPET_CHARS = 140;
 
@@ -13,7 +12,8 @@ export function snippet(text, max = SNIPPET_CHARS) {
   return chars.length <= max ? chars.join("") : `${chars.slice(0, max).join("")}…`;
 }
 
-export function mountTooltip({ model, ctrl, container }) {
+export function mountTooltip({ ctrl, container }) {
+  const { store } = ctrl;
   const root = h("div", "dmw-tooltip");
   root.style.display = "none";
   const thumb = h("canvas", "dmw-tooltip-image");
@@ -21,18 +21,18 @@ export function mountTooltip({ model, ctrl, container }) {
   const gold = h("div", "dmw-tooltip-gold");
   root.append(thumb, text, gold);
   container.appendChild(root);
-  const images = hasImages(model);
+  const images = store.hasImages;
   thumb.style.display = images ? "" : "none";
   let shownIndex = null;
   let shownAt = null; // performance.now() of the last show (benchmarks)
 
   function textAt(i) {
     // decode only the first bytes (4 per char at most): cheap even for long texts
-    return snippet(stringAt(model, "_texts", "_text_offsets", i, 4 * SNIPPET_CHARS + 4) ?? "");
+    return snippet(store.textAt(i, 4 * SNIPPET_CHARS + 4) ?? "");
   }
 
   function drawThumb(i) {
-    const { height, width } = paintImage(thumb, model, i);
+    const { height, width } = paintImage(thumb, store.imageAt(i));
     const scale = Math.max(1, Math.floor(64 / Math.max(height, width)));
     thumb.style.width = `${width * scale}px`;
     thumb.style.height = `${height * scale}px`;
@@ -48,7 +48,7 @@ export function mountTooltip({ model, ctrl, container }) {
       text.textContent = textAt(i);
       text.style.display = text.textContent ? "" : "none";
       if (images) drawThumb(i);
-      gold.textContent = `gold: ${goldNameOf(i, { meta: ctrl.history.meta, gold: ctrl.history.gold, goldSets: bytesOf(model.get("_gold_sets")) })}`;
+      gold.textContent = `gold: ${goldNameOf(i, { meta: ctrl.history.meta, gold: ctrl.history.gold, goldSets: store.goldSets })}`;
       shownIndex = i;
     }
     const box = container.getBoundingClientRect();

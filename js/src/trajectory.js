@@ -1,3 +1,4 @@
+// @ts-check
 // Drive the panel's small bqplot chart: p(gold) per epoch, 0.5 guide, correct (o) / incorrect (x).
 
 /** Show example i's trajectory over epochs 1..k (plain arrays: at most a few hundred epochs). */

@@ -1,34 +1,35 @@
-// One rendered view of the widget: layout, child figures, and (tests only) the test handle.
+// One rendered view of the widget: layout, child figures, keys, and (tests only) the test handle.
 import { buildControls } from "./controls.js";
 import { h } from "./dom.js";
 import { buildMapControls } from "./map_controls.js";
 import { mountFigure, mountMap } from "./map_view.js";
 import { buildPanel } from "./panel.js";
-import { buildReviewPanel } from "./review_panel.js"; // ---- review
+import { buildReviewPanel } from "./review_panel.js";
+import { testHandle } from "./test_hooks.js";
 
-export async function renderView({ model, el, ctrl }) {
+export async function renderView({ el, ctrl }) {
   await ctrl.ready;
-  const renderer = model.get("renderer") === "gl" ? "gl" : "svg";
+  const { store } = ctrl;
+  const renderer = store.renderer;
   el.classList.add("datamap-widget");
-  const controls = buildControls(model, ctrl);
+  const controls = buildControls(ctrl);
   const body = h("div", "dmw-body");
   const mapBox = h("div", "dmw-map");
-  const panel = buildPanel(model, ctrl);
+  const panel = buildPanel(ctrl);
   body.append(mapBox, panel.root);
-  const review = buildReviewPanel(model, ctrl); // ---- review
+  const review = buildReviewPanel(ctrl);
   el.replaceChildren(controls.root, body, review.root);
-  const onKey = reviewKeys(el, review); // ---- review
+  const onKey = reviewKeys(el, review);
 
-  // ---- selection (map): tool row under the header, Esc clears (only when the widget has focus)
+  // The map's tool row under the header; Esc clears the selection (only when the widget has focus).
   let mapControls = null;
   const map = await mountMap({
-    model,
     ctrl,
     container: mapBox,
     renderer,
     onScaleChange: () => mapControls && mapControls.update(),
   });
-  mapControls = buildMapControls(model, ctrl, {
+  mapControls = buildMapControls(ctrl, {
     resetZoom: () => map.scales.reset(),
     zoomed: () => map.scales.zoomed(),
   });
@@ -45,7 +46,7 @@ export async function renderView({ model, el, ctrl }) {
   el.addEventListener("keydown", onMapKey);
   const focusOnPress = () => el.focus({ preventScroll: true });
   mapBox.addEventListener("pointerdown", focusOnPress);
-  const trajectoryView = await mountFigure(model.widget_manager, ctrl.parts.trajectory, panel.trajectory);
+  const trajectoryView = await mountFigure(store.widgetManager, ctrl.parts.trajectory, panel.trajectory);
 
   const view = {
     beginTransition: (epoch, animate, positions) => map.beginTransition(epoch, animate, positions),
@@ -53,7 +54,7 @@ export async function renderView({ model, el, ctrl }) {
     update() {
       controls.update();
       panel.update();
-      review.update(); // ---- review
+      review.update();
       mapControls.update();
       map.updateLayers();
     },
@@ -61,12 +62,13 @@ export async function renderView({ model, el, ctrl }) {
   ctrl.views.add(view);
   view.update();
   if (ctrl.shown > 0) map.beginTransition(ctrl.shown, false, ctrl.positions); // an already-logged map
-  ctrl.sendDecisions(); // ---- review: a (re)rendered view re-sends what the kernel has not confirmed
+  ctrl.review.sendPending(); // a (re)rendered view re-sends what the kernel has not confirmed
   if (map.tracker) el.__datamapWidget = testHandle({ el, renderer, ctrl, map, review });
 
   return () => {
     ctrl.views.delete(view);
-    el.removeEventListener("keydown", onKey); // ---- review
+    controls.dispose();
+    el.removeEventListener("keydown", onKey);
     el.removeEventListener("keydown", onMapKey);
     mapBox.removeEventListener("pointerdown", focusOnPress);
     if (el.__datamapWidget) delete el.__datamapWidget;
@@ -75,50 +77,6 @@ export async function renderView({ model, el, ctrl }) {
   };
 }
 
-/** What browser tests read and drive (only built when the test hooks are enabled). */
-function testHandle({ el, renderer, ctrl, map, review }) {
-  return {
-    el,
-    renderer,
-    n: ctrl.n,
-    nEpochs: () => ctrl.nEpochs,
-    shownEpoch: () => ctrl.shown,
-    positions: () => ({ x: ctrl.positions.x, y: ctrl.positions.y, color: ctrl.positions.color }),
-    clientXY: (i) => map.clientXY(i),
-    selectedIndex: () => ctrl.selected,
-    lastTransition: () => map.tracker.lastTransition(),
-    transitionsBegun: () => map.tracker.begun(),
-    animating: () => map.animating(),
-    frameCostMs: () => (map.raster ? map.raster.frameCost() : null),
-    paintedAt: (epoch) => map.tracker.paintedAt(epoch),
-    replay: (k) => ctrl.replay(k),
-    // ---- review
-    reviewCodes: () => Array.from(ctrl.reviewCodes),
-    reviewOrder: () => Array.from(ctrl.reviewOrder()),
-    reviewRows: () => review.rowCount(),
-    reviewListOpen: () => review.isOpen(),
-    pendingDecisions: () => ctrl.outbox.pending.size,
-    hasScores: () => ctrl.scores !== null,
-    // ---- end review
-    // ---- selection (map)
-    selection: () => Array.from(ctrl.selection),
-    setSelection: (indexes) => ctrl.setSelection(indexes),
-    searchHits: () => Array.from(ctrl.searchHits),
-    colorBy: () => ctrl.colorBy,
-    domain: () => ({ x: map.scales.domain("x"), y: map.scales.domain("y") }),
-    tooltipIndex: () => map.tooltip.shownIndex(),
-    layersDrawn: () => map.tracker.layersCount(),
-    layersDrawnAt: () => map.tracker.layersDrawnAt(),
-    tooltipShownAt: () => map.tooltip.shownAt(),
-    setReviewCodes: (codes) => {
-      ctrl.reviewCodes = Uint8Array.from(codes);
-      ctrl.notify();
-    },
-    _internals: { ctrl, figureView: map.figureView, redraw: () => map.raster && map.raster.redraw() },
-  };
-}
-
-// ---- review
 /**
  * Review keys (j/k, c/w/x, number keys, Esc) act only while the widget has focus: the root is
  * focusable and listens itself, and `data-lm-suppress-shortcuts` makes JupyterLab's shortcut

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DecisionOutbox } from "../src/decision_outbox.js";
 import { decisionMessage } from "../src/review_queue.js";
+import { parseReviews } from "../src/wire.js";
 
 const msg = (index, verdict, extra = {}) =>
   decisionMessage({ index, verdict, newLabel: extra.newLabel ?? null, label: extra.label ?? null });
@@ -53,4 +54,14 @@ test("multilabel: a label's codes count its own decisions and every removal", ()
   assert.deepEqual(Array.from(box.verdictCodes(canonical, 4, 2)), [2, 0, 3, 3]);
   assert.deepEqual(Array.from(box.verdictCodes(canonical, 4, 0)), [0, 1, 3, 3]);
   assert.deepEqual(Array.from(box.verdictCodes(canonical, 4)), [2, 1, 3, 3]);
+});
+
+test("the kernel's decisions arrive as one JSON text and parse once", () => {
+  const canonical = [msg(3, "remove"), msg(5, "wrong", { newLabel: 1 })];
+  assert.deepEqual(parseReviews(JSON.stringify(canonical)), canonical);
+  assert.deepEqual(parseReviews(canonical), canonical); // a list as it is
+  assert.deepEqual(parseReviews(""), []);
+  assert.deepEqual(parseReviews("[{broken"), []);
+  assert.deepEqual(parseReviews('{"not": "a list"}'), []);
+  assert.deepEqual(parseReviews(undefined), []);
 });

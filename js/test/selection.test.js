@@ -9,6 +9,7 @@ import {
   countSelected,
   indexesToMask,
   maskToIndexes,
+  positionsIn,
   selectByClass,
   selectByGoldLabel,
   selectByRegion,
@@ -248,4 +249,11 @@ test("lasso matches the reference for tangled lassos at tiny, unit and huge scal
       assert.equal(wrong, 0, `scale ${scale}, ${m} vertices`);
     }
   }
+});
+
+test("positionsIn keeps ascending, unique positions in 0..n-1", () => {
+  const out = positionsIn([7, 3, 3, -1, 10, 0, 9, 7], 10);
+  assert.ok(out instanceof Int32Array);
+  assert.deepEqual(Array.from(out), [0, 3, 7, 9]);
+  assert.deepEqual(Array.from(positionsIn([], 5)), []);
 });

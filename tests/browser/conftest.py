@@ -1,5 +1,7 @@
 """Fixtures for browser tests: one JupyterLab and one Chromium per session, a fresh notebook
 and kernel per test, and screenshots + page console saved to test-artifacts/ when a test fails.
+A test that passes leaves none behind (its step screenshots are removed at its end), so green
+runs do not pile pictures up; DATAMAP_KEEP_ARTIFACTS=1 keeps them all.
 
 Missing Chromium or JupyterLab makes these tests FAIL with the install command, never skip:
 CI installs them, so their absence is a broken set-up, not an optional feature.
@@ -7,6 +9,7 @@ CI installs them, so their absence is a broken set-up, not an optional feature.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,10 +18,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # `harness` is shared with benchmarks/
 
 from harness import (
+    ARTIFACTS,
     Browser,
     LabServer,
     NotebookPage,
     require_prerequisites,
+    safe_name,
 )
 
 
@@ -46,13 +51,23 @@ def lab_server():
 
 
 @pytest.fixture(scope="session")
-def chromium(lab_server):
-    browser = Browser()
+def browser():
+    """Debian's headless Chromium alone (pages that need no JupyterLab, e.g. a saved HTML map)."""
     try:
-        browser.start()
-        yield browser
+        require_prerequisites()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    chromium = Browser()
+    try:
+        chromium.start()
+        yield chromium
     finally:
-        browser.stop()
+        chromium.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium(lab_server, browser):
+    return browser
 
 
 @pytest.fixture
@@ -90,6 +105,10 @@ def wnb(notebook, widget_available):
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    if report.failed:
+        item._dmw_failed = True
+    if report.when == "teardown" and not getattr(item, "_dmw_failed", False):
+        _remove_artifacts_of(item)
     nb = getattr(item, "_dmw_notebook", None)
     if (
         report.failed
@@ -102,3 +121,16 @@ def pytest_runtest_makereport(item, call):
         except Exception as exc:  # a dead page must not hide the real failure
             nb.console.append(f"[harness] screenshot failed: {exc}")
         nb.save_console()
+
+
+def _remove_artifacts_of(item) -> None:
+    """A passing test's screenshots and logs are not kept (unless DATAMAP_KEEP_ARTIFACTS=1)."""
+    if os.environ.get("DATAMAP_KEEP_ARTIFACTS") == "1" or not ARTIFACTS.is_dir():
+        return
+    for path in ARTIFACTS.glob(f"{safe_name(item.name)}-*"):
+        if path.suffix in (".png", ".log"):
+            path.unlink(missing_ok=True)
+    try:
+        ARTIFACTS.rmdir()  # only when nothing else is left in it
+    except OSError:
+        pass

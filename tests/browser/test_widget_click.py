@@ -199,3 +199,59 @@ def test_click_shows_image_in_images_mode(wnb):
     assert (pixels["w"], pixels["h"]) == (8, 8)
     assert pixels["grey"] == wnb.py(f"images[{i}].ravel().tolist()")
     view.shot("image-panel")
+
+
+def test_click_selects_the_point_the_tooltip_names_at_fractional_positions(wnb):
+    """With OS scaling or browser zoom the pointer sits between whole pixels: hover picks from
+    the fractional pointermove position, and a click must pick the same point, not the one at
+    the whole-pixel position Chromium gives the click event (issue 16, item 9)."""
+    view = MapView.show(
+        wnb, CLICK_DATA.format(n=20000, names=NAMES, renderer="gl", epochs=2), timeout=120
+    )
+    view.wait_epoch_text("Epoch 2 / 2")
+    view.wait_painted(2)
+    view.wait_transition_done(after=0)
+    xy = np.array(
+        view.call(
+            "Array.from({length: h.n}, (_, i) => { const p = h.clientXY(i); return [p.x, p.y]; })"
+        )
+    )
+    box = view.map_box()
+
+    def nearest(x, y):
+        d = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
+        order = np.argsort(d)[:2]
+        return int(order[0]), d[order[1]] - d[order[0]]
+
+    # pointer positions at multiples of 2/3 px in the dense middle of the map where the point
+    # nearest to the position and the one nearest to its whole-pixel truncation differ
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    chosen = []
+    for step in range(3000):
+        x = np.floor(cx) + (step % 60) * 2 / 3 - 20
+        y = np.floor(cy) + (step // 60) * 2 / 3 - 15
+        if abs(x - round(x)) < 1e-9 or abs(y - round(y)) < 1e-9:
+            continue  # whole pixels: nothing to tell apart
+        here, margin = nearest(x, y)
+        there, margin_t = nearest(np.floor(x), np.floor(y))
+        if here != there and margin > 0.05 and margin_t > 0.05:
+            chosen.append((x, y, here, there))
+        if len(chosen) == 10:
+            break
+    assert len(chosen) == 10, "the map is dense enough to tell the positions apart"
+    results = []
+    for x, y, here, there in chosen:
+        wnb.page.mouse.move(x, y)
+        view.wait_for("h.tooltipIndex() !== null", timeout=5)
+        tip = view.call("h.tooltipIndex()")
+        view.call("h._internals.ctrl.clearSelection()")  # nothing selected, no current point
+        wnb.page.mouse.down()
+        wnb.page.mouse.up()
+        view.wait_for("h.selectedIndex() !== null", timeout=5)
+        wnb.page.wait_for_timeout(50)
+        results.append(
+            (round(float(x), 3), round(float(y), 3), here, there, tip, view.selected_index())
+        )
+    print("x, y, nearest, nearest at whole pixels, tooltip, selected:", results)
+    assert all(tip == here for *_, here, _, tip, _ in results), results  # hover is fractional
+    assert all(selected == tip for *_, tip, selected in results), results

@@ -24,9 +24,21 @@ ids = [f'c{{i}}' for i in range(N)]
 w = DataMapWidget(texts=texts, labels=labels, ids=ids, label_names={names!r}, renderer='svg')
 def epoch_probs():
     return rng.dirichlet(np.ones(3), N)
-for _ in range(3):
-    w.log_epoch(epoch_probs())
+P = [epoch_probs() for _ in range(3)]
+for p in P:
+    w.log_epoch(p)
 w
+"""
+
+# The label-issue score of the run after its first k epochs, for k = 1..3.
+SCORES_AFTER = """
+from datamap_widget import TrainingDynamics
+from datamap_widget.label_issues import label_issues
+def scores_after(k):
+    td = TrainingDynamics(labels, ids=ids)
+    for p in P[:k]:
+        td.log_epoch(p)
+    return label_issues(td)['score'].reindex(td.ids).astype('float32').tolist()
 """
 
 
@@ -58,7 +70,12 @@ def test_list_shows_selection_sorts_and_opens_detail(wnb):
     view = show(wnb)
     # no selection: the queue holds every example, most likely mislabeled first; the list is
     # closed (the widget stays short) until opened
-    scores = wnb.py("w.dynamics.label_issues()['score'].reindex(w.dynamics.ids).tolist()")
+    # the score the kernel sent with the newest epoch: the run's label-issue score, of epoch 3,
+    # or of an earlier epoch when computing it took long (the widget then reuses it a while)
+    scores = wnb.py("np.frombuffer(bytes(w._epoch['score']['buffer']), np.float32).tolist()")
+    wnb.execute(SCORES_AFTER)
+    after = [wnb.py(f"scores_after({k})") for k in (1, 2, 3)]
+    assert any(np.allclose(scores, a, atol=1e-6) for a in after)
     ranked = view.call("h.reviewOrder()")
     assert sorted(ranked) == list(range(300))
     assert all(
@@ -77,14 +94,14 @@ def test_list_shows_selection_sorts_and_opens_detail(wnb):
     assert 0 < len(shown) < len(chosen), "the list must render only a window of its rows"
     assert [r["i"] for r in shown] == chosen[: len(shown)]
     gold = wnb.py("w.dynamics.gold().tolist()")
-    ref = wnb.py("w.dynamics.label_issues()['score'].reindex(w.dynamics.ids).round(3).tolist()")
+    ref = np.round(scores, 3)  # the score column shows the score sent (see above)
     pos = view.positions()
     for r in shown:
         i = r["i"]
         assert r["cells"][0] == text_of(i) and r["cells"][1] == NAMES[gold[i]]
         assert float(r["cells"][2]) == pytest.approx(float(pos[i, 1]), abs=6e-4)
         assert float(r["cells"][3]) == pytest.approx(float(pos[i, 2]), abs=6e-4)
-        assert float(r["cells"][4]) == pytest.approx(ref[i], abs=1.1e-3)
+        assert float(r["cells"][4]) == pytest.approx(float(ref[i]), abs=1.1e-3)
     # sorted by confidence (ascending, then descending on a second click)
     header = view.root.locator(".dmw-rv-header .dmw-rv-sortable", has_text="Conf.")
     header.click()
@@ -295,8 +312,8 @@ def test_multilabel_wrong_flips_the_shown_label_and_marks_only_that_label(wnb):
     while wnb.py("len(w.reviews)") < 1 and time.monotonic() < deadline:
         time.sleep(0.2)
     got = wnb.py(
-        "[w.reviews.index.tolist(), w.reviews.label.tolist(), bool(w.reviews.gold.iloc[0]),"
-        " bool(w.reviews.new_label.iloc[0]), bool(hot[4, 0])]"
+        "[w.reviews.index.tolist(), w.reviews.label.tolist(), w.reviews.gold_label.iloc[0] == 'joy',"
+        " w.reviews.new_label.iloc[0] == 'joy', bool(hot[4, 0])]"
     )
     assert got[0] == [4] and got[1] == ["joy"] and got[2] == got[4] and got[3] == (not got[4])
     assert view.call("h.reviewCodes()[4]") == 2
