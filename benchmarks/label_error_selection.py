@@ -26,8 +26,8 @@ from label_error_scoring import judge, ours
 
 from datamap_widget._issue_score import DEFAULT, Settings
 
-GAINS = (0.0, 0.0005, 0.001, 0.002, 0.005)
-RATIOS = (0.05, 0.1, 0.2, 1.0)
+GAINS = (0.0, 0.001, 0.005)
+RATIOS = (0.1, 1.0)
 STEPS = (
     ("evidence", [{"evidence": e} for e in ("last", "selected", "blend")], "ap"),
     (

@@ -31,6 +31,12 @@ class Settings(NamedTuple):
     #: "expected_f1": flag the top of the ranking that maximises the F1 the scores expect;
     #: "half": flag score >= 0.5.
     flag_rule: str = "expected_f1"
+    #: the ``action`` column (what retraining on the fixed labels measured best, README):
+    #: "relabel": every flagged example takes the suggested label; "relabel_sure": only those
+    #: scored at least ``sure`` (the other flags are kept as they are); "remove": flagged
+    #: examples are dropped.
+    policy: str = "relabel"
+    sure: float = 0.9
 
 
 DEFAULT = Settings()
@@ -39,6 +45,7 @@ DEFAULT = Settings()
 class Scored(NamedTuple):
     score: np.ndarray  # (N,) estimated P(label wrong)
     flagged: np.ndarray  # (N,) bool
+    act: np.ndarray  # (N,) bool: flagged and worth fixing under ``Settings.policy``
     suggested: np.ndarray  # (N,) class index the held-out models favour
     p_gold: np.ndarray  # (N,) the evidence scored
     diagnostics: dict
@@ -155,4 +162,5 @@ def score_run(run: Run, settings: Settings = DEFAULT) -> Scored:
     half = settings.flag_rule == "half"
     flagged = eligible & (score >= 0.5) if half else expected_f1_flags(score, eligible)
     diagnostics["expected_flips"] = float(score.sum())
-    return Scored(score, flagged, suggested, p, diagnostics)
+    act = flagged & (score >= settings.sure) if settings.policy == "relabel_sure" else flagged
+    return Scored(score, flagged, act, suggested, p, diagnostics)

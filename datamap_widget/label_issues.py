@@ -57,12 +57,14 @@ __all__ = [
 ACTIONS = ("relabel", "remove", "keep")
 
 
-def recommended_actions(flagged: np.ndarray, suggested: np.ndarray, gold: np.ndarray):
-    """(N,) action per example: flagged ones take the suggested label, the others stay."""
-    action = np.full(flagged.shape[0], "keep", dtype=object)
-    action[flagged & (suggested != gold)] = "relabel"
-    action[flagged & (suggested == gold)] = "remove"
-    return pd.Categorical(action, categories=ACTIONS)
+def recommended_actions(act: np.ndarray, suggested: np.ndarray, gold: np.ndarray, policy: str):
+    """(N,) action per example: those to ``act`` on are relabeled to the suggested label (or,
+    under the "remove" policy or with no other label to suggest, removed); the others stay."""
+    codes = np.full(act.shape[0], ACTIONS.index("keep"), dtype=np.int8)
+    relabel = act & (suggested != gold) if policy != "remove" else np.zeros_like(act)
+    codes[relabel] = ACTIONS.index("relabel")
+    codes[act & ~relabel] = ACTIONS.index("remove")
+    return pd.Categorical.from_codes(codes, categories=ACTIONS)
 
 
 def _check_in_sample(td, in_sample):
@@ -151,7 +153,8 @@ def label_issues(td, label=None, *, in_sample=None, settings: Settings = DEFAULT
     cols = {
         "score": scored.score,
         "flagged": scored.flagged,
-        "action": recommended_actions(scored.flagged, scored.suggested, run.gold),
+        "action": recommended_actions(scored.act, scored.suggested, run.gold, settings.policy),
+        "weight": 1.0 - scored.score,
         "gold_label": metrics["gold_label"].array,
         "suggested_label": pd.Categorical.from_codes(scored.suggested, dtype=dtype),
         "p_gold": scored.p_gold,

@@ -194,7 +194,7 @@ def test_go_emotions_tutorial_runs(monkeypatch):
         " 'reviewed': w.reviews.index.tolist(), 'flagged_top': to_fix.index.tolist(),"
         " 'verdicts': w.reviews['verdict'].astype(str).unique().tolist(),"
         " 'new_labels': w.reviews['new_label'].tolist(),"
-        " 'suggested': to_fix['suggested_name'].tolist(),"
+        " 'suggested': to_fix['suggested_label'].astype(str).tolist(),"
         " 'n_cleaned': len(cleaned), 'cleaned_flips': int((__import__('numpy').asarray(cleaned['label'])"
         "     != __import__('numpy').asarray(train['label'])).sum()),"
         " 'dev_before': dev_before, 'dev_after': dev_after}"
