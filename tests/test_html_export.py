@@ -141,9 +141,8 @@ def test_the_saved_file_holds_the_history_texts_ids_names_and_decisions(tmp_path
     assert r["texts"] == texts and r["ids"] == [f"ex-{i:04d}" for i in range(120)]
     sent_score = np.frombuffer(bytes(w.get_state()["_epoch"]["score"]["buffer"]), "<f4")
     assert np.array_equal(np.float32(r["scores"]), sent_score)
-    assert r["reviews"] == json.loads(
-        w._reviews
-    )  # decisions so far: "reviewed" colour and list codes
+    # decisions so far: "reviewed" colour and list codes
+    assert r["reviews"] == json.loads(w._reviews)
     assert [(m["index"], m["verdict"]) for m in r["reviews"]] == [(7, "wrong"), (11, "remove")]
     assert r["selectedIndex"] == 5 and r["images"] is None
     assert r["parts"] > 10  # the figures' bqplot models travel with it
