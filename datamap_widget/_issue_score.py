@@ -35,7 +35,7 @@ class Settings(NamedTuple):
     #: "relabel": every flagged example takes the suggested label; "relabel_sure": only those
     #: scored at least ``sure`` (the other flags are kept as they are); "remove": flagged
     #: examples are dropped.
-    policy: str = "relabel"
+    policy: str = "remove"
     sure: float = 0.9
 
 
@@ -111,8 +111,9 @@ def evidence(run: Run, how: str) -> tuple[np.ndarray, np.ndarray, float | None]:
 def _two_class(p, gold, settings):
     p1 = np.where(gold == 1, p, 1.0 - p)
     z = _noise_model.evidence_logit(p1)
-    symmetric = _noise_model.fit_noise(z, gold, symmetric=True)
-    free = _noise_model.fit_noise(z, gold, symmetric=False)
+    counts = _noise_model.histogram(z, gold)
+    symmetric = _noise_model.fit_noise(z, gold, symmetric=True, counts=counts)
+    free = _noise_model.fit_noise(z, gold, symmetric=False, counts=counts)
     gain = free.log_likelihood - symmetric.log_likelihood
     lo, hi = sorted((free.e0, free.e1))
     one_sided = gain > settings.asymmetry_gain and lo < settings.asymmetry_ratio * hi

@@ -194,9 +194,11 @@ def test_go_emotions_tutorial_runs(monkeypatch):
         " 'reviewed': w.reviews.index.tolist(), 'flagged_top': to_fix.index.tolist(),"
         " 'verdicts': w.reviews['verdict'].astype(str).unique().tolist(),"
         " 'new_labels': w.reviews['new_label'].tolist(),"
-        " 'suggested': to_fix['suggested_label'].astype(str).tolist(),"
-        " 'n_cleaned': len(cleaned), 'cleaned_flips': int((__import__('numpy').asarray(cleaned['label'])"
-        "     != __import__('numpy').asarray(train['label'])).sum()),"
+        " 'actions': to_fix['action'].astype(str).unique().tolist(),"
+        " 'n_cleaned': len(cleaned),"
+        " 'removed': sorted(set(train['id']) - set(cleaned['id'])),"
+        " 'kept_labels_unchanged': dict(zip(cleaned['id'], cleaned['label']))"
+        "     == {i: l for i, l in zip(train['id'], train['label']) if i in set(cleaned['id'])},"
         " 'dev_before': dev_before, 'dev_after': dev_after}"
     )
     nb, facts = run_notebook(
@@ -246,9 +248,11 @@ def test_go_emotions_tutorial_runs(monkeypatch):
     # It ends by reviewing the top flagged comments through the widget, applying the decisions
     # and training again: the dev metric is printed before and after.
     assert 0 < len(facts["reviewed"]) <= 200 and facts["reviewed"] == facts["flagged_top"]
-    assert facts["verdicts"] == ["wrong"] and facts["new_labels"] == facts["suggested"]
-    assert facts["n_cleaned"] == facts["n_examples"]  # nothing removed; labels flipped in place
-    assert facts["cleaned_flips"] == len(facts["reviewed"])
+    # the default action of a flagged comment is "remove" (README "Finding label errors")
+    assert facts["actions"] == ["remove"] and facts["verdicts"] == ["remove"]
+    assert all(label is None for label in facts["new_labels"])
+    assert facts["n_cleaned"] == facts["n_examples"] - len(facts["reviewed"])
+    assert facts["removed"] == sorted(facts["reviewed"]) and facts["kept_labels_unchanged"]
     printed = stream_text(nb.cells[cell_index(nb, "dev_after =")]).splitlines()
     assert len(printed) == 2
     for line, value in zip(printed, (facts["dev_before"], facts["dev_after"])):
