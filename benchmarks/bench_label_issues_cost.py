@@ -12,6 +12,7 @@ warm-up call, and their ratio.
 from __future__ import annotations
 
 import argparse
+import functools
 import pathlib
 import sys
 import time
@@ -58,7 +59,7 @@ def main(argv=None):
     print("|---|---|---|---|")
     for n, epochs, classes in ((43_410, 10, 2), (43_410, 10, 10), (550_000, 20, 2)):
         td = noisy_run(n, epochs, classes)
-        issues = median_ms(lambda: label_issues(td), args.repeats)
+        issues = median_ms(functools.partial(label_issues, td), args.repeats)
         metrics = median_ms(td.metrics, args.repeats)
         kind = "binary" if classes == 2 else f"{classes} classes"
         print(
