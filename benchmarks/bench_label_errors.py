@@ -100,12 +100,17 @@ def selection_report(runs):
 
 
 def score_all(runs, retrain_seeds: int) -> pd.DataFrame:
+    """judge() of every run under the package's defaults (read from the selection memo when it
+    holds them), and the retraining policies of the first ``retrain_seeds`` seeds."""
+    memo = Memo()
     rows = []
     for run in runs:
-        mine = ours(run)
+        known = memo.get(run, DEFAULT)
+        retrain = run.seed < retrain_seeds
+        mine = ours(run) if retrain or known is None else None
         row = {"family": run.task.family, "task": run.task.name, "kind": run.kind,
-               "rate": run.rate, "seed": run.seed, **judge(run, mine)}  # fmt: skip
-        if run.seed < retrain_seeds:
+               "rate": run.rate, "seed": run.seed, **(known or judge(run, mine))}  # fmt: skip
+        if retrain:
             results = policy_results(run, mine, cleanlab_baseline(run))
             row.update({f"f1:{k}": v["macro_f1"] for k, v in results.items()})
         rows.append(row)

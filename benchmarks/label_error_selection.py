@@ -72,6 +72,11 @@ class Memo:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.write_bytes(pickle.dumps(self.table))
 
+    def get(self, run, settings: Settings) -> dict | None:
+        """The judge() result of ``run`` under ``settings``, if scored before."""
+        key = (run.task.name, run.kind, run.seed)
+        return self.table.get((key, _relevant(settings, run.task.n_classes)))
+
     def frame(self, runs, settings: Settings) -> pd.DataFrame:
         rows = []
         for run in runs:
