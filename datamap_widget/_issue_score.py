@@ -20,12 +20,12 @@ class Settings(NamedTuple):
     #: "last": the last epoch's held-out p(gold) (what cleanlab scores); "selected": its mean
     #: over the epochs within one standard error of the best; "blend": "selected", blended
     #: with the in-sample map's by memorisation.
-    evidence: str = "last"
+    evidence: str = "selected"
     #: two classes: use free flip rates (one per class) when they raise the log-likelihood by
     #: more than ``asymmetry_gain`` nats per example and the smaller rate is under
-    #: ``asymmetry_ratio`` times the larger (1: any ratio); else one symmetric rate.
+    #: ``asymmetry_ratio`` times the larger (one-sided noise); else one symmetric rate.
     asymmetry_gain: float = 0.001
-    asymmetry_ratio: float = 1.0
+    asymmetry_ratio: float = 0.1
     #: multiclass flip rate: 1 - this quantile of p(gold) where the prediction agrees.
     anchor_quantile: float = 0.9
     #: "expected_f1": flag the top of the ranking that maximises the F1 the scores expect;

@@ -234,13 +234,7 @@ def test_binary_never_flags_what_the_held_out_models_favour():
     assert (df.loc[~df["flagged"], "action"] == "keep").all()
 
 
-def test_evidence_is_the_last_epoch_or_the_epochs_near_the_best():
-    # The default (leave-one-family-out chose it) scores the last epoch's held-out p(gold), as
-    # cleanlab does; evidence="selected" averages the epochs within one standard error of the best.
-    from datamap_widget._issue_score import Settings
-    from datamap_widget.label_issues import label_issues
-
-    selected = Settings(evidence="selected")
+def test_epochs_far_below_the_best_are_left_out_of_the_evidence():
     y = np.zeros(100, np.int64)
     y[:50] = 1
     td = TrainingDynamics(y)
@@ -249,12 +243,11 @@ def test_evidence_is_the_last_epoch_or_the_epochs_near_the_best():
     late[0] = 0.1  # example 0 (class 1) wrong at the end; accuracy 0.99, se ~0.01
     td.log_epoch(early)
     td.log_epoch(late)
-    df = label_issues(td, settings=selected)
+    df = td.label_issues()
     assert df.loc[1, "p_gold"] == pytest.approx(0.7)  # the late epoch alone
     assert df.index[0] == 0 and df.loc[0, "p_gold"] == pytest.approx(0.1)
     td.log_epoch(np.where(np.arange(100) == 0, 0.3, late))  # as good: both late epochs averaged
-    assert label_issues(td, settings=selected).loc[0, "p_gold"] == pytest.approx(0.2)
-    assert td.label_issues().loc[0, "p_gold"] == pytest.approx(0.3)  # default: the last epoch
+    assert td.label_issues().loc[0, "p_gold"] == pytest.approx(0.2)
 
 
 def test_columns_follow_the_metrics_vocabulary():
