@@ -8,8 +8,8 @@ model that never trained on an example cannot have memorised its label):
   recalibrated (``a * z + b``, which undoes class weights and a biased model), gives the clean
   posterior; a flip rate per class gives the noisy labels. Bayes' rule then gives each
   example's posterior of a flip. Flip rates stay one symmetric rate unless free per-class rates
-  explain the labels clearly better *and* one class is almost never flipped (one-sided noise,
-  e.g. labels only ever missed).
+  explain the labels better (by 0.001 nats per example) *and* one class is almost never flipped
+  (one-sided noise, e.g. labels only ever missed).
 - **Multiclass**: the engine keeps p(gold) and the argmax per epoch, not full probability rows,
   so the per-class recalibration above is not available: the score is the posterior under
   uniform flips, at a rate read off the anchors (1 - the 90th percentile of p(gold) where the
@@ -19,12 +19,18 @@ model that never trained on an example cannot have memorised its label):
 The evidence is the held-out p(gold) averaged over the epochs within one standard error of the
 best (``best_epochs``). Every choice above (evidence, when to use one-sided rates, the anchor
 quantile, the flag rule) was made by leave-one-family-out selection on
-benchmarks/bench_label_errors.py; ``datamap_widget._issue_score.Settings`` lists them.
+benchmarks/bench_label_errors.py; ``datamap_widget._issue_score.Settings`` lists them (on all
+families the selection preferred the last epoch's p(gold) and free rates at any ratio, by 0.002
+AP in its objective: the retraining measurements behind ``action`` were made with these
+defaults, so they stay until those are rerun).
 
 ``flagged``: among examples the held-out models assign to another class (binary: held-out
 p(gold) < 0.5; multiclass: their prediction differs from the gold label), the most likely wrong
 ones, as many as maximise the F1 the scores themselves expect. ``action`` is the recommended
-fix (README "Finding label errors" has the retraining measurements behind it).
+fix: "remove" for the flagged examples, "keep" for the others (retraining without the flagged
+examples met the issue's retraining targets in more task families than relabeling them; README
+"Finding label errors" has the measurements). ``weight`` (1 - score) is the sample weight of
+the down-weighting alternative.
 
 All O(epochs * N) numpy plus a fit on a 512-bin histogram: cheap to recompute every epoch.
 """
@@ -128,7 +134,8 @@ def label_issues(td, label=None, *, in_sample=None, settings: Settings = DEFAULT
     pandas.DataFrame
         Indexed by example id, sorted by ``score`` (ties by lower ``p_gold``). Columns:
         ``score`` (estimated P(label wrong)), ``flagged`` (bool), ``action`` (Categorical
-        "relabel" / "remove" / "keep": the recommended fix), ``gold_label`` and
+        "relabel" / "remove" / "keep": the recommended fix; ``DataMapWidget.accept_suggestions``
+        records it), ``weight`` (1 - score, a sample weight), ``gold_label`` and
         ``suggested_label`` (Categoricals with the categories of ``td.metrics()["gold_label"]``;
         the suggestion is the class the held-out models favour), ``p_gold`` (the evidence
         scored), the map's ``confidence``, ``variability``, ``correctness``, ``forgetfulness``,
