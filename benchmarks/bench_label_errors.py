@@ -96,7 +96,7 @@ def selection_report(runs):
             "sum ratio": c["sum_ratio"].mean(),
         }
     print("\nLeave-one-family-out: each family scored with the constants chosen without it\n")
-    print(markdown(pd.DataFrame(rows).T.rename_axis("held-out family")))
+    print(markdown(pd.DataFrame.from_dict(rows, orient="index").rename_axis("held-out family")))
 
 
 def score_all(runs, retrain_seeds: int) -> pd.DataFrame:

@@ -62,4 +62,4 @@ def lofo_table(c: pd.DataFrame) -> pd.DataFrame:
             "half the gap recovered": f"{int(((delta >= 0.5 * gap) & (gap >= GAP)).sum())}/"
             f"{int((gap >= GAP).sum())}",
         }
-    return pd.DataFrame(rows).T.rename_axis("held-out family")
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("held-out family")

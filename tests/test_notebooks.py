@@ -258,7 +258,7 @@ def test_go_emotions_tutorial_runs(monkeypatch):
     assert len(printed) == 2
     for line, value in zip(printed, (facts["dev_before"], facts["dev_after"])):
         assert 0 < value <= 1 and line.endswith(f"{value:.3f}"), (line, value)
-    assert "original labels" in printed[0] and "corrected labels" in printed[1]
+    assert "original labels" in printed[0] and "corrected data" in printed[1]
 
 
 def test_demo_script_serves_the_quickstart_from_any_directory(tmp_path):
