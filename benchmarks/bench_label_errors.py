@@ -19,7 +19,10 @@ the tasks of a family, and 3 seeds (10 for tasks under 2,000 examples):
 5. print per-family tables, win / tie / loss against cleanlab, and every target met or missed.
 
     pip install ".[bench]"                      # cleanlab
-    python benchmarks/bench_label_errors.py      # the whole suite (about an hour on 2 cores)
+    python benchmarks/bench_label_errors.py      # the whole suite: from an empty cache ~1.5 h
+                                                 # of training + ~25 min of retraining per seed
+                                                 # on 2 shared cores; from the cache, minutes
+    python benchmarks/bench_label_errors.py --retrain-seeds 1   # what the README reports
     python benchmarks/bench_label_errors.py --quick   # 4 small tasks, 1 seed (a smoke test)
 
 go_emotions is read from $DATAMAP_GO_EMOTIONS_DIR (default ../shared/data/go_emotions).
