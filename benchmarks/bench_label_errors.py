@@ -1,27 +1,31 @@
-"""Finding flipped labels: in-sample confidence vs cross-fitted label_issues() vs cleanlab.
+"""Finding flipped labels: td.label_issues() vs cleanlab over a suite of 72 tasks in 8 families.
 
-For each dataset, noise rate and seed, labels are flipped uniformly at random (to another class),
-then three rankings of the training examples are scored against the known flips:
+For every task (``label_error_tasks``: go_emotions one-vs-rest for 10 emotions with and without
+balanced class weights at alpha 1e-4 and 1e-5, three 6-emotion subsets, positive vs negative
+sentiment; scikit-learn's digits, iris, wine, breast_cancer; make_classification with class
+imbalance or class-skewed sample weights; SGD and an MLP), two kinds of label noise (uniform
+flips; class-conditional: binary positives missed, multiclass c -> c+1) at a rate cycling over
+the tasks of a family, and 3 seeds (10 for tasks under 2,000 examples):
 
-  (a) in-sample 1 - confidence of a plain run (``fit_epochs`` without cv), what ``td.hard()`` uses;
-  (b) ``td.label_issues()`` of a cross-fitted run (``fit_epochs(..., cv=5)``);
-  (c) cleanlab ``get_label_quality_scores`` (ranking) / ``find_label_issues`` (flags) on 5-fold
-      out-of-sample probabilities of the same model, same folds, same epochs.
+1. train once, cross-fitted (10 epochs, 5 folds), caching both maps' outputs of every epoch
+   (``label_error_runs``; the cache lives in benchmarks/.cache, git-ignored);
+2. choose the score's constants by leave-one-family-out and report each family under the
+   constants chosen without it (``label_error_selection``);
+3. score every run with ``td.label_issues()`` and with cleanlab 2.x (self-confidence ranking,
+   ``find_label_issues`` flags) on the same held-out probabilities of the last epoch;
+4. retrain on the labels each policy fixes (first 3 seeds of each cell) and compare the clean
+   test split's macro F1 with training on the noisy labels (``label_error_retrain``); choose the
+   policy behind the ``action`` column by leave-one-family-out (``label_error_policy``);
+5. print per-family tables, win / tie / loss against cleanlab, and every target met or missed.
 
-AUROC, AP and precision at k = number of flips (means over seeds), and the CPU and wall time of
-each pipeline, training included (the fastest of the seeds; the pipelines run single-threaded,
-so CPU time is what they cost and stays meaningful on a shared machine). Then the payoff:
-retrain on the noisy labels, and on the labels fixed by (b) (flagged examples get the suggested
-label; flagged ones whose suggestion is their own label are dropped) and by (c) (issues get
-cleanlab's argmax label), and report the held-out test F1 gain (binary F1 of the positive class,
-macro F1 for multiclass).
-
-    pip install ".[bench]"     # cleanlab, for (c)
-    python benchmarks/bench_label_errors.py            # 3 datasets x 3 rates x 3 seeds
-    python benchmarks/bench_label_errors.py --quick    # 10% flips, one seed
+    pip install ".[bench]"                      # cleanlab
+    python benchmarks/bench_label_errors.py      # the whole suite: from an empty cache ~1.5 h
+                                                 # of training + ~25 min of retraining per seed
+                                                 # on 2 shared cores; from the cache, minutes
+    python benchmarks/bench_label_errors.py --retrain-seeds 1   # what the README reports
+    python benchmarks/bench_label_errors.py --quick   # 4 small tasks, 1 seed (a smoke test)
 
 go_emotions is read from $DATAMAP_GO_EMOTIONS_DIR (default ../shared/data/go_emotions).
-Timings on a shared machine are noisy.
 """
 
 # ruff: noqa: E402  (thread limits must be set before numpy is imported)
@@ -31,36 +35,32 @@ import argparse
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # single-threaded pipelines: CPU time = cost, comparable
 
-import numpy as np
-from sklearn.base import clone
-from sklearn.datasets import load_digits
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import SGDClassifier
-from sklearn.metrics import accuracy_score, average_precision_score, f1_score, roc_auc_score
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils.class_weight import compute_sample_weight
-
-from datamap_widget import TrainingDynamics
-from datamap_widget.crossfit import fold_assignments
-from datamap_widget.integrations.sklearn import fit_epochs
+import pandas as pd
 
 try:
-    from cleanlab.filter import find_label_issues
-    from cleanlab.rank import get_label_quality_scores
+    import cleanlab  # noqa: F401
 except ImportError:  # pragma: no cover
     sys.exit(
         "this benchmark compares with cleanlab: pip install cleanlab  (or pip install "
         "'.[bench]' from the repository root)"
     )
 
-EPOCHS, FOLDS = 10, 5
-MULTICLASS_EMOTIONS = ["admiration", "amusement", "anger", "curiosity", "gratitude", "sadness"]
+from label_error_policy import lofo_table
+from label_error_report import cell_table, cells, family_table, markdown, targets, win_tie_loss
+from label_error_retrain import policy_results
+from label_error_runs import cleanlab_baseline, collect
+from label_error_scoring import judge, ours
+from label_error_selection import Memo, choose, describe, lofo
+from label_error_tasks import NOISE_KINDS, suite
+
+from datamap_widget.engine._issue_score import DEFAULT
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -70,207 +70,94 @@ def go_emotions_dir() -> str:
     )
 
 
-def load_text_tasks():
-    from datamap_widget.datasets import load_go_emotions
-
-    folder = go_emotions_dir()
-    train, test = (load_go_emotions(s, local_dir=folder) for s in ("train", "test"))
-    names = train.features["labels"].feature.names
-    tasks = []
-    grat = names.index("gratitude")
-    vec = TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True)
-    X_tr = vec.fit_transform(train["text"])
-    X_te = vec.transform(test["text"])
-    y_tr = np.array([grat in labels for labels in train["labels"]], np.int64)
-    y_te = np.array([grat in labels for labels in test["labels"]], np.int64)
-    tasks.append(("go_emotions gratitude", X_tr, y_tr, X_te, y_te, 2, True, 1e-5))
-    keep = [names.index(e) for e in MULTICLASS_EMOTIONS]
-
-    def single(ds):
-        rows = [
-            i for i, labels in enumerate(ds["labels"]) if len(labels) == 1 and labels[0] in keep
-        ]
-        return rows, np.array([keep.index(ds["labels"][i][0]) for i in rows], np.int64)
-
-    rows_tr, ym_tr = single(train)
-    rows_te, ym_te = single(test)
-    texts_tr, texts_te = train["text"], test["text"]
-    vec = TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True)
-    Xm_tr = vec.fit_transform([texts_tr[i] for i in rows_tr])
-    Xm_te = vec.transform([texts_te[i] for i in rows_te])
-    tasks.append(
-        (f"go_emotions {len(keep)} emotions", Xm_tr, ym_tr, Xm_te, ym_te, len(keep), True, 1e-5)
-    )
-    return tasks
+def all_runs(tasks, seeds):
+    runs = []
+    for task in tasks:
+        started = time.perf_counter()
+        n = seeds or task.n_seeds_default
+        runs += [collect(task, kind, seed) for kind in NOISE_KINDS for seed in range(n)]
+        print(f"  {task.family} / {task.name}: {time.perf_counter() - started:.1f} s", flush=True)
+    return runs
 
 
-def load_digits_task():
-    d = load_digits()
-    X_tr, X_te, y_tr, y_te = train_test_split(
-        d.data, d.target, test_size=0.3, random_state=0, stratify=d.target
-    )
-    scaler = StandardScaler().fit(X_tr)
-    return ("digits", scaler.transform(X_tr), y_tr, scaler.transform(X_te), y_te, 10, False, 1e-3)
+def selection_report(runs):
+    memo = Memo()
+    chosen, _ = choose(memo, runs)
+    print(f"\nChosen on all families: {describe(chosen)}")
+    if chosen != DEFAULT:
+        print(f"  NOTE: the package's defaults differ: {describe(DEFAULT)}")
+    rows = {}
+    for family, (settings, frame) in lofo(memo, runs).items():
+        c = cells(frame.assign(rate=0.0, seed=0))
+        rows[family] = {
+            "chosen without it": describe(settings),
+            "AP ours": c["ap_ours"].mean(),
+            "AP cleanlab": c["ap_cl"].mean(),
+            "worst cell AP - cleanlab": c["d_ap"].min(),
+            "F1 ours": c["f1_ours"].mean(),
+            "F1 find_label_issues": c["f1_cl"].mean(),
+            "sum ratio": c["sum_ratio"].mean(),
+        }
+    print("\nLeave-one-family-out: each family scored with the constants chosen without it\n")
+    print(markdown(pd.DataFrame.from_dict(rows, orient="index").rename_axis("held-out family")))
 
 
-def flip(y, rate, n_classes, seed):
-    rng = np.random.default_rng(seed)
-    flipped = np.zeros(len(y), bool)
-    flipped[rng.choice(len(y), round(rate * len(y)), replace=False)] = True
-    noisy = y.copy()
-    noisy[flipped] = (y[flipped] + rng.integers(1, n_classes, flipped.sum())) % n_classes
-    return noisy, flipped
-
-
-class Timer:
-    """CPU seconds (what a pipeline costs, robust to other jobs on a shared machine) and wall."""
-
-    def __init__(self):
-        self.cpu, self.wall = time.process_time(), time.perf_counter()
-
-    def stop(self):
-        return time.process_time() - self.cpu, time.perf_counter() - self.wall
-
-
-def ranking_scores(flipped, score):
-    k = int(flipped.sum())
-    top = np.argsort(-score, kind="stable")[:k]
-    return (
-        roc_auc_score(flipped, score),
-        average_precision_score(flipped, score),
-        flipped[top].mean(),
-    )
-
-
-def model(alpha, seed=0):
-    return SGDClassifier(loss="log_loss", alpha=alpha, random_state=seed)
-
-
-def weights(y, balanced):
-    return compute_sample_weight("balanced", y) if balanced else None
-
-
-def train_eval(X_tr, y_tr, X_te, y_te, n_classes, balanced, alpha):
-    est = model(alpha)
-    w = weights(y_tr, balanced)
-    for _ in range(EPOCHS):
-        est.partial_fit(X_tr, y_tr, classes=np.arange(n_classes), sample_weight=w)
-    pred = est.predict(X_te)
-    f1 = f1_score(y_te, pred) if n_classes == 2 else f1_score(y_te, pred, average="macro")
-    return f1, accuracy_score(y_te, pred)
-
-
-def run_in_sample(X, y, n_classes, balanced, alpha):
-    t = Timer()
-    td = TrainingDynamics(y, n_classes=n_classes if n_classes > 2 else None)
-    fit_epochs(model(alpha), X, y, td, epochs=EPOCHS, sample_weight=weights(y, balanced))
-    score = 1.0 - td.metrics()["confidence"].to_numpy()
-    return score, t.stop()
-
-
-def run_crossfit(X, y, n_classes, balanced, alpha):
-    t = Timer()
-    td = TrainingDynamics(y, n_classes=n_classes if n_classes > 2 else None)
-    fit_epochs(model(alpha), X, y, td, epochs=EPOCHS, cv=FOLDS, sample_weight=weights(y, balanced))
-    issues = td.label_issues()
-    elapsed = t.stop()
-    issues = issues.loc[td.ids]  # back to row order
-    return (
-        issues["score"].to_numpy(),
-        issues["flagged"].to_numpy(),
-        issues["suggested"].to_numpy(),
-        elapsed,
-    )
-
-
-def run_cleanlab(X, y, n_classes, balanced, alpha):
-    t = Timer()
-    folds = fold_assignments(y, FOLDS)  # the same folds as fit_epochs(cv=5)
-    w = weights(y, balanced)
-    probs = np.zeros((len(y), n_classes))
-    for k in range(FOLDS):
-        train, test = folds != k, folds == k
-        est = clone(model(alpha))
-        X_k, y_k, w_k = X[train], y[train], None if w is None else w[train]
-        for _ in range(EPOCHS):
-            est.partial_fit(X_k, y_k, classes=np.arange(n_classes), sample_weight=w_k)
-        probs[test] = est.predict_proba(X[test])
-    quality = get_label_quality_scores(y, probs)
-    issues = find_label_issues(y, probs)
-    return 1.0 - quality, issues, probs.argmax(axis=1), t.stop()
-
-
-def fixed_labels(y, flagged, suggested):
-    """Flagged examples take the suggested label; those whose suggestion is their label go."""
-    y = y.copy()
-    y[flagged] = suggested[flagged]
-    keep = ~(flagged & (suggested == y))
-    return y, keep
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10%% flips and one seed only")
-    parser.add_argument("--seeds", type=int, default=3)
-    args = parser.parse_args()
-    rates = [0.1] if args.quick else [0.05, 0.1, 0.2]
-    seeds = range(1 if args.quick else args.seeds)
-    tasks = [load_digits_task(), *load_text_tasks()]
+def score_all(runs, retrain_seeds: int) -> pd.DataFrame:
+    """judge() of every run under the package's defaults (read from the selection memo when it
+    holds them), and the retraining policies of the first ``retrain_seeds`` seeds."""
+    memo = Memo()
     rows = []
-    header = (
-        f"{'dataset':24s} {'flips':>5s} {'method':10s} {'AUROC':>6s} {'AP':>6s} {'P@k':>6s} "
-        f"{'cpu s':>6s} {'wall s':>6s} {'flagged':>7s} {'F1 gain':>7s}"
+    for run in runs:
+        known = memo.get(run, DEFAULT)
+        retrain = run.seed < retrain_seeds
+        mine = ours(run) if retrain or known is None else None
+        row = {"family": run.task.family, "task": run.task.name, "kind": run.kind,
+               "rate": run.rate, "seed": run.seed, **(known or judge(run, mine))}  # fmt: skip
+        if retrain:
+            results = policy_results(run, mine, cleanlab_baseline(run))
+            row.update({f"f1:{k}": v["macro_f1"] for k, v in results.items()})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="4 small tasks, 1 seed, no LOFO")
+    parser.add_argument("--seeds", type=int, default=None, help="seeds per cell (default 3/10)")
+    parser.add_argument(
+        "--retrain-seeds",
+        type=int,
+        default=3,
+        help="retrain the policies on the first N seeds of each cell (0: none; default 3)",
     )
-    print(header)
-    print("-" * len(header))
-    for name, X_tr, y_true, X_te, y_te, n_classes, balanced, alpha in tasks:
-        clean_f1, _ = train_eval(X_tr, y_true, X_te, y_te, n_classes, balanced, alpha)
-        for rate in rates:
-            acc = {m: [] for m in ("a", "b", "c")}
-            for seed in seeds:
-                y, flipped = flip(y_true, rate, n_classes, seed)
-                noisy_f1, _ = train_eval(X_tr, y, X_te, y_te, n_classes, balanced, alpha)
-                sa, ta = run_in_sample(X_tr, y, n_classes, balanced, alpha)
-                sb, fb, gb, tb = run_crossfit(X_tr, y, n_classes, balanced, alpha)
-                sc, fc, gc, tc = run_cleanlab(X_tr, y, n_classes, balanced, alpha)
-                for key, score, t, flags, sugg in (
-                    ("a", sa, ta, None, None),
-                    ("b", sb, tb, fb, gb),
-                    ("c", sc, tc, fc, gc),
-                ):
-                    gain = np.nan
-                    n_flag = np.nan
-                    if flags is not None:
-                        y_fix, keep = fixed_labels(y, flags, sugg)
-                        f1, _ = train_eval(
-                            X_tr[keep], y_fix[keep], X_te, y_te, n_classes, balanced, alpha
-                        )
-                        gain, n_flag = f1 - noisy_f1, flags.sum()
-                    acc[key].append(
-                        (*ranking_scores(flipped, score), t[0], n_flag, gain, noisy_f1, t[1])
-                    )
-            for key, label in (("a", "in-sample"), ("b", "crossfit"), ("c", "cleanlab")):
-                table = np.array(acc[key], dtype=float)
-                m = np.nanmean(table, axis=0) if key != "a" else table.mean(axis=0)
-                m[3] = table[:, 3].min()  # fastest of the seeds: the machine may be shared
-                m[7] = table[:, 7].min()
-                gain = "" if key == "a" else f"{m[5]:+7.3f}"
-                flagged = "" if key == "a" else f"{m[4]:7.0f}"
-                print(
-                    f"{name:24s} {rate:5.0%} {label:10s} {m[0]:6.3f} {m[1]:6.3f} {m[2]:6.3f} "
-                    f"{m[3]:6.2f} {m[7]:6.2f} {flagged:>7s} {gain:>7s}"
-                )
-                rows.append((name, rate, label, *m))
-            ap_b = np.mean([r[1] for r in acc["b"]])
-            ap_c = np.mean([r[1] for r in acc["c"]])
-            t_ratio = min(r[3] for r in acc["b"]) / min(r[3] for r in acc["c"])
-            print(
-                f"{'':24s} {'':5s} AP (b)-(c) {ap_b - ap_c:+.3f}, "
-                f"cpu time (b)/(c) {t_ratio:.2f}x, "
-                f"F1 noisy {np.mean([r[6] for r in acc['b']]):.3f} (clean labels "
-                f"{clean_f1:.3f})"
-            )
-    return rows
+    parser.add_argument("--no-lofo", action="store_true", help="skip the LOFO selection")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", category=UserWarning)  # MLP convergence chatter
+    tasks = suite(go_emotions_dir(), quick=args.quick)
+    print(f"{len(tasks)} tasks in {len({t.family for t in tasks})} families; training (cached):")
+    runs = all_runs(tasks, 1 if args.quick else args.seeds)
+    if not (args.quick or args.no_lofo):
+        selection_report(runs)
+    results = score_all(runs, args.retrain_seeds)
+    c = cells(results)
+    print("\nPer cell (means over seeds; rate: the flip rate; policy columns: change in the")
+    print("test split's macro F1 after retraining, against training on the noisy labels)\n")
+    print(markdown(cell_table(c)))
+    print("\nPer family\n")
+    print(markdown(family_table(c)))
+    if "f1:noisy" in c.columns:
+        print("\nRetraining policy for the action column, leave-one-family-out (the change in")
+        print(f"test macro F1 against the noisy labels; package default: {DEFAULT.policy})\n")
+        print(markdown(lofo_table(c)))
+    print("\n" + win_tie_loss(c))
+    for line in targets(c):
+        print("- " + line)
+    cpu = results[["cpu_ours", "cpu_cl"]].median()
+    print(
+        f"\nCPU seconds per run (median): label_issues() {cpu['cpu_ours']:.3f}, cleanlab "
+        f"ranking + find_label_issues {cpu['cpu_cl']:.3f}"
+    )
+    return results
 
 
 if __name__ == "__main__":

@@ -194,9 +194,16 @@ def test_flagged_rows_of_a_hugging_face_dataset_dropped_without_select():
     assert isinstance(cleaned, datasets.Dataset) and len(cleaned) == 200 - len(flagged)
     kept = set(cleaned["text"])
     assert not any(f"row {i}" in kept for i in flagged.index)
+    accepted = DataMapWidget(ds, label_names=["no", "yes"])
+    fit_epochs(SGDClassifier(loss="log_loss", random_state=0), X, noisy, accepted, epochs=5, cv=5)
+    issues = accepted.label_issues()
+    assert set(issues.index[issues.action != "keep"]) == set(flagged.index)
+    accepted.accept_suggestions(issues)  # the default action of a flagged row: "remove"
+    assert accepted.apply_corrections(ds)["text"] == cleaned["text"]
     relabeled = DataMapWidget(ds, label_names=["no", "yes"])
     fit_epochs(SGDClassifier(loss="log_loss", random_state=0), X, noisy, relabeled, epochs=5, cv=5)
-    relabeled.accept_suggestions(relabeled.label_issues())
+    chosen = relabeled.label_issues().loc[flagged.index].assign(action="relabel")  # overridden
+    relabeled.accept_suggestions(chosen)
     fixed = relabeled.apply_corrections(ds)
     assert len(fixed) == 200
     changed = np.flatnonzero(np.asarray(fixed["label"]) != noisy)

@@ -193,10 +193,13 @@ def test_go_emotions_tutorial_runs(monkeypatch):
         "                      for i in cross_fitted_mislabeled.index],"
         " 'reviewed': w.reviews.index.tolist(), 'flagged_top': to_fix.index.tolist(),"
         " 'verdicts': w.reviews['verdict'].astype(str).unique().tolist(),"
-        " 'new_labels': w.reviews['new_label'].tolist(),"
-        " 'suggested': to_fix['suggested_name'].tolist(),"
-        " 'n_cleaned': len(cleaned), 'cleaned_flips': int((__import__('numpy').asarray(cleaned['label'])"
-        "     != __import__('numpy').asarray(train['label'])).sum()),"
+        " 'new_labels': w.reviews['new_label'].dropna().tolist(),"
+        " 'actions': to_fix['action'].astype(str).unique().tolist(),"
+        " 'n_cleaned': len(cleaned),"
+        " 'removed': sorted(set(train['id']) - set(cleaned['id'])),"
+        " 'kept_labels_unchanged': (lambda old: all(old[i] == label"
+        "     for i, label in zip(cleaned['id'], cleaned['label'])))"
+        "     (dict(zip(train['id'], train['label']))),"
         " 'dev_before': dev_before, 'dev_after': dev_after}"
     )
     nb, facts = run_notebook(
@@ -246,14 +249,16 @@ def test_go_emotions_tutorial_runs(monkeypatch):
     # It ends by reviewing the top flagged comments through the widget, applying the decisions
     # and training again: the dev metric is printed before and after.
     assert 0 < len(facts["reviewed"]) <= 200 and facts["reviewed"] == facts["flagged_top"]
-    assert facts["verdicts"] == ["wrong"] and facts["new_labels"] == facts["suggested"]
-    assert facts["n_cleaned"] == facts["n_examples"]  # nothing removed; labels flipped in place
-    assert facts["cleaned_flips"] == len(facts["reviewed"])
+    # the default action of a flagged comment is "remove" (README "Finding label errors")
+    assert facts["actions"] == ["remove"] and facts["verdicts"] == ["remove"]
+    assert facts["new_labels"] == []  # removed, not relabeled
+    assert facts["n_cleaned"] == facts["n_examples"] - len(facts["reviewed"])
+    assert facts["removed"] == sorted(facts["reviewed"]) and facts["kept_labels_unchanged"]
     printed = stream_text(nb.cells[cell_index(nb, "dev_after =")]).splitlines()
     assert len(printed) == 2
     for line, value in zip(printed, (facts["dev_before"], facts["dev_after"])):
         assert 0 < value <= 1 and line.endswith(f"{value:.3f}"), (line, value)
-    assert "original labels" in printed[0] and "corrected labels" in printed[1]
+    assert "original labels" in printed[0] and "corrected data" in printed[1]
 
 
 def test_demo_script_serves_the_quickstart_from_any_directory(tmp_path):

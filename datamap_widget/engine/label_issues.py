@@ -1,46 +1,38 @@
-"""Rank examples from most to least likely mislabeled, from a run's training dynamics.
+"""Rank examples from most to least likely mislabeled, and say what to do about each.
 
-The score estimates P(the gold label is wrong). Each ingredient was chosen by measurement on
-benchmarks/bench_label_errors.py (digits, go_emotions gratitude, a 6-emotion go_emotions task;
-5-20% uniform flips), see README "Finding label errors":
+``score`` estimates P(the gold label is wrong), from a cross-fitted run's held-out outputs (a
+model that never trained on an example cannot have memorised its label):
 
-1. **p(gold) over epochs.** Per map, the mean p(gold) over the epochs whose accuracy is within
-   one standard error of the best epoch's: a plateaued run averages many epochs (less noise than
-   the single last snapshot cleanlab scores), a run still improving keeps its last ones.
-2. **Held-out and in-sample evidence, weighed by memorisation.** A cross-fitted run has both
-   maps. ``m`` = share of the examples the held-out models get wrong that the in-sample models
-   get right. A model that memorises (TF-IDF text: m ~ 0.9) fits wrong labels in-sample, so the
-   in-sample map is nearly worthless there; one that cannot (a linear model on digits: m ~ 0.3)
-   gives in-sample p(gold) about as good as held-out, and averaging the two (two models per
-   example) reduces the noise. So ``p = m * p_heldout + (1 - m) * p_in_sample``: how much the
-   two maps disagree sets the weights.
-3. **A noise prior.** ``rho``: the Laplace-smoothed share of examples the held-out models
-   predict otherwise at the latest epoch; its odds are shrunk by a square root, because the
-   rate also counts the model's own errors. Two classes (binary, each multilabel label): one
-   rate per gold class. Noise rates differ a lot between the two (uniform flips on a 94% / 6%
-   task make about half the minority labels wrong and under 1% of the majority ones): +0.06 to
-   +0.22 AP on go_emotions gratitude. Multiclass: one pooled rate for every class, so the prior
-   sets where ``flagged`` starts but leaves the order to p. Per-class rates cost 0.004-0.011 AP
-   on the 6-emotion task (at 71% held-out accuracy the per-class disagreement is mostly the
-   model's own errors), and even the true per-class flip rates, in place of the estimate, did
-   not rank better than none there (measured at odds exponents 0.25, 0.5 and 1).
+- **Two classes** (binary, and each label of a multilabel run): a label-noise model is fitted
+  to the run by maximum likelihood (``datamap_widget.engine._noise_model``): the held-out logit,
+  recalibrated (``a * z + b``, which undoes class weights and a biased model), gives the clean
+  posterior; a flip rate per class gives the noisy labels. Bayes' rule then gives each
+  example's posterior of a flip. Flip rates stay one symmetric rate unless free per-class rates
+  explain the labels better (by 0.001 nats per example) *and* one class is almost never flipped
+  (one-sided noise, e.g. labels only ever missed).
+- **Multiclass**: the engine keeps p(gold) and the argmax per epoch, not full probability rows,
+  so the per-class recalibration above is not available: the score is the posterior under
+  uniform flips, at a rate read off the anchors (1 - the 90th percentile of p(gold) where the
+  held-out model agrees with the label). It is monotone in p(gold): the order is cleanlab's
+  self-confidence on the chosen evidence.
 
-``score = rho'(1 - p) / (rho'(1 - p) + (1 - rho') p)``: Bayes' rule with p as the evidence, in
-probability space, so examples rejected with p ~ 0 tie at 1 (ordered by p) instead of being
-reordered by class. ``flagged`` = ``score >= 0.5`` (more likely wrong than right) and, for
-multiclass, a held-out prediction other than the gold label (something to correct it to).
+The evidence is the held-out p(gold) averaged over the epochs within one standard error of the
+best (``best_epochs``). Every choice above (evidence, when to use one-sided rates, the anchor
+quantile, the flag rule) was made by leave-one-family-out selection on
+benchmarks/bench_label_errors.py; ``datamap_widget.engine._issue_score.Settings`` lists them (on all
+families the selection preferred the last epoch's p(gold) and free rates at any ratio, by 0.002
+AP in its objective: the retraining measurements behind ``action`` were made with these
+defaults, so they stay until those are rerun).
 
-Measured and not used as a score term (README "Finding label errors" has the figures): the
-in-sample minus held-out gap itself (within each gold class it never ranked flips above
-held-out p(gold); its apparent gain on go_emotions was the class prior of 3.), so it is a column
-for the reviewer; and, on the 6-emotion task where this ranking only ties cleanlab, the held-out
-trajectory: variability, held-out correctness over epochs, consistency of the predicted class,
-early in-sample confidence (before memorisation) and per-fold recentring all changed AP by
-under +0.003 or lowered it; extrapolating the held-out logit trend of a run still improving
-gained up to +0.016 there but reversed the ranking of a run whose logits shrink under
-regularisation, so it is not used.
+``flagged``: among examples the held-out models assign to another class (binary: held-out
+p(gold) < 0.5; multiclass: their prediction differs from the gold label), the most likely wrong
+ones, as many as maximise the F1 the scores themselves expect. ``action`` is the recommended
+fix: "remove" for the flagged examples, "keep" for the others (retraining without the flagged
+examples met the issue's retraining targets in more task families than relabeling them; README
+"Finding label errors" has the measurements). ``weight`` (1 - score) is the sample weight of
+the down-weighting alternative.
 
-All O(epochs * N) numpy on arrays the engine keeps: cheap to recompute after every epoch.
+All O(epochs * N) numpy plus a fit on a 512-bin histogram: cheap to recompute every epoch.
 """
 
 from __future__ import annotations
@@ -48,91 +40,37 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from datamap_widget.engine._issue_score import (
+    DEFAULT,
+    Run,
+    Settings,
+    best_epochs,
+    memorisation,
+    score_run,
+    selected_confidence,
+)
+
 __all__ = [
+    "ACTIONS",
     "best_epochs",
-    "class_noise_rates",
-    "label_issue_scores",
     "label_issues",
     "memorisation",
+    "recommended_actions",
     "selected_confidence",
 ]
 
-PRIOR_SHRINK = 0.5  # exponent on the prior odds: 1 = raw disagreement rate, 0 = no class prior
+#: the categories of the ``action`` column
+ACTIONS = ("relabel", "remove", "keep")
 
 
-def best_epochs(correct: np.ndarray) -> np.ndarray:
-    """(E,) bool: epochs whose accuracy is within one standard error of the best epoch's.
-
-    The one-standard-error rule on per-epoch accuracy against the given labels (uniform label
-    noise lowers every epoch alike, so it still ranks epochs): a run that has plateaued keeps
-    many epochs to average, one still improving keeps only its last few.
-    """
-    accuracy = correct.mean(axis=1)
-    best = accuracy.max()
-    se = np.sqrt(best * (1.0 - best) / max(correct.shape[1], 1))
-    return accuracy >= best - se
-
-
-def selected_confidence(p_gold: np.ndarray, correct: np.ndarray) -> np.ndarray:
-    """(N,) mean p(gold) over the ``best_epochs``: the evidence the score weighs."""
-    keep = best_epochs(correct)
-    return np.asarray(p_gold[keep], np.float64).mean(axis=0)
-
-
-def memorisation(held_out_correct: np.ndarray, in_sample_correct: np.ndarray) -> float:
-    """Share of the examples the held-out models get wrong that the in-sample models get right.
-
-    1: the models fit every label they cannot predict (memorise), so in-sample p(gold) says
-    nothing about those labels; 0: in-sample and held-out agree on what they cannot fit.
-    """
-    wrong = ~held_out_correct
-    if not wrong.any():
-        return 1.0
-    return float((in_sample_correct & wrong).sum() / wrong.sum())
-
-
-def class_noise_rates(
-    gold: np.ndarray, wrong: np.ndarray, n_classes: int, per_class: bool = True
-) -> np.ndarray:
-    """(C,) Laplace-smoothed share of each gold class that the model predicts otherwise.
-
-    ``per_class=False``: the pooled share over all classes, the same for every class.
-    """
-    n = np.bincount(gold, minlength=n_classes).astype(np.float64)
-    k = np.bincount(gold, weights=wrong.astype(np.float64), minlength=n_classes)
-    if not per_class:
-        n, k = np.full(n_classes, n.sum()), np.full(n_classes, k.sum())
-    return (k + 1.0) / (n + 2.0)
-
-
-def label_issue_scores(
-    p: np.ndarray,
-    gold: np.ndarray,
-    wrong: np.ndarray,
-    n_classes: int,
-    shrink: float = PRIOR_SHRINK,
-    per_class: bool = True,
-):
-    """(score, rho') per example: the posterior that the label is wrong (see module docs)."""
-    rho = class_noise_rates(gold, wrong, n_classes, per_class)
-    odds = (rho / (1.0 - rho)) ** shrink
-    prior = (odds / (1.0 + odds))[gold]
-    evidence_wrong = prior * (1.0 - p)
-    evidence_right = (1.0 - prior) * p
-    total = evidence_wrong + evidence_right
-    score = np.divide(evidence_wrong, total, out=prior.copy(), where=total > 0)
-    return score, prior
-
-
-def _names(td, label, col_names):
-    if td.task == "multilabel":
-        name = (
-            label
-            if isinstance(label, str)
-            else (td.label_names[label] if td.label_names is not None else f"label {label}")
-        )
-        return [f"not {name}", str(name)]
-    return col_names
+def recommended_actions(act: np.ndarray, suggested: np.ndarray, gold: np.ndarray, policy: str):
+    """(N,) action per example: those to ``act`` on are relabeled to the suggested label (or,
+    under the "remove" policy or with no other label to suggest, removed); the others stay."""
+    codes = np.full(act.shape[0], ACTIONS.index("keep"), dtype=np.int8)
+    relabel = act & (suggested != gold) if policy != "remove" else np.zeros_like(act)
+    codes[relabel] = ACTIONS.index("relabel")
+    codes[act & ~relabel] = ACTIONS.index("remove")
+    return pd.Categorical.from_codes(codes, categories=ACTIONS)
 
 
 def _check_in_sample(td, in_sample):
@@ -158,17 +96,54 @@ def _check_in_sample(td, in_sample):
     return in_sample
 
 
-def label_issues(td, label=None, *, in_sample=None) -> pd.DataFrame:
+def _run_arrays(td, label, in_sample) -> Run:
+    correct = td.correct(label)
+    inside_p = inside_correct = None
+    if in_sample is not None:
+        k = min(in_sample.n_epochs, td.n_epochs)
+        inside_p = in_sample.gold_probabilities(label)[:k]
+        inside_correct = in_sample.correct(label)[:k]
+    return Run(
+        p_gold=td.gold_probabilities(label),
+        correct=correct,
+        last_prediction=td.predictions(label)[-1].astype(np.int64),
+        gold=np.asarray(td.gold(label), np.int64),
+        n_classes=td.n_classes if td.task == "multiclass" else 2,
+        in_sample_p_gold=inside_p,
+        in_sample_correct=inside_correct,
+    )
+
+
+def label_issues(td, label=None, *, in_sample=None, settings: Settings = DEFAULT) -> pd.DataFrame:
     """Every example of ``td``, most likely mislabeled first (see the module docstring).
 
-    Columns: score (estimated P(label wrong)), flagged (score >= 0.5; multiclass: and the
-    suggestion differs from gold), gold / gold_name, suggested / suggested_name (the label the
-    held-out models favour), p_gold (the evidence scored: held-out and in-sample p(gold) weighed
-    by memorisation, whose value is in ``df.attrs["memorisation"]``), class_noise (the prior
-    used), confidence, variability, correctness, forgetfulness, region, aum (when logits were
-    logged) and, when the in-sample map of the same run is known, in_sample_confidence and gap
-    (in-sample minus held-out confidence: how much the fold models memorised the example).
-    ``in_sample`` defaults to ``td.in_sample`` (set by cross-fitting); pass False to leave it out.
+    Parameters
+    ----------
+    td : TrainingDynamics
+        A run, ideally cross-fitted (``fit_epochs(..., cv=5)``): its held-out map.
+    label : str or int, optional
+        Multilabel runs: the label to rank (each label is a two-class problem).
+    in_sample : TrainingDynamics or False, optional
+        The in-sample map of the same run (default ``td.in_sample``, set by cross-fitting);
+        False leaves it out. It adds the ``in_sample_confidence`` and ``gap`` columns.
+    settings : Settings, optional
+        The score's choices (the benchmark passes others; users need not).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by example id, sorted by ``score`` (ties by lower ``p_gold``). Columns:
+        ``score`` (estimated P(label wrong)), ``flagged`` (bool), ``action`` (Categorical
+        "relabel" / "remove" / "keep": the recommended fix; ``DataMapWidget.accept_suggestions``
+        records it), ``weight`` (1 - score, a sample weight), ``gold_label`` and
+        ``suggested_label`` (Categoricals with the categories of ``td.metrics()["gold_label"]``;
+        the suggestion is the class the held-out models favour), ``p_gold`` (the evidence
+        scored), the map's ``confidence``, ``variability``, ``correctness``, ``forgetfulness``,
+        ``region``, ``aum`` (when logits were logged) and, with an in-sample map,
+        ``in_sample_confidence`` and ``gap`` (in-sample minus held-out confidence).
+        ``attrs`` carries diagnostics: ``memorisation``, ``expected_flips`` (the sum of the
+        scores), and ``flip_rates`` (two classes: P(label 1 | class 0), P(label 0 | class 1))
+        and ``one_sided``, or ``flip_rate`` (multiclass).
     """
     if td.n_epochs == 0:
         raise ValueError(
@@ -179,37 +154,18 @@ def label_issues(td, label=None, *, in_sample=None) -> pd.DataFrame:
         in_sample = getattr(td, "in_sample", None)
     in_sample = _check_in_sample(td, in_sample)
     metrics = td.metrics(label=label)  # validates label= (multilabel needs one)
-    gold = np.asarray(td.gold(label), np.int64)
-    held_correct = td.correct(label)
-    p = selected_confidence(td.gold_probabilities(label), held_correct)
-    memorised = None
-    if in_sample is not None:  # blend in the in-sample evidence the model did not memorise away
-        k = min(in_sample.n_epochs, td.n_epochs)
-        in_correct = in_sample.correct(label)[:k]
-        memorised = memorisation(held_correct[k - 1], in_correct[-1])
-        p_in = selected_confidence(in_sample.gold_probabilities(label)[:k], in_correct)
-        p = memorised * p + (1.0 - memorised) * p_in
-    last_pred = td.predictions(label)[-1].astype(np.int64)
-    n_classes = 2 if td.task != "multiclass" else td.n_classes
-    # multiclass: one pooled prior, since per-class rates cost AP there (module docs, 3.)
-    score, prior = label_issue_scores(
-        p, gold, last_pred != gold, n_classes, per_class=n_classes == 2
-    )
-    flagged = score >= 0.5
-    if td.task == "multiclass":
-        suggested = last_pred
-        flagged &= suggested != gold  # something to correct it to
-    else:  # two classes: if the label is wrong, the other one is right
-        suggested = np.where(flagged, 1 - gold, gold)
-    names = _names(td, label, td.label_names)
-    cols = {"score": score, "flagged": flagged, "gold": gold}
-    if names is not None:
-        cols["gold_name"] = np.asarray(names, dtype=object)[gold]
-    cols["suggested"] = suggested
-    if names is not None:
-        cols["suggested_name"] = np.asarray(names, dtype=object)[suggested]
-    cols["p_gold"] = p
-    cols["class_noise"] = prior
+    run = _run_arrays(td, label, in_sample)
+    scored = score_run(run, settings)
+    dtype = metrics["gold_label"].dtype
+    cols = {
+        "score": scored.score,
+        "flagged": scored.flagged,
+        "action": recommended_actions(scored.act, scored.suggested, run.gold, settings.policy),
+        "weight": 1.0 - scored.score,
+        "gold_label": metrics["gold_label"].array,
+        "suggested_label": pd.Categorical.from_codes(scored.suggested, dtype=dtype),
+        "p_gold": scored.p_gold,
+    }
     for name in ("confidence", "variability", "correctness", "forgetfulness", "region", "aum"):
         if name in metrics.columns:
             cols[name] = metrics[name].to_numpy()
@@ -220,6 +176,6 @@ def label_issues(td, label=None, *, in_sample=None) -> pd.DataFrame:
         cols["in_sample_confidence"] = inside
         cols["gap"] = inside - metrics["confidence"].to_numpy()
     out = pd.DataFrame(cols, index=metrics.index, copy=False)
-    out.attrs["memorisation"] = memorised  # None without an in-sample map
-    order = np.lexsort((p, -score))  # most likely wrong first; ties (score 1.0) by lowest p
+    out.attrs.update(scored.diagnostics)
+    order = np.lexsort((scored.p_gold, -scored.score))  # most likely wrong first
     return out.iloc[order]

@@ -31,10 +31,7 @@ class Suggestions:
                 f"issues must be the DataFrame label_issues() returns (or some of its rows), "
                 f"got {type(issues).__name__}"
             )
-        column = next(
-            (c for c in ("suggested_label", "suggested_name") if c in issues.columns), None
-        )
-        if column is None:
+        if "suggested_label" not in issues.columns:
             raise ValueError(
                 "issues has no suggested_label column: pass the DataFrame label_issues() "
                 f"returns (its columns here: {list(issues.columns)[:10]})"
@@ -56,7 +53,7 @@ class Suggestions:
             flagged = "flagged" in issues.columns
             rows = issues[issues["flagged"].astype(bool).to_numpy()] if flagged else issues
             verdicts = ["wrong"] * len(rows)
-        suggested = rows[column]
+        suggested = rows["suggested_label"]
         if self._task == "multilabel":
             label = self._suggestion_label(suggested, label)
         new_labels = [

@@ -73,10 +73,11 @@ class EpochSending:
     def _score_arrays(self, shown: str, n_epochs: int) -> dict:
         """``{"score": (1, N) float32}``: label-issue score per point (``td.label_issues``),
         sent with the epoch (the same message) so the page's queue ranks likely mislabeled
-        examples first. Recomputing costs O(epochs x N) (~17 ms at 43,410 x 10, ~400 ms at
-        550,000 x 20); to keep training fast the kernel spends at most ``SCORE_BUDGET_MS`` per
-        epoch on average: after a computation taking t ms it reuses that score for the next
-        t / budget epochs. Empty (the page ranks by low confidence) when the run cannot be scored.
+        examples first. Recomputing costs O(epochs x N) plus a small noise-model fit (~75-100 CPU
+        ms at 43,410 x 10 binary, ~1 s at 550,000 x 20: benchmarks/bench_label_issues_cost.py);
+        to keep training fast the kernel spends at most ``SCORE_BUDGET_MS`` per epoch on
+        average: after a computation taking t ms it reuses that score for the next t / budget
+        epochs. Empty (the page ranks by low confidence) when the run cannot be scored.
         """
         td = self._dynamics
         cache = getattr(self, "_score_cache", None)  # (label, skip left, wire array)
