@@ -24,6 +24,21 @@ def run_python(args: list[str], *, timeout: float = 300, **env: str) -> subproce
     )
 
 
+def run_node_json(script: str, *args: str, stdin: str | None = None, timeout: float = 120):
+    """Run an ES-module ``script`` under Node (the page's real modules, no browser) and return
+    the JSON it prints; a failing script fails the test with Node's stderr."""
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 def modules_loaded_after(statement: str, watched: list[str]) -> list[str]:
     """Which of ``watched`` a fresh interpreter has imported after running ``statement``."""
     code = (

@@ -12,10 +12,10 @@ import html.parser
 import json
 import pathlib
 import re
-import subprocess
 
 import numpy as np
 import pytest
+from _scripts import run_node_json
 
 from datamap_widget import DataMapWidget
 
@@ -65,15 +65,7 @@ console.log(JSON.stringify({
 
 def read_saved(path: pathlib.Path) -> dict:
     """What the page's store reads from the saved file (run under Node)."""
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", NODE_SCRIPT % {"src": SRC.as_posix()}, str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_node_json(NODE_SCRIPT % {"src": SRC.as_posix()}, str(path))
 
 
 class Elements(html.parser.HTMLParser):

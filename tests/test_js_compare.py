@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import pathlib
-import subprocess
 
 import numpy as np
 from _recording import RecordingComm
+from _scripts import run_node_json
 from ipywidgets.widgets.widget import _remove_buffers
 
 from datamap_widget import DataMapWidget, TrainingDynamics
@@ -75,16 +75,7 @@ def run_page(widget):
         "src": (ROOT / "js" / "src").as_posix(),
         "test": (ROOT / "js" / "test").as_posix(),
     }
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", script],
-        input=json.dumps(doc),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_node_json(script, stdin=json.dumps(doc))
 
 
 def test_the_page_reads_the_compared_run_as_python_sent_it():

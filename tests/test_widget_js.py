@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import pathlib
-import subprocess
 
 import numpy as np
 import pytest
 from _recording import RecordingComm
+from _scripts import run_node_json
 
 from datamap_widget import DataMapWidget
 
@@ -89,15 +89,7 @@ def run_node(tmp_path, widget, picks):
     }
     (tmp_path / "state.json").write_text(json.dumps(doc))
     script = NODE_SCRIPT % {"src": SRC.as_posix()}
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", script, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_node_json(script, str(tmp_path))
 
 
 @pytest.mark.parametrize("task", ["binary", "multiclass", "multilabel"])
@@ -184,11 +176,7 @@ console.log(JSON.stringify({
 def test_raster_layer_draws_points_where_the_scales_put_them():
     """The big-map raster layer: colours of the correctness scale, later points on top, clipping."""
     script = RASTER_SCRIPT % {"src": SRC.as_posix()}
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    r = json.loads(done.stdout)
+    r = run_node_json(script)
     assert r["low"] == [0xD7, 0x30, 0x27, 255] and r["high"] == [0x45, 0x75, 0xB4, 255]
     assert r["mid"][:3] == pytest.approx([0xFE, 0xE0, 0x90], abs=3)  # the middle colour at 0.5
     assert r["centre"] == r["high"]  # two points on the same pixel: the later one (blue) is on top
@@ -234,11 +222,7 @@ console.log(JSON.stringify({ out, error, p3: Array.from(s.rows[2].pGold), comple
 def test_epoch_store_tracks_gaps_and_rejects_malformed_epochs():
     """The page's history: epochs may arrive out of order (newest first after a reload)."""
     script = STORE_SCRIPT % {"src": SRC.as_posix()}
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    r = json.loads(done.stdout)
+    r = run_node_json(script)
     assert r["out"] == [[0, [1, 5]], [1, [2, 5]], [3, [4, 5]], [5, None]]
     assert r["p3"] == pytest.approx([0.3] * 3)
     assert r["complete"] == 5  # the malformed epochs 6 were not stored
