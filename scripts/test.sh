@@ -62,7 +62,8 @@ if ! "$PY" -c "import torch" >/dev/null 2>&1; then
   "$PY" -m pip install -qq --retries 1 "$TORCH" --index-url "$TORCH_CPU_INDEX" \
     --extra-index-url https://pypi.org/simple
 fi
-"$PY" -m pip install -q -e ".[test,torch,transformers,keras]"
+# bench: cleanlab, which the label-error benchmark's smoke test compares with (never a runtime need)
+"$PY" -m pip install -q -e ".[test,torch,transformers,keras,bench]"
 
 # esbuild for the test that rebuilds the JS bundle and compares it with the committed one.
 (cd js && npm ci --no-audit --no-fund --silent)
