@@ -12,6 +12,7 @@ import subprocess
 
 import numpy as np
 import pytest
+from _scripts import run_node_json
 
 from datamap_widget import DataMapWidget, TrainingDynamics
 from datamap_widget.review import ReviewLog
@@ -22,18 +23,6 @@ NODE_TESTS = sorted((ROOT / "js" / "test").glob("*.test.js"))
 GO_EMOTIONS = pathlib.Path(
     os.environ.get("DATAMAP_GO_EMOTIONS_DIR", "/work/shared/data/go_emotions")
 )
-
-
-def node(script: str, *args: str, timeout: int = 300) -> str:
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", script, *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def test_every_module_has_node_tests():
@@ -88,7 +77,7 @@ def test_search_over_the_widgets_text_buffers_matches_python(tmp_path):
     (tmp_path / "offsets.bin").write_bytes(w._text_offsets)
     queries = ["thank", "THANK YOU", "é", "😂", "[NAME]", "?!", "lol", "ı", "a", ".*", "zzzq"]
     (tmp_path / "queries.json").write_text(json.dumps(queries))
-    result = json.loads(node(SEARCH_SCRIPT % {"src": SRC.as_posix()}, str(tmp_path)))
+    result = run_node_json(SEARCH_SCRIPT % {"src": SRC.as_posix()}, str(tmp_path), timeout=300)
     assert result["n"] == len(texts)
     lowered = [t.lower() for t in texts]
     for query, hits in zip(queries, result["hits"]):
@@ -126,9 +115,8 @@ def test_page_decision_messages_reach_the_review_log_once():
     td = TrainingDynamics(gold, ids=[f"c{i}" for i in range(60)], label_names=["w", "x", "y", "z"])
     cycle = ["c", "2", "x", "j", "4", "k", "1", "3", "c"]
     keys = (cycle * 6)[:42]
-    messages = json.loads(
-        node(MESSAGES_SCRIPT % {"src": SRC.as_posix()}, json.dumps(gold.tolist()), json.dumps(keys))
-    )
+    script = MESSAGES_SCRIPT % {"src": SRC.as_posix()}
+    messages = run_node_json(script, json.dumps(gold.tolist()), json.dumps(keys), timeout=300)
     assert len(messages) >= 30
     log = ReviewLog(td)
     first = log.apply_messages(messages[:20])
@@ -181,6 +169,8 @@ def test_page_verdict_codes_match_the_review_log(tmp_path, task):
     labels = [None, 0, 1, 2] if task == "multilabel" else [None]
     payload = {"messages": log.to_messages(), "split": 120, "n": n, "labels": labels}
     (tmp_path / "in.json").write_text(json.dumps(payload))
-    page = json.loads(node(OUTBOX_SCRIPT % {"src": SRC.as_posix()}, str(tmp_path / "in.json")))
+    page = run_node_json(
+        OUTBOX_SCRIPT % {"src": SRC.as_posix()}, str(tmp_path / "in.json"), timeout=300
+    )
     for label in labels:
         assert page[json.dumps(label)] == log.verdict_codes(label=label).tolist(), label
